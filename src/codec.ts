@@ -1,0 +1,156 @@
+import { BridgeError, type BridgePath } from "./errors.js";
+import { IMAGE_GEN_CALL_COMPLETED, setMember, type ImageGenCallCompletedEvent, type JsonObject } from "./event.js";
+import { numberVariant } from "./numbers.js";
+import { Reader, Wire } from "./reader.js";
+import { compareCodePoints, readExtra, StructPlan } from "./struct-codec.js";
+import { utf8Length, writeUtf8 } from "./utf8.js";
+import { knownKeys, validateEvent } from "./validate.js";
+import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./varint.js";
+
+const SDK_KEYS = knownKeys("sdk");
+
+/**
+ * Encodes an SDK object as an `openresponses.v1.ImageGenCallCompleted` message. The bytes are
+ * exactly those of protobuf-es's `toBinary(ImageGenCallCompletedSchema, toMessage(event))`:
+ * fields in number order, unknown members in `extra` with keys sorted by code point.
+ * Throws a `BridgeError` for anything the message cannot carry exactly.
+ */
+export function encode(event: ImageGenCallCompletedEvent): Uint8Array {
+  const e = validateEvent(event);
+  const itemId = e.itemId;
+  const outputIndex = e.outputIndex;
+  const sequenceNumber = e.sequenceNumber;
+  const outputIndexInt = numberVariant(outputIndex) === "int64";
+  const sequenceNumberInt = numberVariant(sequenceNumber) === "int64";
+
+  const idBytes = utf8Length(itemId);
+  let size = 1 + varint32Size(idBytes) + idBytes;
+  size += outputIndexInt ? 1 + int64Size(outputIndex) : 9;
+  size += sequenceNumberInt ? 1 + int64Size(sequenceNumber) : 9;
+
+  let names: string[] | undefined;
+  for (const key in e) {
+    if (!SDK_KEYS.has(key) && Object.hasOwn(e, key)) (names ??= []).push(key);
+  }
+  let plan: StructPlan | undefined;
+  let extraSize = 0;
+  if (names !== undefined) {
+    names.sort(compareCodePoints);
+    plan = new StructPlan();
+    extraSize = plan.measure(e, names);
+    size += 1 + varint32Size(extraSize) + extraSize;
+  }
+
+  const buf = new Uint8Array(size);
+  buf[0] = 0x0a; // 1: item_id
+  let pos = writeVarint32(idBytes, buf, 1);
+  pos = writeUtf8(itemId, buf, pos);
+  if (outputIndexInt) {
+    buf[pos++] = 0x10; // 2: output_index
+    pos = writeInt64(outputIndex, buf, pos);
+  }
+  if (sequenceNumberInt) {
+    buf[pos++] = 0x18; // 3: sequence_number
+    pos = writeInt64(sequenceNumber, buf, pos);
+  }
+  if (!outputIndexInt) {
+    buf[pos++] = 0x21; // 4: output_index_double
+    pos = writeDouble(outputIndex, buf, pos);
+  }
+  if (!sequenceNumberInt) {
+    buf[pos++] = 0x29; // 5: sequence_number_double
+    pos = writeDouble(sequenceNumber, buf, pos);
+  }
+  if (plan !== undefined && names !== undefined) {
+    buf[pos++] = 0x7a; // 15: extra
+    pos = writeVarint32(extraSize, buf, pos);
+    plan.write(e, names, buf, pos);
+  }
+  return buf;
+}
+
+const ROOT: BridgePath = [];
+const ITEM_ID: BridgePath = ["itemId"];
+const OUTPUT_INDEX: BridgePath = ["outputIndex"];
+const SEQUENCE_NUMBER: BridgePath = ["sequenceNumber"];
+const EXTRA: BridgePath = ["extra"];
+
+/** The wire type of each known field, by field number. */
+const FIELD_WIRE_TYPES = new Map<number, Wire>([
+  [1, Wire.Len],
+  [2, Wire.Varint],
+  [3, Wire.Varint],
+  [4, Wire.I64],
+  [5, Wire.I64],
+  [15, Wire.Len],
+]);
+
+/**
+ * Decodes an `openresponses.v1.ImageGenCallCompleted` message to the SDK object, unknown members
+ * from `extra` included. Refuses, with a `BridgeError`, bytes that are not a valid and complete
+ * message of the schema; fields of unknown numbers (a newer producer) are skipped.
+ */
+export function decode(bytes: Uint8Array): ImageGenCallCompletedEvent {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new BridgeError("invalid_type", ROOT, "expected a Uint8Array of protobuf bytes");
+  }
+  const r = new Reader(bytes, 0, bytes.length);
+  let itemId: string | undefined;
+  let outputIndex: number | undefined;
+  let sequenceNumber: number | undefined;
+  let extra: JsonObject | undefined;
+  while (r.pos < r.end) {
+    const tag = r.tag(ROOT);
+    switch (tag) {
+      case 0x0a:
+        itemId = r.string(ITEM_ID);
+        break;
+      case 0x10:
+        outputIndex = readInt64(r, OUTPUT_INDEX);
+        break;
+      case 0x18:
+        sequenceNumber = readInt64(r, SEQUENCE_NUMBER);
+        break;
+      case 0x21:
+        outputIndex = readFiniteDouble(r, OUTPUT_INDEX);
+        break;
+      case 0x29:
+        sequenceNumber = readFiniteDouble(r, SEQUENCE_NUMBER);
+        break;
+      case 0x7a: {
+        const end = r.len(EXTRA);
+        readExtra(r, end, (extra ??= {}));
+        break;
+      }
+      default: {
+        const expected = FIELD_WIRE_TYPES.get(tag >>> 3);
+        if (expected !== undefined) throw r.mismatch(tag, expected, pathOfField(tag >>> 3));
+        r.skip(tag, ROOT);
+      }
+    }
+  }
+  if (itemId === undefined) throw new BridgeError("missing_field", ITEM_ID, "item_id (field 1) is absent");
+  if (outputIndex === undefined) throw new BridgeError("missing_field", OUTPUT_INDEX, "output_index (field 2 or 4) is absent");
+  if (sequenceNumber === undefined) throw new BridgeError("missing_field", SEQUENCE_NUMBER, "sequence_number (field 3 or 5) is absent");
+  const event: ImageGenCallCompletedEvent = { type: IMAGE_GEN_CALL_COMPLETED, itemId, outputIndex, sequenceNumber };
+  if (extra !== undefined) for (const key in extra) setMember(event, key, extra[key]!);
+  return event;
+}
+
+function readInt64(r: Reader, path: BridgePath): number {
+  const at = r.pos;
+  const n = r.int64(path);
+  if (n === undefined) throw new BridgeError("unsafe_integer", path, "int64 is outside ±(2^53-1), so no JS number holds it exactly", { offset: at });
+  return n;
+}
+
+function readFiniteDouble(r: Reader, path: BridgePath): number {
+  const at = r.pos;
+  const x = r.double(path);
+  if (!Number.isFinite(x)) throw new BridgeError("not_finite", path, `${x} has no JSON form`, { offset: at, value: x });
+  return x;
+}
+
+function pathOfField(field: number): BridgePath {
+  return field === 1 ? ITEM_ID : field === 2 || field === 4 ? OUTPUT_INDEX : field === 15 ? EXTRA : SEQUENCE_NUMBER;
+}

@@ -1,0 +1,98 @@
+/** Stable machine-readable reasons a value or byte sequence is refused. */
+export type BridgeErrorCode =
+  // the SDK object / wire JSON side
+  | "invalid_type"
+  | "invalid_literal"
+  | "missing_field"
+  | "not_finite"
+  | "lone_surrogate"
+  | "ambiguous_key"
+  | "unsupported_value"
+  | "too_deep"
+  | "invalid_json"
+  // the binary side
+  | "truncated"
+  | "varint_overflow"
+  | "invalid_field_number"
+  | "invalid_wire_type"
+  | "wire_type_mismatch"
+  | "unexpected_end_group"
+  | "invalid_utf8"
+  | "unsafe_integer"
+  | "invalid_value"
+  | "too_large";
+
+/** A path from the event's root to the offending member: keys and array indexes. */
+export type BridgePath = readonly (string | number)[];
+
+/** Extra facts an error may carry besides its code and path. */
+export interface BridgeErrorOptions {
+  /** The offending value, when it is small and safe to show. */
+  value?: unknown;
+  /** Byte offset into the decoded input, for binary errors. */
+  offset?: number;
+  /** 1-based record number in a stream. */
+  record?: number;
+  /** The error this one wraps. */
+  cause?: unknown;
+}
+
+/** The one error type of the bridge: a refusal, as data (`code`, `path`, `cause`). */
+export class BridgeError extends Error {
+  override readonly name = "BridgeError";
+  /** Why the input was refused. */
+  readonly code: BridgeErrorCode;
+  /** Where in the event the problem is (`[]` for the whole input). */
+  readonly path: BridgePath;
+  /** The reason alone, without the record and path prefix of `message`. */
+  readonly reason: string;
+  /** The offending value, where safe to show. */
+  declare readonly value?: unknown;
+  /** Byte offset into a binary input. */
+  declare readonly offset?: number;
+  /** 1-based record number in a stream. */
+  declare readonly record?: number;
+
+  constructor(code: BridgeErrorCode, path: BridgePath, reason: string, options: BridgeErrorOptions = {}) {
+    super(describe(code, path, reason, options.record), options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.path = path;
+    this.reason = reason;
+    const self = this as { value?: unknown; offset?: number; record?: number };
+    if ("value" in options) self.value = options.value;
+    if (options.offset !== undefined) self.offset = options.offset;
+    if (options.record !== undefined) self.record = options.record;
+  }
+
+  /** The same error, located at a 1-based record number of a stream. */
+  atRecord(record: number): BridgeError {
+    return new BridgeError(this.code, this.path, this.reason, {
+      ...(Object.hasOwn(this, "value") ? { value: this.value } : {}),
+      offset: this.offset,
+      record,
+      cause: this.cause,
+    });
+  }
+}
+
+/** Tells whether a value is a `BridgeError` (also across realms and duplicate installs). */
+export function isBridgeError(value: unknown): value is BridgeError {
+  return value instanceof BridgeError || (value instanceof Error && value.name === "BridgeError" && typeof (value as BridgeError).code === "string");
+}
+
+/** Renders a path as `itemId`, `extra.tags[2]`, or `(root)`. */
+export function formatPath(path: BridgePath): string {
+  if (path.length === 0) return "(root)";
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(part)) out += out === "" ? part : `.${part}`;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out;
+}
+
+function describe(code: BridgeErrorCode, path: BridgePath, reason: string, record: number | undefined): string {
+  const where = record === undefined ? "" : `record ${record}: `;
+  return `${where}${formatPath(path)}: ${reason} (${code})`;
+}

@@ -1,0 +1,306 @@
+import { BridgeError, type BridgePath } from "./errors.js";
+import { setMember, type JsonObject, type JsonValue } from "./event.js";
+import { Reader, Wire } from "./reader.js";
+import { utf8Length, writeUtf8 } from "./utf8.js";
+import { isKnownName, MAX_JSON_DEPTH } from "./validate.js";
+import { varint32Size, writeDouble, writeVarint32 } from "./varint.js";
+
+/**
+ * `google.protobuf.Struct` <-> plain JSON objects, for the unknown members in field `extra`.
+ * Keys are written sorted by code point (UTF-8 byte order), recursively: the order of the
+ * deterministic mode of the Go, C++, Python and Rust runtimes.
+ */
+
+/** Compares two well-formed strings by code point, which is UTF-8 byte order. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      // a surrogate starts a code point above U+FFFF: it sorts after U+E000..U+FFFF
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** The keys of an object in code point order. */
+export function sortedKeys(object: object): string[] {
+  return Object.keys(object).sort(compareCodePoints);
+}
+
+/**
+ * A two-pass plan for writing a Struct: the first pass records every nested length and sorted
+ * key list in visiting order, the second writes them in the same order.
+ */
+export class StructPlan {
+  private readonly sizes: number[] = [];
+  private readonly keys: string[][] = [];
+  private sizeAt = 0;
+  private keysAt = 0;
+
+  /** Measures the Struct for `members` (already validated JSON) and returns its byte length. */
+  measure(members: Record<string, unknown>, names: readonly string[]): number {
+    return this.structSize(members, names);
+  }
+
+  /** Writes the Struct measured last and returns the position after it. */
+  write(members: Record<string, unknown>, names: readonly string[], buf: Uint8Array, pos: number): number {
+    this.sizeAt = 0;
+    this.keysAt = 0;
+    return this.writeStruct(members, names, buf, pos);
+  }
+
+  private structSize(object: Record<string, unknown>, keys: readonly string[]): number {
+    let size = 0;
+    for (const key of keys) {
+      const slot = this.sizes.push(0, 0) - 2;
+      const keyBytes = utf8Length(key);
+      const valueSize = this.valueSize(object[key] as JsonValue);
+      const entry = 1 + varint32Size(keyBytes) + keyBytes + 1 + varint32Size(valueSize) + valueSize;
+      this.sizes[slot] = keyBytes;
+      this.sizes[slot + 1] = valueSize;
+      size += 1 + varint32Size(entry) + entry;
+    }
+    return size;
+  }
+
+  private valueSize(value: JsonValue): number {
+    switch (typeof value) {
+      case "number":
+        return 9;
+      case "boolean":
+        return 2;
+      case "string": {
+        const n = utf8Length(value);
+        this.sizes.push(n);
+        return 1 + varint32Size(n) + n;
+      }
+      default: {
+        if (value === null) return 2;
+        const slot = this.sizes.push(0) - 1;
+        let n: number;
+        if (Array.isArray(value)) {
+          n = 0;
+          for (const item of value) {
+            const itemSize = this.valueSize(item);
+            n += 1 + varint32Size(itemSize) + itemSize;
+          }
+        } else {
+          const keys = sortedKeys(value);
+          this.keys.push(keys);
+          n = this.structSize(value, keys);
+        }
+        this.sizes[slot] = n;
+        return 1 + varint32Size(n) + n;
+      }
+    }
+  }
+
+  private writeStruct(object: Record<string, unknown>, keys: readonly string[], buf: Uint8Array, pos: number): number {
+    for (const key of keys) {
+      const keyBytes = this.sizes[this.sizeAt++]!;
+      const valueSize = this.sizes[this.sizeAt++]!;
+      const entry = 1 + varint32Size(keyBytes) + keyBytes + 1 + varint32Size(valueSize) + valueSize;
+      buf[pos++] = 0x0a; // fields: map entry
+      pos = writeVarint32(entry, buf, pos);
+      buf[pos++] = 0x0a; // key
+      pos = writeVarint32(keyBytes, buf, pos);
+      pos = writeUtf8(key, buf, pos);
+      buf[pos++] = 0x12; // value
+      pos = writeVarint32(valueSize, buf, pos);
+      pos = this.writeValue(object[key] as JsonValue, buf, pos);
+    }
+    return pos;
+  }
+
+  private writeValue(value: JsonValue, buf: Uint8Array, pos: number): number {
+    switch (typeof value) {
+      case "number":
+        buf[pos++] = 0x11; // number_value
+        return writeDouble(value, buf, pos);
+      case "boolean":
+        buf[pos++] = 0x20; // bool_value
+        buf[pos++] = value ? 1 : 0;
+        return pos;
+      case "string":
+        buf[pos++] = 0x1a; // string_value
+        pos = writeVarint32(this.sizes[this.sizeAt++]!, buf, pos);
+        return writeUtf8(value, buf, pos);
+      default: {
+        if (value === null) {
+          buf[pos++] = 0x08; // null_value
+          buf[pos++] = 0;
+          return pos;
+        }
+        const n = this.sizes[this.sizeAt++]!;
+        if (Array.isArray(value)) {
+          buf[pos++] = 0x32; // list_value
+          pos = writeVarint32(n, buf, pos);
+          for (const item of value) {
+            buf[pos++] = 0x0a; // values
+            pos = writeVarint32(this.peekValueSize(item), buf, pos);
+            pos = this.writeValue(item, buf, pos);
+          }
+          return pos;
+        }
+        buf[pos++] = 0x2a; // struct_value
+        pos = writeVarint32(n, buf, pos);
+        return this.writeStruct(value, this.keys[this.keysAt++]!, buf, pos);
+      }
+    }
+  }
+
+  /** The size of a list item's Value, from the plan (strings and containers) or its kind. */
+  private peekValueSize(value: JsonValue): number {
+    switch (typeof value) {
+      case "number":
+        return 9;
+      case "boolean":
+        return 2;
+      case "string": {
+        const n = this.sizes[this.sizeAt]!;
+        return 1 + varint32Size(n) + n;
+      }
+      default: {
+        if (value === null) return 2;
+        const n = this.sizes[this.sizeAt]!;
+        return 1 + varint32Size(n) + n;
+      }
+    }
+  }
+}
+
+/** The wire type of each field of `google.protobuf.Value`, by field number. */
+const VALUE_WIRE_TYPES: readonly (Wire | undefined)[] = [undefined, Wire.Varint, Wire.I64, Wire.Len, Wire.Varint, Wire.Len, Wire.Len];
+
+/**
+ * Reads a Struct payload `[r.pos, end)` into `target`, strictly: invalid UTF-8, a Value with no
+ * kind, a non-finite number or a known member's name are refused. Later duplicates win, as in
+ * protobuf's map merge.
+ */
+export function readExtra(r: Reader, end: number, target: JsonObject): void {
+  readStruct(r, end, target, ["extra"], 0, true);
+}
+
+function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath, depth: number, top: boolean): void {
+  if (depth > MAX_JSON_DEPTH) throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`, { offset: r.pos });
+  const outerEnd = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.tag(path);
+    if (tag >>> 3 !== 1) {
+      r.skip(tag, path);
+      continue;
+    }
+    if ((tag & 7) !== Wire.Len) throw r.mismatch(tag, Wire.Len, path);
+    const entryEnd = r.len(path);
+    const savedEnd = r.end;
+    r.end = entryEnd;
+    let key = "";
+    let value: JsonValue | undefined;
+    let valueAt = r.pos;
+    while (r.pos < entryEnd) {
+      const t = r.tag(path);
+      if (t >>> 3 === 1) {
+        if ((t & 7) !== Wire.Len) throw r.mismatch(t, Wire.Len, path);
+        key = r.string(path);
+      } else if (t >>> 3 === 2) {
+        if ((t & 7) !== Wire.Len) throw r.mismatch(t, Wire.Len, path);
+        valueAt = r.pos;
+        const valueEnd = r.len(path);
+        value = readValue(r, valueEnd, value, [...path, key], depth);
+      } else r.skip(t, path);
+    }
+    r.end = savedEnd;
+    const at = [...path, key];
+    if (value === undefined) throw new BridgeError("invalid_value", at, "map entry has no value", { offset: valueAt });
+    if (top && isKnownName(key)) {
+      throw new BridgeError("ambiguous_key", at, `an unknown member cannot be named "${key}", the name of a known member`);
+    }
+    setMember(target, key, value);
+  }
+  r.end = outerEnd;
+}
+
+function readValue(r: Reader, end: number, previous: JsonValue | undefined, path: BridgePath, depth: number): JsonValue {
+  const start = r.pos;
+  const outerEnd = r.end;
+  r.end = end;
+  let value: JsonValue | undefined;
+  while (r.pos < end) {
+    const tag = r.tag(path);
+    switch (tag) {
+      case (1 << 3) | Wire.Varint: {
+        const at = r.pos;
+        if (r.bool(path)) throw new BridgeError("invalid_value", path, "null_value is not NULL_VALUE (0)", { offset: at });
+        value = null;
+        break;
+      }
+      case (2 << 3) | Wire.I64: {
+        const at = r.pos;
+        const x = r.double(path);
+        if (!Number.isFinite(x)) throw new BridgeError("not_finite", path, `${x} has no JSON form`, { offset: at });
+        value = x;
+        break;
+      }
+      case (3 << 3) | Wire.Len:
+        value = r.string(path);
+        break;
+      case (4 << 3) | Wire.Varint:
+        value = r.bool(path);
+        break;
+      case (5 << 3) | Wire.Len: {
+        const structEnd = r.len(path);
+        // a repeated message field merges into the one before it, as protobuf parsers do
+        const object = isObject(value) ? value : isObject(previous) && value === undefined ? previous : {};
+        readStruct(r, structEnd, object, path, depth + 1, false);
+        value = object;
+        break;
+      }
+      case (6 << 3) | Wire.Len: {
+        const listEnd = r.len(path);
+        const list = Array.isArray(value) ? value : Array.isArray(previous) && value === undefined ? previous : [];
+        readList(r, listEnd, list, path, depth + 1);
+        value = list;
+        break;
+      }
+      default: {
+        const expected = VALUE_WIRE_TYPES[tag >>> 3];
+        if (expected !== undefined) throw r.mismatch(tag, expected, path);
+        r.skip(tag, path);
+      }
+    }
+  }
+  r.end = outerEnd;
+  if (value === undefined) {
+    if (previous !== undefined) return previous;
+    throw new BridgeError("invalid_value", path, "google.protobuf.Value has no kind set", { offset: start });
+  }
+  return value;
+}
+
+function readList(r: Reader, end: number, list: JsonValue[], path: BridgePath, depth: number): void {
+  if (depth > MAX_JSON_DEPTH) throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`, { offset: r.pos });
+  const outerEnd = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.tag(path);
+    if (tag >>> 3 !== 1) {
+      r.skip(tag, path);
+      continue;
+    }
+    if ((tag & 7) !== Wire.Len) throw r.mismatch(tag, Wire.Len, path);
+    const valueEnd = r.len(path);
+    list.push(readValue(r, valueEnd, undefined, [...path, list.length], depth));
+  }
+  r.end = outerEnd;
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
