@@ -1,0 +1,38 @@
+import { BridgeError, isBridgeError } from "../errors.js";
+import { stringifyJson } from "../json-text.js";
+import type { Output } from "./io.js";
+
+/** Where refused records go when the user asked to keep going: one JSON line per record. */
+export class DeadLetter {
+  /** How many records were sent. */
+  count = 0;
+
+  constructor(
+    private readonly output: Output,
+    readonly file: string,
+  ) {}
+
+  /** Records a refused input as given (text, or base64 for bytes) with the reason. */
+  async send(record: number, input: { text: string } | { bytes: Uint8Array }, error: BridgeError): Promise<void> {
+    this.count++;
+    const entry = {
+      record,
+      code: error.code,
+      path: error.path,
+      reason: error.reason,
+      ...("text" in input ? { input: input.text } : { input_base64: Buffer.from(input.bytes).toString("base64") }),
+    };
+    await this.output.write(`${stringifyJson(entry)}\n`);
+  }
+
+  /** Closes the file. */
+  close(): Promise<void> {
+    return this.output.close();
+  }
+}
+
+/** Rethrows anything that is not a refusal of the input. */
+export function asBridgeError(err: unknown): BridgeError {
+  if (isBridgeError(err)) return err;
+  throw err;
+}

@@ -1,0 +1,75 @@
+import { decode } from "../codec.js";
+import { undelimit } from "../delimited.js";
+import type { ImageGenCallCompletedEvent } from "../event.js";
+import { stringifyJson } from "../json-text.js";
+import type { Shape } from "../validate.js";
+import { toWireJson } from "../wire-json.js";
+import { asBridgeError, DeadLetter } from "./dead-letter.js";
+import { describeRecord, Failure } from "./failure.js";
+import { openInput, openOutput, Output, readAll } from "./io.js";
+import { Progress } from "./progress.js";
+
+/** Options of `orwire decode`. */
+export interface DecodeCommand {
+  format: "raw" | "delimited";
+  shape: Shape;
+  deadLetter?: string | undefined;
+  maxMessageBytes?: number | undefined;
+  file?: string | undefined;
+}
+
+/** Renders a decoded event as one compact JSON line in the shape asked for. */
+export function eventLine(event: ImageGenCallCompletedEvent, shape: Shape): string {
+  return `${stringifyJson(shape === "wire" ? toWireJson(event) : event)}\n`;
+}
+
+/** `orwire decode`: protobuf in (raw or size-delimited), one JSON object per line out. */
+export async function runDecode(command: DecodeCommand): Promise<void> {
+  const input = await openInput(command.file);
+  const out = new Output(process.stdout);
+  const deadLetter = command.deadLetter === undefined ? undefined : new DeadLetter(openOutput(command.deadLetter), command.deadLetter);
+  let decoded = 0;
+  let record = 0;
+  const handle = async (bytes: Uint8Array): Promise<void> => {
+    try {
+      await out.write(eventLine(decode(bytes), command.shape));
+      decoded++;
+    } catch (err) {
+      const error = asBridgeError(err);
+      if (deadLetter === undefined) {
+        await out.flush();
+        throw new Failure(describeRecord(error, record));
+      }
+      await deadLetter.send(record, { bytes }, error);
+    }
+  };
+  try {
+    if (command.format === "raw") {
+      record = 1;
+      await handle(await readAll(input));
+    } else {
+      const progress = new Progress("records decoded");
+      const frames = undelimit(input, command.maxMessageBytes === undefined ? {} : { maxMessageBytes: command.maxMessageBytes });
+      try {
+        for await (const frame of frames) {
+          record++;
+          await handle(frame);
+          progress.tick();
+        }
+      } catch (err) {
+        if (err instanceof Failure) throw err;
+        const error = asBridgeError(err);
+        await out.flush();
+        throw new Failure(`${describeRecord(error, error.record ?? record + 1)}; the stream cannot be read past it`);
+      } finally {
+        progress.done();
+      }
+    }
+  } finally {
+    await out.flush();
+    await deadLetter?.close();
+  }
+  if (deadLetter !== undefined) {
+    process.stderr.write(`orwire decode: ${decoded} of ${record} records decoded, ${deadLetter.count} sent to ${deadLetter.file}\n`);
+  }
+}

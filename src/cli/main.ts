@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { isBridgeError } from "../errors.js";
+import { runDecode } from "./decode.js";
+import { runDemo } from "./demo.js";
+import { runEncode } from "./encode.js";
+import { Failure } from "./failure.js";
+import { UsageError } from "./usage-error.js";
+
+/** Exit codes of `orwire`. */
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
+
+const HELP = `orwire: Responses API image generation events between JSON and Protobuf
+
+Usage:
+  orwire encode [--format raw|delimited] [--dead-letter FILE] [FILE|-]
+      JSON in (SDK or wire shape, detected per object), protobuf out.
+      raw: one JSON value in, the message bytes out. delimited: NDJSON in
+      (blank lines skipped), length-prefixed messages out.
+  orwire decode [--format raw|delimited] [--shape sdk|wire] [--dead-letter FILE]
+                [--max-message-bytes N] [FILE|-]
+      Protobuf in, one compact JSON object per line out (SDK shape by default).
+  orwire demo [--events FILE] [--keep]
+      Encodes the shipped sample to a size-delimited file, reads it back,
+      checks that nothing changed, and prints sizes and rates.
+  orwire --help | --version
+
+Exit codes: 0 success; 1 invalid input (stderr names the record, the field
+and the reason); 2 usage error. With --dead-letter FILE, refused records go
+to FILE as JSON lines (input and reason), the run goes on and exits 0.
+`;
+
+/** Runs `orwire` with the given arguments and returns its exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case "encode": {
+        const { values, positionals } = parse(rest, { format: { type: "string", default: "raw" }, "dead-letter": { type: "string" } });
+        await runEncode({ format: oneOf(values.format, ["raw", "delimited"], "--format"), deadLetter: values["dead-letter"] as string | undefined, file: single(positionals) });
+        return EXIT.ok;
+      }
+      case "decode": {
+        const { values, positionals } = parse(rest, {
+          format: { type: "string", default: "raw" },
+          shape: { type: "string", default: "sdk" },
+          "dead-letter": { type: "string" },
+          "max-message-bytes": { type: "string" },
+        });
+        await runDecode({
+          format: oneOf(values.format, ["raw", "delimited"], "--format"),
+          shape: oneOf(values.shape, ["sdk", "wire"], "--shape"),
+          deadLetter: values["dead-letter"] as string | undefined,
+          maxMessageBytes: values["max-message-bytes"] === undefined ? undefined : positiveInteger(values["max-message-bytes"], "--max-message-bytes"),
+          file: single(positionals),
+        });
+        return EXIT.ok;
+      }
+      case "demo": {
+        const { values, positionals } = parse(rest, { events: { type: "string" }, keep: { type: "boolean" } });
+        if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+        await runDemo({ events: values.events as string | undefined, keep: values.keep as boolean | undefined });
+        return EXIT.ok;
+      }
+      case "--version":
+      case "-v":
+        process.stdout.write(`${version()}\n`);
+        return EXIT.ok;
+      case "--help":
+      case "-h":
+      case "help":
+        process.stdout.write(HELP);
+        return EXIT.ok;
+      case undefined:
+        process.stderr.write(HELP);
+        return EXIT.usage;
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`orwire: ${err.message}\nRun 'orwire --help' for usage.\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof Failure) {
+      process.stderr.write(`orwire: ${err.message}\n`);
+      return EXIT.failure;
+    }
+    if (isBridgeError(err)) {
+      process.stderr.write(`orwire: ${err.message}\n`);
+      return EXIT.failure;
+    }
+    process.stderr.write(`orwire: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.failure;
+  }
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T {
+  if (allowed.includes(value as T)) return value as T;
+  throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, not ${String(value)}`);
+}
+
+function single(positionals: string[]): string | undefined {
+  if (positionals.length > 1) throw new UsageError(`expected at most one input file, got ${positionals.length}`);
+  return positionals[0];
+}
+
+function positiveInteger(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, not ${String(value)}`);
+  return n;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+// a reader that stops early (`orwire decode … | head`) is not an error
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") throw err;
+  process.exit(EXIT.ok);
+});
+process.exitCode = await main(process.argv.slice(2));
