@@ -1,0 +1,162 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { decode, delimit, encode, equalJson, fromJson, type ImageGenCallCompletedEvent } from "../src/index.js";
+import { orwire } from "./support/cli.js";
+
+const T = "response.image_generation_call.completed";
+const dir = mkdtempSync(join(tmpdir(), "orwire-cli-"));
+const wire = (id: string, o: number | string, s: number) => `{"type":"${T}","item_id":"${id}","output_index":${o},"sequence_number":${s}}`;
+const sdkEvent: ImageGenCallCompletedEvent = { type: T, itemId: "ig_1", outputIndex: 3469.55, sequenceNumber: 0 };
+
+describe("orwire encode", () => {
+  it("raw: one JSON value in, exactly the message bytes out", () => {
+    const run = orwire(["encode"], JSON.stringify(sdkEvent));
+    expect(run.status).toBe(0);
+    expect(new Uint8Array(run.stdout)).toEqual(encode(sdkEvent));
+    expect(orwire(["encode", "--format", "raw"], wire("ig_1", 0, 1)).stdout).toEqual(Buffer.from(encode(fromJson(JSON.parse(wire("ig_1", 0, 1))))));
+  });
+
+  it("raw: invalid input exits 1 with the record, path and reason, and writes nothing", () => {
+    const run = orwire(["encode"], wire("ig_1", '"zero"', 1));
+    expect(run.status).toBe(1);
+    expect(run.stdout.length).toBe(0);
+    expect(run.stderr).toBe("orwire: record 1: output_index: expected a number, got a string (invalid_type)\n");
+  });
+
+  it("delimited: NDJSON in (blank lines skipped, either shape), length-prefixed messages out", () => {
+    const lines = [wire("ig_a", 0, 1), "", JSON.stringify(sdkEvent), "  ", wire("ig_b", -0, 2)];
+    const run = orwire(["encode", "--format", "delimited"], `${lines.join("\n")}\r\n`);
+    expect(run.status).toBe(0);
+    const expected = [lines[0]!, lines[2]!, lines[4]!].map((l) => delimit(encode(fromJson(JSON.parse(l)))));
+    expect(run.stdout).toEqual(Buffer.concat(expected));
+  });
+
+  it("delimited: stops at the bad record, naming it and its line; earlier records are written", () => {
+    const run = orwire(["encode", "--format", "delimited"], [wire("ig_a", 0, 1), "", wire("ig_b", 0, 2), "{not json"].join("\n"));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^orwire: record 3 \(line 4\): \(root\): not JSON: .* \(invalid_json\)\n$/);
+    expect(run.stdout).toEqual(Buffer.concat([wire("ig_a", 0, 1), wire("ig_b", 0, 2)].map((l) => delimit(encode(fromJson(JSON.parse(l)))))));
+  });
+
+  it("refuses a line that is not valid UTF-8 instead of replacing bytes", () => {
+    const input = Buffer.concat([Buffer.from(`{"type":"${T}","item_id":"ig_`), Buffer.from([0xff]), Buffer.from('","output_index":0,"sequence_number":1}')]);
+    const run = orwire(["encode", "--format", "delimited"], input);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("record 1: (root): line is not valid UTF-8 (invalid_utf8)");
+  });
+
+  it("--dead-letter: bad records go to the file with the input and reason; the run goes on and exits 0", () => {
+    const deadLetter = join(dir, "encode-dead.ndjson");
+    const lines = [wire("ig_a", 0, 1), wire("ig_\\ud800", 0, 2), wire("ig_c", 0, 3), `{"type":"${T}","itemId":"x"}`];
+    const run = orwire(["encode", "--format", "delimited", "--dead-letter", deadLetter], lines.join("\n"));
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`orwire encode: 2 of 4 records encoded, 2 sent to ${deadLetter}\n`);
+    const dead = readFileSync(deadLetter, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(dead).toEqual([
+      { record: 2, code: "lone_surrogate", path: ["item_id"], reason: "string has a lone UTF-16 surrogate, which UTF-8 cannot carry", input: lines[1] },
+      { record: 4, code: "missing_field", path: ["outputIndex"], reason: "required, expected a number", input: lines[3] },
+    ]);
+  });
+});
+
+describe("orwire decode", () => {
+  it("raw: the message bytes in, one compact JSON line out, SDK shape by default, -0 kept", () => {
+    const event = { ...sdkEvent, sequenceNumber: -0, meta: { n: -0 } };
+    const run = orwire(["decode"], encode(event));
+    expect(run.status).toBe(0);
+    expect(run.stdout.toString()).toBe(`{"type":"${T}","itemId":"ig_1","outputIndex":3469.55,"sequenceNumber":-0,"meta":{"n":-0}}\n`);
+    expect(orwire(["decode", "--shape", "wire"], encode(event)).stdout.toString()).toBe(
+      `{"type":"${T}","item_id":"ig_1","output_index":3469.55,"sequence_number":-0,"meta":{"n":-0}}\n`,
+    );
+  });
+
+  it("raw: bytes that are not a message exit 1 naming the field", () => {
+    const run = orwire(["decode"], Uint8Array.of(0x0a, 0x02, 0xff, 0xfe, 0x10, 0x00, 0x18, 0x03));
+    expect(run.status).toBe(1);
+    expect(run.stdout.length).toBe(0);
+    expect(run.stderr).toBe("orwire: record 1: itemId: string is not valid UTF-8 (invalid_utf8)\n");
+  });
+
+  it("delimited: reads back what encode wrote, in either shape", () => {
+    const ndjson = readFileSync(new URL("../examples/completed-events.ndjson", import.meta.url), "utf8");
+    const encoded = orwire(["encode", "--format", "delimited"], ndjson);
+    const decoded = orwire(["decode", "--format", "delimited", "--shape", "wire"], encoded.stdout);
+    expect(decoded.status).toBe(0);
+    const back = decoded.stdout.toString().trim().split("\n").map((l) => fromJson(JSON.parse(l)));
+    const original = ndjson.trim().split("\n").map((l) => fromJson(JSON.parse(l)));
+    expect(back.length).toBe(original.length);
+    expect(back.every((e, i) => equalJson(e, original[i]))).toBe(true);
+  });
+
+  it("delimited: a stream cut inside a frame exits 1 naming the record", () => {
+    const stream = Buffer.concat([delimit(encode(sdkEvent)), delimit(encode(sdkEvent))]);
+    const run = orwire(["decode", "--format", "delimited"], stream.subarray(0, stream.length - 2));
+    expect(run.status).toBe(1);
+    expect(run.stdout.toString().split("\n").length).toBe(2);
+    expect(run.stderr).toContain("orwire: record 2: (root): stream ends inside a frame");
+  });
+
+  it("delimited: --max-message-bytes refuses a larger frame", () => {
+    const run = orwire(["decode", "--format", "delimited", "--max-message-bytes", "10"], delimit(encode(sdkEvent)));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("(too_large)");
+  });
+
+  it("--dead-letter: a bad message goes to the file as base64 and the rest decode", () => {
+    const deadLetter = join(dir, "decode-dead.ndjson");
+    const bad = Uint8Array.of(0x10, 0x00, 0x18, 0x03);
+    const run = orwire(["decode", "--format", "delimited", "--dead-letter", deadLetter], Buffer.concat([delimit(encode(sdkEvent)), delimit(bad), delimit(encode(sdkEvent))]));
+    expect(run.status).toBe(0);
+    expect(run.stdout.toString().trim().split("\n")).toHaveLength(2);
+    expect(JSON.parse(readFileSync(deadLetter, "utf8"))).toEqual({ record: 2, code: "missing_field", path: ["itemId"], reason: "item_id (field 1) is absent", input_base64: Buffer.from(bad).toString("base64") });
+  });
+
+  it("reads a file argument as well as stdin", () => {
+    const file = join(dir, "one.bin");
+    writeFileSync(file, encode(sdkEvent));
+    expect(decode(encode(fromJson(JSON.parse(orwire(["decode", file]).stdout.toString()))))).toEqual(sdkEvent);
+  });
+});
+
+describe("orwire usage", () => {
+  it.each([
+    [["encode", "--format", "json"], "--format must be one of raw, delimited"],
+    [["decode", "--shape", "camel"], "--shape must be one of sdk, wire"],
+    [["encode", "--bogus"], "Unknown option '--bogus'"],
+    [["encode", "a", "b"], "expected at most one input file"],
+    [["decode", "/nonexistent/input.bin"], "cannot read /nonexistent/input.bin"],
+    [["frobnicate"], "unknown command frobnicate"],
+    [["decode", "--max-message-bytes", "0"], "--max-message-bytes must be a positive integer"],
+  ])("exits 2 for %j", (args, message) => {
+    const run = orwire(args);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  it("prints help and version", () => {
+    expect(orwire(["--help"]).stdout.toString()).toContain("orwire encode [--format raw|delimited]");
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(orwire(["--version"]).stdout.toString()).toBe(`${pkg.version}\n`);
+  });
+});
+
+describe("orwire demo", () => {
+  it("round-trips the shipped sample through a size-delimited file and reports sizes and rates", () => {
+    const run = orwire(["demo"]);
+    expect(run.status).toBe(0);
+    const out = run.stdout.toString();
+    expect(out).toContain("orwire demo: 1,001 events from examples/completed-events.ndjson");
+    expect(out).toMatch(/protobuf +54,017 bytes +54\.0 B\/event, 36\.1% of JSON/);
+    expect(out).toContain("lossless   1,001 of 1,001 events identical");
+  });
+
+  it("fails on a sample with a bad record, naming it", () => {
+    const file = join(dir, "bad.ndjson");
+    writeFileSync(file, `${wire("ig_a", 0, 1)}\n${wire("ig_b", "null", 2)}\n`);
+    const run = orwire(["demo", "--events", file]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe("orwire: record 2: output_index: expected a number, got null (invalid_type)\n");
+  });
+});

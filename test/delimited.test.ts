@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { decodeDelimited, defaultDelimitedOptions, delimit, encode, encodeDelimited, undelimit, type ImageGenCallCompletedEvent } from "../src/index.js";
+
+const T = "response.image_generation_call.completed";
+const events: ImageGenCallCompletedEvent[] = Array.from({ length: 300 }, (_, i) => ({ type: T, itemId: `ig_${i}`, outputIndex: i % 3, sequenceNumber: i, ...(i % 7 === 0 ? { note: "x".repeat(i) } : {}) }));
+
+async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of source) out.push(item);
+  return out;
+}
+
+async function errorOf(source: AsyncIterable<unknown>): Promise<{ code: string; record?: number }> {
+  try {
+    await collect(source);
+  } catch (err) {
+    const { code, record } = err as { code: string; record?: number };
+    return { code, record };
+  }
+  throw new Error("expected an error");
+}
+
+/** Splits bytes into chunks of the given sizes, cycling, to cut frames anywhere. */
+function chunked(bytes: Uint8Array, sizes: number[]): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let pos = 0, i = 0; pos < bytes.length; i++) {
+    const n = sizes[i % sizes.length]!;
+    chunks.push(bytes.slice(pos, pos + n));
+    pos += n;
+  }
+  return chunks;
+}
+
+describe("size-delimited streams", () => {
+  it("round-trip events however the stream is cut into chunks", async () => {
+    const stream = Buffer.concat(await collect(encodeDelimited(events)));
+    for (const sizes of [[1], [2, 3], [7], [64], [1000, 1], [stream.length]]) {
+      expect(await collect(decodeDelimited(chunked(stream, sizes)))).toEqual(events);
+    }
+  });
+
+  it("write protobuf's writeDelimitedTo format: a varint length, then the message", () => {
+    const message = encode(events[0]!);
+    expect(Array.from(delimit(message))).toEqual([message.length, ...message]);
+    const big = new Uint8Array(300);
+    expect(Array.from(delimit(big).subarray(0, 2))).toEqual([0xac, 0x02]);
+  });
+
+  it("default to a 1 MiB maximum message size", () => {
+    expect(defaultDelimitedOptions.maxMessageBytes).toBe(1 << 20);
+  });
+
+  it("refuse a length prefix above the maximum, naming the record", async () => {
+    const frames = [delimit(encode(events[0]!)), delimit(new Uint8Array(100))];
+    expect(await errorOf(undelimit(frames, { maxMessageBytes: 99 }))).toEqual({ code: "too_large", record: 2 });
+  });
+
+  it("refuse a stream that ends inside a frame, naming the record", async () => {
+    const stream = Buffer.concat([delimit(encode(events[0]!)), delimit(encode(events[1]!))]);
+    expect(await errorOf(undelimit([stream.subarray(0, stream.length - 1)]))).toEqual({ code: "truncated", record: 2 });
+    expect(await errorOf(undelimit([Uint8Array.of(0x80)]))).toEqual({ code: "truncated", record: 1 });
+  });
+
+  it("refuse an over-long length prefix", async () => {
+    expect(await errorOf(undelimit([Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0x01)]))).toEqual({ code: "varint_overflow", record: 1 });
+  });
+
+  it("name the record of a message that does not decode", async () => {
+    const stream = [delimit(encode(events[0]!)), delimit(Uint8Array.of(0x0a, 0x01, 0xff, 0x10, 0x00, 0x18, 0x00))];
+    expect(await errorOf(decodeDelimited(stream))).toEqual({ code: "invalid_utf8", record: 2 });
+  });
+
+  it("name the record of an event that does not encode", async () => {
+    const bad = [events[0]!, events[1]!, { ...events[2]!, outputIndex: Number.NaN }];
+    expect(await errorOf(encodeDelimited(bad))).toEqual({ code: "not_finite", record: 3 });
+  });
+});
