@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { decode, delimit, encode, equalJson, fromJson, type ImageGenCallCompletedEvent } from "../src/index.js";
 import { orwire } from "./support/cli.js";
 
-const T = "response.image_generation_call.completed";
+const T = "response.image_generation_call.completed" as const;
 const dir = mkdtempSync(join(tmpdir(), "orwire-cli-"));
 const wire = (id: string, o: number | string, s: number) => `{"type":"${T}","item_id":"${id}","output_index":${o},"sequence_number":${s}}`;
 const sdkEvent: ImageGenCallCompletedEvent = { type: T, itemId: "ig_1", outputIndex: 3469.55, sequenceNumber: 0 };

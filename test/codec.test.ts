@@ -3,7 +3,7 @@ import { decode, encode, equalJson, type ImageGenCallCompletedEvent } from "../s
 import { codeAndPath, refusal } from "./support/refusal.js";
 import { fromHex, toHex } from "./support/vectors.js";
 
-const T = "response.image_generation_call.completed";
+const T = "response.image_generation_call.completed" as const;
 const typical: ImageGenCallCompletedEvent = { type: T, itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f", outputIndex: 0, sequenceNumber: 7 };
 
 describe("encode", () => {

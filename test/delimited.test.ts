@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeDelimited, defaultDelimitedOptions, delimit, encode, encodeDelimited, undelimit, type ImageGenCallCompletedEvent } from "../src/index.js";
 
-const T = "response.image_generation_call.completed";
+const T = "response.image_generation_call.completed" as const;
 const events: ImageGenCallCompletedEvent[] = Array.from({ length: 300 }, (_, i) => ({ type: T, itemId: `ig_${i}`, outputIndex: i % 3, sequenceNumber: i, ...(i % 7 === 0 ? { note: "x".repeat(i) } : {}) }));
 
 async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {

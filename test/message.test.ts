@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { encode, fromMessage, ImageGenCallCompletedSchema, toMessage, type BridgeErrorCode } from "../src/index.js";
 import { codeAndPath } from "./support/refusal.js";
 
-const T = "response.image_generation_call.completed";
+const T = "response.image_generation_call.completed" as const;
 const event = { type: T, itemId: "ig_1", outputIndex: 3469.55, sequenceNumber: 4, note: { b: 1, a: 2 } } as const;
 
 describe("toMessage / fromMessage", () => {

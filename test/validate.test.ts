@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH, validateEvent, type BridgeErrorCode } from "../src/index.js";
 import { codeAndPath } from "./support/refusal.js";
 
-const T = "response.image_generation_call.completed";
+const T = "response.image_generation_call.completed" as const;
 const ok = { type: T, itemId: "ig_1", outputIndex: 0, sequenceNumber: 1 };
 
 let tooDeep: unknown = 1;

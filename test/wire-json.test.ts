@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { detectShape, fromJson, fromWireJson, toJson, toWireJson, type BridgeErrorCode } from "../src/index.js";
 import { codeAndPath } from "./support/refusal.js";
 
-const T = "response.image_generation_call.completed";
+const T = "response.image_generation_call.completed" as const;
 const wire = { type: T, item_id: "ig_1", output_index: 2, sequence_number: 9 };
 const sdk = { type: T, itemId: "ig_1", outputIndex: 2, sequenceNumber: 9 };
 
