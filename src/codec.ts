@@ -3,11 +3,9 @@ import { IMAGE_GEN_CALL_COMPLETED, setMember, type ImageGenCallCompletedEvent, t
 import { numberVariant } from "./numbers.js";
 import { Reader, Wire } from "./reader.js";
 import { compareCodePoints, readExtra, StructPlan } from "./struct-codec.js";
-import { utf8Length, writeUtf8 } from "./utf8.js";
-import { knownKeys, validateEvent } from "./validate.js";
+import { utf8 } from "./utf8.js";
+import { checkEvent } from "./validate.js";
 import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./varint.js";
-
-const SDK_KEYS = knownKeys("sdk");
 
 /**
  * Encodes an SDK object as an `openresponses.v1.ImageGenCallCompleted` message. The bytes are
@@ -16,22 +14,19 @@ const SDK_KEYS = knownKeys("sdk");
  * Throws a `BridgeError` for anything the message cannot carry exactly.
  */
 export function encode(event: ImageGenCallCompletedEvent): Uint8Array {
-  const e = validateEvent(event);
+  const names = checkEvent(event);
+  const e = event;
   const itemId = e.itemId;
   const outputIndex = e.outputIndex;
   const sequenceNumber = e.sequenceNumber;
   const outputIndexInt = numberVariant(outputIndex) === "int64";
   const sequenceNumberInt = numberVariant(sequenceNumber) === "int64";
 
-  const idBytes = utf8Length(itemId);
+  const idBytes = utf8.length(itemId);
   let size = 1 + varint32Size(idBytes) + idBytes;
   size += outputIndexInt ? 1 + int64Size(outputIndex) : 9;
   size += sequenceNumberInt ? 1 + int64Size(sequenceNumber) : 9;
 
-  let names: string[] | undefined;
-  for (const key in e) {
-    if (!SDK_KEYS.has(key) && Object.hasOwn(e, key)) (names ??= []).push(key);
-  }
   let plan: StructPlan | undefined;
   let extraSize = 0;
   if (names !== undefined) {
@@ -44,7 +39,7 @@ export function encode(event: ImageGenCallCompletedEvent): Uint8Array {
   const buf = new Uint8Array(size);
   buf[0] = 0x0a; // 1: item_id
   let pos = writeVarint32(idBytes, buf, 1);
-  pos = writeUtf8(itemId, buf, pos);
+  pos = utf8.write(itemId, buf, pos);
   if (outputIndexInt) {
     buf[pos++] = 0x10; // 2: output_index
     pos = writeInt64(outputIndex, buf, pos);
@@ -94,14 +89,38 @@ export function decode(bytes: Uint8Array): ImageGenCallCompletedEvent {
   if (!(bytes instanceof Uint8Array)) {
     throw new BridgeError("invalid_type", ROOT, "expected a Uint8Array of protobuf bytes");
   }
-  const r = new Reader(bytes, 0, bytes.length);
+  const end = bytes.length;
+  let pos = 0;
+  let r: Reader | undefined;
   let itemId: string | undefined;
   let outputIndex: number | undefined;
   let sequenceNumber: number | undefined;
   let extra: JsonObject | undefined;
-  while (r.pos < r.end) {
-    const tag = r.tag(ROOT);
-    switch (tag) {
+  while (pos < end) {
+    // fast paths for what every real event holds: a short id and small integers
+    const tag = bytes[pos]!;
+    if (tag === 0x0a) {
+      const n = bytes[pos + 1]!;
+      const stop = pos + 2 + n;
+      if (n < 0x80 && stop <= end) {
+        itemId = utf8.read(bytes, pos + 2, stop);
+        if (itemId === undefined) throw new BridgeError("invalid_utf8", ITEM_ID, "string is not valid UTF-8", { offset: pos + 2 });
+        pos = stop;
+        continue;
+      }
+    } else if (tag === 0x10 || tag === 0x18) {
+      const v = bytes[pos + 1]!;
+      if (v < 0x80) {
+        if (tag === 0x10) outputIndex = v;
+        else sequenceNumber = v;
+        pos += 2;
+        continue;
+      }
+    }
+    r ??= new Reader(bytes, 0, end);
+    r.pos = pos;
+    const field = r.tag(ROOT);
+    switch (field) {
       case 0x0a:
         itemId = r.string(ITEM_ID);
         break;
@@ -117,17 +136,16 @@ export function decode(bytes: Uint8Array): ImageGenCallCompletedEvent {
       case 0x29:
         sequenceNumber = readFiniteDouble(r, SEQUENCE_NUMBER);
         break;
-      case 0x7a: {
-        const end = r.len(EXTRA);
-        readExtra(r, end, (extra ??= {}));
+      case 0x7a:
+        readExtra(r, r.len(EXTRA), (extra ??= {}));
         break;
-      }
       default: {
-        const expected = FIELD_WIRE_TYPES.get(tag >>> 3);
-        if (expected !== undefined) throw r.mismatch(tag, expected, pathOfField(tag >>> 3));
-        r.skip(tag, ROOT);
+        const expected = FIELD_WIRE_TYPES.get(field >>> 3);
+        if (expected !== undefined) throw r.mismatch(field, expected, pathOfField(field >>> 3));
+        r.skip(field, ROOT);
       }
     }
+    pos = r.pos;
   }
   if (itemId === undefined) throw new BridgeError("missing_field", ITEM_ID, "item_id (field 1) is absent");
   if (outputIndex === undefined) throw new BridgeError("missing_field", OUTPUT_INDEX, "output_index (field 2 or 4) is absent");

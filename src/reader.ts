@@ -1,5 +1,5 @@
 import { BridgeError, type BridgePath } from "./errors.js";
-import { readUtf8 } from "./utf8.js";
+import { utf8 } from "./utf8.js";
 import { readDouble } from "./varint.js";
 
 /** Protobuf wire types. */
@@ -129,7 +129,7 @@ export class Reader {
   /** Reads a length-delimited UTF-8 string, refusing invalid UTF-8. */
   string(path: BridgePath): string {
     const end = this.len(path);
-    const s = readUtf8(this.buf, this.pos, end);
+    const s = utf8.read(this.buf, this.pos, end);
     if (s === undefined) throw new BridgeError("invalid_utf8", path, "string is not valid UTF-8", { offset: this.pos });
     this.pos = end;
     return s;

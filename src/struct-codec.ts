@@ -1,7 +1,7 @@
 import { BridgeError, type BridgePath } from "./errors.js";
 import { setMember, type JsonObject, type JsonValue } from "./event.js";
 import { Reader, Wire } from "./reader.js";
-import { utf8Length, writeUtf8 } from "./utf8.js";
+import { utf8 } from "./utf8.js";
 import { isKnownName, MAX_JSON_DEPTH } from "./validate.js";
 import { varint32Size, writeDouble, writeVarint32 } from "./varint.js";
 
@@ -59,7 +59,7 @@ export class StructPlan {
     let size = 0;
     for (const key of keys) {
       const slot = this.sizes.push(0, 0) - 2;
-      const keyBytes = utf8Length(key);
+      const keyBytes = utf8.length(key);
       const valueSize = this.valueSize(object[key] as JsonValue);
       const entry = 1 + varint32Size(keyBytes) + keyBytes + 1 + varint32Size(valueSize) + valueSize;
       this.sizes[slot] = keyBytes;
@@ -76,7 +76,7 @@ export class StructPlan {
       case "boolean":
         return 2;
       case "string": {
-        const n = utf8Length(value);
+        const n = utf8.length(value);
         this.sizes.push(n);
         return 1 + varint32Size(n) + n;
       }
@@ -110,7 +110,7 @@ export class StructPlan {
       pos = writeVarint32(entry, buf, pos);
       buf[pos++] = 0x0a; // key
       pos = writeVarint32(keyBytes, buf, pos);
-      pos = writeUtf8(key, buf, pos);
+      pos = utf8.write(key, buf, pos);
       buf[pos++] = 0x12; // value
       pos = writeVarint32(valueSize, buf, pos);
       pos = this.writeValue(object[key] as JsonValue, buf, pos);
@@ -130,7 +130,7 @@ export class StructPlan {
       case "string":
         buf[pos++] = 0x1a; // string_value
         pos = writeVarint32(this.sizes[this.sizeAt++]!, buf, pos);
-        return writeUtf8(value, buf, pos);
+        return utf8.write(value, buf, pos);
       default: {
         if (value === null) {
           buf[pos++] = 0x08; // null_value

@@ -1,51 +1,22 @@
 /**
  * UTF-8 for protobuf strings: exact byte lengths, writing without replacement characters (callers
  * refuse lone surrogates first), and strict reading that refuses invalid UTF-8 and keeps a
- * leading U+FEFF.
+ * leading U+FEFF. Two implementations with the same results: one with Node's `Buffer` natives
+ * (several times faster on short ids), and a portable one for browsers, Deno and workers.
  */
+
+/** One UTF-8 implementation. */
+export interface Utf8 {
+  /** The number of bytes of a well-formed string in UTF-8. */
+  length(s: string): number;
+  /** Writes a well-formed string as UTF-8 at `pos` and returns the position after it. */
+  write(s: string, buf: Uint8Array, pos: number): number;
+  /** Reads `buf[start, end)` as UTF-8, or returns `undefined` if it is not valid UTF-8. */
+  read(buf: Uint8Array, start: number, end: number): string | undefined;
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** The number of bytes of a well-formed string in UTF-8. */
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff) i++, (n += 2); // a pair: 2 code units, 4 bytes
-    else n += 2;
-  }
-  return n;
-}
-
-/** Writes a well-formed string as UTF-8 at `pos` and returns the position after it. */
-export function writeUtf8(s: string, buf: Uint8Array, pos: number): number {
-  const n = s.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) break;
-    buf[pos++] = c;
-  }
-  if (i === n) return pos;
-  return pos + encoder.encodeInto(i === 0 ? s : s.slice(i), buf.subarray(pos)).written;
-}
-
-/** Reads `buf[start, end)` as UTF-8, or returns `undefined` if it is not valid UTF-8. */
-export function readUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
-  if (end - start <= 64) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const c = buf[i]!;
-      if (c >= 0x80) return decodeStrict(buf, start, end);
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return decodeStrict(buf, start, end);
-}
 
 function decodeStrict(buf: Uint8Array, start: number, end: number): string | undefined {
   try {
@@ -54,3 +25,60 @@ function decodeStrict(buf: Uint8Array, start: number, end: number): string | und
     return undefined;
   }
 }
+
+/** UTF-8 with the standard `TextEncoder` / `TextDecoder` only. */
+export const portableUtf8: Utf8 = {
+  length(s) {
+    let n = s.length;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) continue;
+      if (c < 0x800) n += 1;
+      else if (c >= 0xd800 && c <= 0xdbff) i++, (n += 2); // a pair: 2 code units, 4 bytes
+      else n += 2;
+    }
+    return n;
+  },
+  write(s, buf, pos) {
+    const n = s.length;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[pos++] = c;
+    }
+    if (i === n) return pos;
+    return pos + encoder.encodeInto(i === 0 ? s : s.slice(i), buf.subarray(pos)).written;
+  },
+  read: decodeStrict,
+};
+
+type BufferNatives = {
+  byteLength(s: string, encoding: "utf8"): number;
+  prototype: { latin1Slice(this: Uint8Array, start: number, end: number): string };
+};
+
+/**
+ * Node's natives where they win: `byteLength`, and `latin1Slice` for all-ASCII bytes. Writing
+ * stays in JS: a native write into a small, new `Uint8Array` first moves its memory off the V8
+ * heap, which costs more than the whole JS loop.
+ */
+function nodeUtf8(natives: BufferNatives): Utf8 {
+  const { latin1Slice } = natives.prototype;
+  return {
+    length: (s) => natives.byteLength(s, "utf8"),
+    write: portableUtf8.write,
+    read(buf, start, end) {
+      for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return decodeStrict(buf, start, end);
+      return latin1Slice.call(buf, start, end); // all ASCII: latin1 is the identity
+    },
+  };
+}
+
+const natives = (globalThis as { Buffer?: BufferNatives }).Buffer;
+
+/** The implementation in use: Node's natives when `Buffer` exists, the portable one otherwise. */
+export const utf8: Utf8 =
+  typeof natives?.byteLength === "function" && typeof natives.prototype?.latin1Slice === "function"
+    ? nodeUtf8(natives)
+    : portableUtf8;

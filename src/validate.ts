@@ -37,23 +37,31 @@ export function otherSpelling(key: string, shape: Shape): string | undefined {
  * `BridgeError` naming the field.
  */
 export function validateEvent(value: unknown): ImageGenCallCompletedEvent {
+  checkEvent(value);
+  return value as ImageGenCallCompletedEvent;
+}
+
+/** Checks an SDK object like `validateEvent` and returns the names of its unknown members, if any. */
+export function checkEvent(value: unknown): string[] | undefined {
   const event = checkObject(value, []);
   checkType(event);
   checkString(event.itemId, ["itemId"]);
   checkNumber(event.outputIndex, ["outputIndex"]);
   checkNumber(event.sequenceNumber, ["sequenceNumber"]);
-  checkUnknownMembers(event, "sdk");
-  return event as ImageGenCallCompletedEvent;
+  return checkUnknownMembers(event, "sdk");
 }
 
-/** Checks the members that are neither `type` nor a known field, for the given shape. */
-export function checkUnknownMembers(object: Record<string, unknown>, shape: Shape): void {
+/** Checks the members that are neither `type` nor a known field, and returns their names, if any. */
+export function checkUnknownMembers(object: Record<string, unknown>, shape: Shape): string[] | undefined {
   const known = knownKeys(shape);
+  let names: string[] | undefined;
   for (const key in object) {
     if (known.has(key) || !Object.hasOwn(object, key)) continue;
     checkUnknownKey(key, shape, []);
     checkJson(object[key], [key], 0);
+    (names ??= []).push(key);
   }
+  return names;
 }
 
 /** Refuses a member key that is the other shape's spelling of a known member, or not well-formed. */
