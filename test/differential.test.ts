@@ -1,9 +1,10 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decode, encode, equalJson, fromMessage, ImageGenCallCompletedSchema, toMessage, type JsonValue } from "../src/index.js";
+import type { JsonValue } from "../src/index.js";
 import { compareCodePoints } from "../src/struct-codec.js";
 import { anyEvent, runs, seed } from "./support/arbitraries.js";
+import { implementations } from "./support/implementations.js";
 
 /**
  * Whether every object in `value` keeps its keys in code point order when built in that order.
@@ -18,7 +19,8 @@ function keepsSortedOrder(value: JsonValue): boolean {
   return built.every((k, i) => k === sorted[i]) && Object.values(value).every(keepsSortedOrder);
 }
 
-describe("differential: the codec against protobuf-es reflection", () => {
+describe.each(await implementations())("differential: the codec against protobuf-es reflection, %s", (_, lib) => {
+  const { decode, encode, equalJson, fromMessage, ImageGenCallCompletedSchema, toMessage } = lib;
   it("writes exactly the bytes of toBinary(ImageGenCallCompletedSchema, toMessage(e))", () => {
     const tally = { identical: 0, indexKeyOrder: 0 };
     fc.assert(

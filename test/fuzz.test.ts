@@ -1,7 +1,9 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { decode, encode, equalJson, fromMessage, ImageGenCallCompletedSchema, isBridgeError, type BridgeErrorCode } from "../src/index.js";
+import type { BridgeErrorCode } from "../src/index.js";
+import * as node from "../src/index.js";
 import { runs } from "./support/arbitraries.js";
+import { implementations } from "./support/implementations.js";
 
 /** A small seeded PRNG (mulberry32), so every run sees the same inputs. */
 function prng(seed: number): () => number {
@@ -16,9 +18,9 @@ function prng(seed: number): () => number {
 }
 
 const seeds = [
-  encode({ type: "response.image_generation_call.completed", itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f", outputIndex: 0, sequenceNumber: 7 }),
-  encode({ type: "response.image_generation_call.completed", itemId: "\uFEFF😀", outputIndex: 3469.55, sequenceNumber: -(2 ** 53 - 1) }),
-  encode({ type: "response.image_generation_call.completed", itemId: "x", outputIndex: -0, sequenceNumber: 1, meta: { a: [1, null, true, "s"], b: { c: -0 } }, z: "é" }),
+  node.encode({ type: "response.image_generation_call.completed", itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f", outputIndex: 0, sequenceNumber: 7 }),
+  node.encode({ type: "response.image_generation_call.completed", itemId: "\uFEFF😀", outputIndex: 3469.55, sequenceNumber: -(2 ** 53 - 1) }),
+  node.encode({ type: "response.image_generation_call.completed", itemId: "x", outputIndex: -0, sequenceNumber: 1, meta: { a: [1, null, true, "s"], b: { c: -0 } }, z: "é" }),
 ];
 
 /** The refusals that are ours alone: protobuf-es (2.17) reads such input without complaint. */
@@ -48,7 +50,8 @@ function mutate(next: () => number, input: Uint8Array): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-describe("fuzz: decode of random and mutated input", () => {
+describe.each(await implementations())("fuzz: decode of random and mutated input, %s", (_, lib) => {
+  const { decode, encode, equalJson, fromMessage, ImageGenCallCompletedSchema, isBridgeError } = lib;
   it("returns an event or throws a BridgeError, and agrees with protobuf-es whenever it accepts", () => {
     const next = prng(0x5eed);
     const total = runs(100_000, 1_000_000);

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decode, encode, equalJson, fromMessage, fromWireJson, toMessage, toWireJson } from "../src/index.js";
 import { anyEvent, runs, seed } from "./support/arbitraries.js";
+import { implementations } from "./support/implementations.js";
 
-describe("round trips over the whole SDK domain", () => {
+describe.each(await implementations())("round trips over the whole SDK domain, %s", (_, lib) => {
+  const { decode, encode, equalJson, fromMessage, fromWireJson, toMessage, toWireJson } = lib;
   it("decode(encode(e)) equals e with Object.is on every field", () => {
     let count = 0;
     fc.assert(

@@ -1,19 +1,11 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import {
-  decode,
-  encode,
-  equalJson,
-  fromJson,
-  fromMessage,
-  fromWireJson,
-  ImageGenCallCompletedSchema,
-  isBridgeError,
-  toMessage,
-  toWireJson,
-} from "../src/index.js";
+import { equalJson, fromJson, fromMessage, fromWireJson, ImageGenCallCompletedSchema, isBridgeError, toMessage, toWireJson } from "../src/index.js";
 import { goDecode, sdkFromProtoJson } from "./support/buf.js";
+import { implementations } from "./support/implementations.js";
 import { fromHex, toHex, vectors } from "./support/vectors.js";
+
+const impls = await implementations();
 
 function refusal(fn: () => unknown): { code: string; path: readonly (string | number)[] } {
   try {
@@ -33,7 +25,7 @@ describe("golden vectors: valid cases", () => {
   describe.each(vectors.valid)("$name", (v) => {
     const bytes = fromHex(v.hex);
 
-    it("this codec: encodes both shapes to the bytes and decodes the bytes to both shapes", () => {
+    it.each(impls)("this codec, %s: encodes both shapes to the bytes and decodes the bytes to both shapes", (_, { encode, decode }) => {
       if (!v.decode_only) {
         expect(toHex(encode(v.sdk))).toBe(v.hex);
         expect(toHex(encode(fromWireJson(v.wire)))).toBe(v.hex);
@@ -60,7 +52,7 @@ describe("golden vectors: valid cases", () => {
 
 describe("golden vectors: bytes to refuse", () => {
   describe.each(vectors.invalidBinary)("$name ($layer)", (v) => {
-    it(`this codec refuses it with ${v.code} at ${JSON.stringify(v.path)}`, () => {
+    it.each(impls)(`this codec, %s, refuses it with ${v.code} at ${JSON.stringify(v.path)}`, (_, { decode }) => {
       expect(refusal(() => decode(fromHex(v.hex)))).toEqual({ code: v.code, path: v.path });
     });
   });
@@ -72,7 +64,9 @@ describe("golden vectors: bytes to refuse", () => {
 });
 
 describe("golden vectors: JSON to refuse", () => {
-  it.each(vectors.invalidJson)("$name: $code at $path", (v) => {
-    expect(refusal(() => encode(fromJson(JSON.parse(v.json))))).toEqual({ code: v.code, path: v.path });
+  describe.each(impls)("%s", (_, { encode }) => {
+    it.each(vectors.invalidJson)("$name: $code at $path", (v) => {
+      expect(refusal(() => encode(fromJson(JSON.parse(v.json))))).toEqual({ code: v.code, path: v.path });
+    });
   });
 });
