@@ -14,54 +14,81 @@ import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from 
  * Throws a `BridgeError` for anything the message cannot carry exactly.
  */
 export function encode(event: ImageGenCallCompletedEvent): Uint8Array {
-  const names = checkEvent(event);
-  const e = event;
-  const itemId = e.itemId;
-  const outputIndex = e.outputIndex;
-  const sequenceNumber = e.sequenceNumber;
-  const outputIndexInt = numberVariant(outputIndex) === "int64";
-  const sequenceNumberInt = numberVariant(sequenceNumber) === "int64";
-
-  const idBytes = utf8.length(itemId);
-  let size = 1 + varint32Size(idBytes) + idBytes;
-  size += outputIndexInt ? 1 + int64Size(outputIndex) : 9;
-  size += sequenceNumberInt ? 1 + int64Size(sequenceNumber) : 9;
-
-  let plan: StructPlan | undefined;
-  let extraSize = 0;
-  if (names !== undefined) {
-    names.sort(compareCodePoints);
-    plan = new StructPlan();
-    extraSize = plan.measure(e, names);
-    size += 1 + varint32Size(extraSize) + extraSize;
-  }
-
-  const buf = new Uint8Array(size);
-  buf[0] = 0x0a; // 1: item_id
-  let pos = writeVarint32(idBytes, buf, 1);
-  pos = utf8.write(itemId, buf, pos);
-  if (outputIndexInt) {
-    buf[pos++] = 0x10; // 2: output_index
-    pos = writeInt64(outputIndex, buf, pos);
-  }
-  if (sequenceNumberInt) {
-    buf[pos++] = 0x18; // 3: sequence_number
-    pos = writeInt64(sequenceNumber, buf, pos);
-  }
-  if (!outputIndexInt) {
-    buf[pos++] = 0x21; // 4: output_index_double
-    pos = writeDouble(outputIndex, buf, pos);
-  }
-  if (!sequenceNumberInt) {
-    buf[pos++] = 0x29; // 5: sequence_number_double
-    pos = writeDouble(sequenceNumber, buf, pos);
-  }
-  if (plan !== undefined && names !== undefined) {
-    buf[pos++] = 0x7a; // 15: extra
-    pos = writeVarint32(extraSize, buf, pos);
-    plan.write(e, names, buf, pos);
-  }
+  const buf = new Uint8Array(measure(event));
+  writeMeasured(buf, 0);
   return buf;
+}
+
+/**
+ * Encodes an SDK object into `buf` at `pos`, with a varint length prefix when `delimited`, and
+ * returns the position after it. When it does not fit, writes nothing and returns minus the
+ * number of bytes it needs. Throws a `BridgeError` like `encode`.
+ */
+export function encodeInto(event: ImageGenCallCompletedEvent, buf: Uint8Array, pos: number, delimited = false): number {
+  const size = measure(event);
+  const total = delimited ? varint32Size(size) + size : size;
+  if (buf.length - pos < total) return -total;
+  return writeMeasured(buf, delimited ? writeVarint32(size, buf, pos) : pos);
+}
+
+// What `measure` found, for the `writeMeasured` call that always follows it at once: module
+// state rather than an object per event, since encoding is synchronous and never re-entered.
+let event_: ImageGenCallCompletedEvent;
+let names_: string[] | undefined;
+let plan_: StructPlan | undefined;
+let idBytes_ = 0;
+let extraSize_ = 0;
+let outputIndexInt_ = true;
+let sequenceNumberInt_ = true;
+
+/** Validates an event and returns the size of its message. */
+function measure(event: ImageGenCallCompletedEvent): number {
+  names_ = checkEvent(event);
+  event_ = event;
+  outputIndexInt_ = numberVariant(event.outputIndex) === "int64";
+  sequenceNumberInt_ = numberVariant(event.sequenceNumber) === "int64";
+  idBytes_ = utf8.length(event.itemId);
+  let size = 1 + varint32Size(idBytes_) + idBytes_;
+  size += outputIndexInt_ ? 1 + int64Size(event.outputIndex) : 9;
+  size += sequenceNumberInt_ ? 1 + int64Size(event.sequenceNumber) : 9;
+  plan_ = undefined;
+  if (names_ !== undefined) {
+    names_.sort(compareCodePoints);
+    plan_ = new StructPlan();
+    extraSize_ = plan_.measure(event, names_);
+    size += 1 + varint32Size(extraSize_) + extraSize_;
+  }
+  return size;
+}
+
+/** Writes the event `measure` saw last at `pos` and returns the position after it. */
+function writeMeasured(buf: Uint8Array, pos: number): number {
+  const e = event_;
+  buf[pos++] = 0x0a; // 1: item_id
+  pos = writeVarint32(idBytes_, buf, pos);
+  pos = utf8.write(e.itemId, buf, pos);
+  if (outputIndexInt_) {
+    buf[pos++] = 0x10; // 2: output_index
+    pos = writeInt64(e.outputIndex, buf, pos);
+  }
+  if (sequenceNumberInt_) {
+    buf[pos++] = 0x18; // 3: sequence_number
+    pos = writeInt64(e.sequenceNumber, buf, pos);
+  }
+  if (!outputIndexInt_) {
+    buf[pos++] = 0x21; // 4: output_index_double
+    pos = writeDouble(e.outputIndex, buf, pos);
+  }
+  if (!sequenceNumberInt_) {
+    buf[pos++] = 0x29; // 5: sequence_number_double
+    pos = writeDouble(e.sequenceNumber, buf, pos);
+  }
+  if (plan_ !== undefined && names_ !== undefined) {
+    buf[pos++] = 0x7a; // 15: extra
+    pos = writeVarint32(extraSize_, buf, pos);
+    pos = plan_.write(e, names_, buf, pos);
+  }
+  return pos;
 }
 
 const ROOT: BridgePath = [];

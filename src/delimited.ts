@@ -1,6 +1,7 @@
 import { BridgeError, isBridgeError } from "./errors.js";
 import type { ImageGenCallCompletedEvent } from "./event.js";
-import { decode, encode } from "./codec.js";
+import { decode, encode, encodeInto } from "./codec.js";
+import { encodePlainJson } from "./plain-json.js";
 import { varint32Size, writeVarint32 } from "./varint.js";
 
 /** Options of the size-delimited stream readers. */
@@ -22,32 +23,39 @@ export function delimit(message: Uint8Array): Uint8Array {
 }
 
 /**
- * Splits a byte stream in the size-delimited format into message payloads (views into the
- * chunks where possible). Refuses, with the 1-based record number, a length prefix above
- * `maxMessageBytes`, an over-long prefix, and a stream that ends inside a frame.
+ * Splits a byte stream in the size-delimited format into message payloads, chunk by chunk and
+ * synchronously: `push` returns the frames a chunk completes (views into it where possible),
+ * `end` checks that the stream did not stop inside a frame. Errors name the 1-based record.
  */
-export async function* undelimit(chunks: Source<Uint8Array>, options: Partial<DelimitedOptions> = {}): AsyncGenerator<Uint8Array> {
-  const { maxMessageBytes } = { ...defaultDelimitedOptions, ...options };
-  let pending: Uint8Array | undefined;
-  let record = 0;
-  let offset = 0; // stream offset of the first byte of the current buffer
-  for await (const chunk of chunks) {
-    let buf: Uint8Array = chunk;
-    if (pending !== undefined) {
-      buf = new Uint8Array(pending.length + chunk.length);
-      buf.set(pending);
-      buf.set(chunk, pending.length);
-      pending = undefined;
+export class Deframer {
+  private readonly maxMessageBytes: number;
+  private pending: Uint8Array | undefined;
+  private record = 0;
+  private offset = 0; // stream offset of the first byte of the current buffer
+
+  constructor(options: Partial<DelimitedOptions> = {}) {
+    this.maxMessageBytes = { ...defaultDelimitedOptions, ...options }.maxMessageBytes;
+  }
+
+  /** Takes the next chunk and returns the frames it completes. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    let buf = chunk;
+    if (this.pending !== undefined) {
+      buf = new Uint8Array(this.pending.length + chunk.length);
+      buf.set(this.pending);
+      buf.set(chunk, this.pending.length);
+      this.pending = undefined;
     }
+    const frames: Uint8Array[] = [];
     let pos = 0;
     for (;;) {
-      // read the length prefix, which may be cut by the chunk's end
+      // the length prefix, which the chunk's end may cut
       let length = 0;
       let p = pos;
       let complete = false;
       for (let shift = 0; p < buf.length; shift += 7) {
         if (shift === 28 && buf[p]! > 0x0f) {
-          throw new BridgeError("varint_overflow", [], "length prefix is longer than 32 bits", { record: record + 1, offset: offset + pos });
+          throw new BridgeError("varint_overflow", [], "length prefix is longer than 32 bits", { record: this.record + 1, offset: this.offset + pos });
         }
         const b = buf[p++]!;
         length += (b & 0x7f) * 2 ** shift;
@@ -57,19 +65,99 @@ export async function* undelimit(chunks: Source<Uint8Array>, options: Partial<De
         }
       }
       if (!complete) break;
-      if (length > maxMessageBytes) {
-        throw new BridgeError("too_large", [], `frame announces ${length} bytes, above the maximum of ${maxMessageBytes}`, { record: record + 1, offset: offset + pos, value: length });
+      if (length > this.maxMessageBytes) {
+        throw new BridgeError("too_large", [], `frame announces ${length} bytes, above the maximum of ${this.maxMessageBytes}`, {
+          record: this.record + 1,
+          offset: this.offset + pos,
+          value: length,
+        });
       }
       if (buf.length - p < length) break;
-      record++;
-      yield buf.subarray(p, p + length);
+      this.record++;
+      frames.push(buf.subarray(p, p + length));
       pos = p + length;
     }
-    if (pos < buf.length) pending = buf.slice(pos);
-    offset += pos;
+    if (pos < buf.length) this.pending = buf.slice(pos);
+    this.offset += pos;
+    return frames;
   }
-  if (pending !== undefined) {
-    throw new BridgeError("truncated", [], `stream ends inside a frame (${pending.length} bytes left)`, { record: record + 1, offset });
+
+  /** Refuses a stream that ended inside a frame. */
+  end(): void {
+    if (this.pending !== undefined) {
+      throw new BridgeError("truncated", [], `stream ends inside a frame (${this.pending.length} bytes left)`, { record: this.record + 1, offset: this.offset });
+    }
+  }
+}
+
+/**
+ * Splits a byte stream in the size-delimited format into message payloads (views into the
+ * chunks where possible). Refuses, with the 1-based record number, a length prefix above
+ * `maxMessageBytes`, an over-long prefix, and a stream that ends inside a frame.
+ */
+export async function* undelimit(chunks: Source<Uint8Array>, options: Partial<DelimitedOptions> = {}): AsyncGenerator<Uint8Array> {
+  const deframer = new Deframer(options);
+  for await (const chunk of chunks) yield* deframer.push(chunk);
+  deframer.end();
+}
+
+/**
+ * Collects size-delimited frames of events into large chunks, for file and socket output: one
+ * allocation per chunk rather than two per event.
+ */
+export class DelimitedWriter {
+  private buf: Uint8Array;
+  private pos = 0;
+  private readonly done: Uint8Array[] = [];
+
+  constructor(readonly chunkBytes = 1 << 18) {
+    this.buf = new Uint8Array(chunkBytes);
+  }
+
+  /** Appends one event as a frame. Throws a `BridgeError` like `encode`; nothing is written then. */
+  write(event: ImageGenCallCompletedEvent): void {
+    const end = encodeInto(event, this.buf, this.pos, true);
+    if (end >= 0) {
+      this.pos = end;
+      return;
+    }
+    this.cut();
+    if (-end > this.chunkBytes) {
+      const own = new Uint8Array(-end);
+      encodeInto(event, own, 0, true);
+      this.done.push(own);
+    } else {
+      this.pos = encodeInto(event, this.buf, 0, true);
+    }
+  }
+
+  /**
+   * Appends the frame for a line of JSON text if it is a plain event (`encodePlainJson`), and
+   * returns whether it did; otherwise parse the text and call `write`.
+   */
+  writePlainJson(src: Uint8Array, start: number, end: number): boolean {
+    let next = encodePlainJson(src, start, end, this.buf, this.pos, true);
+    if (next === undefined) return false;
+    if (next < 0) {
+      this.cut();
+      if (-next > this.chunkBytes) return false;
+      next = encodePlainJson(src, start, end, this.buf, 0, true)!;
+    }
+    this.pos = next;
+    return true;
+  }
+
+  /** Hands over every frame written so far, as chunks. */
+  drain(): Uint8Array[] {
+    this.cut();
+    return this.done.splice(0);
+  }
+
+  private cut(): void {
+    if (this.pos === 0) return;
+    this.done.push(this.buf.subarray(0, this.pos));
+    this.buf = new Uint8Array(this.chunkBytes);
+    this.pos = 0;
   }
 }
 

@@ -2,8 +2,17 @@
  * openresponses-wire: a lossless Protobuf bridge for the Responses API event
  * `response.image_generation_call.completed`.
  */
-export { decode, encode } from "./codec.js";
-export { decodeDelimited, defaultDelimitedOptions, delimit, encodeDelimited, undelimit, type DelimitedOptions } from "./delimited.js";
+export { decode, encode, encodeInto } from "./codec.js";
+export {
+  decodeDelimited,
+  defaultDelimitedOptions,
+  Deframer,
+  delimit,
+  DelimitedWriter,
+  encodeDelimited,
+  undelimit,
+  type DelimitedOptions,
+} from "./delimited.js";
 export { equalJson } from "./equal.js";
 export { BridgeError, formatPath, isBridgeError, type BridgeErrorCode, type BridgeErrorOptions, type BridgePath } from "./errors.js";
 export {

@@ -1,5 +1,5 @@
 import { decode } from "../codec.js";
-import { undelimit } from "../delimited.js";
+import { Deframer } from "../delimited.js";
 import type { ImageGenCallCompletedEvent } from "../event.js";
 import { stringifyJson } from "../json-text.js";
 import type { Shape } from "../validate.js";
@@ -30,18 +30,22 @@ export async function runDecode(command: DecodeCommand): Promise<void> {
   const deadLetter = command.deadLetter === undefined ? undefined : new DeadLetter(openOutput(command.deadLetter), command.deadLetter);
   let decoded = 0;
   let record = 0;
-  const handle = async (bytes: Uint8Array): Promise<void> => {
+  // synchronous unless output is busy or a record is refused: no await per record
+  const handle = (bytes: Uint8Array): Promise<void> | undefined => {
+    let line: string;
     try {
-      await out.write(eventLine(decode(bytes), command.shape));
-      decoded++;
+      line = eventLine(decode(bytes), command.shape);
     } catch (err) {
       const error = asBridgeError(err);
       if (deadLetter === undefined) {
-        await out.flush();
-        throw new Failure(describeRecord(error, record));
+        return out.flush().then(() => {
+          throw new Failure(describeRecord(error, record));
+        });
       }
-      await deadLetter.send(record, { bytes }, error);
+      return deadLetter.send(record, { bytes }, error);
     }
+    decoded++;
+    return out.write(line);
   };
   try {
     if (command.format === "raw") {
@@ -49,12 +53,19 @@ export async function runDecode(command: DecodeCommand): Promise<void> {
       await handle(await readAll(input));
     } else {
       const progress = new Progress("records decoded");
-      const frames = undelimit(input, command.maxMessageBytes === undefined ? {} : { maxMessageBytes: command.maxMessageBytes });
+      const deframer = new Deframer(command.maxMessageBytes === undefined ? {} : { maxMessageBytes: command.maxMessageBytes });
+      const frames = async function* () {
+        for await (const chunk of input) yield deframer.push(chunk);
+        deframer.end();
+      };
       try {
-        for await (const frame of frames) {
-          record++;
-          await handle(frame);
-          progress.tick();
+        for await (const batch of frames()) {
+          for (const frame of batch) {
+            record++;
+            const busy = handle(frame);
+            if (busy !== undefined) await busy;
+          }
+          progress.tick(batch.length);
         }
       } catch (err) {
         if (err instanceof Failure) throw err;

@@ -1,10 +1,10 @@
 import { encode } from "../codec.js";
-import { delimit } from "../delimited.js";
+import { DelimitedWriter } from "../delimited.js";
 import { fromJson } from "../wire-json.js";
 import { asBridgeError, DeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
 import { openInput, openOutput, Output, readAll } from "./io.js";
-import { decodeText, parseJson, readLines } from "./lines.js";
+import { decodeText, isBlank, lineText, LineSplitter, parseJson, type Lines } from "./lines.js";
 import { Progress } from "./progress.js";
 
 /** Options of `orwire encode`. */
@@ -35,23 +35,40 @@ export async function runEncode(command: EncodeCommand): Promise<void> {
       }
     } else {
       const progress = new Progress("records encoded");
-      for await (const line of readLines(input)) {
-        if ("text" in line && line.text.trim() === "") continue;
-        record++;
-        try {
-          if ("error" in line) throw line.error;
-          await out.write(delimit(encode(fromJson(parseJson(line.text)))));
-          encoded++;
-          progress.tick();
-        } catch (err) {
-          const error = asBridgeError(err);
-          if (deadLetter === undefined) {
-            await out.flush();
-            throw new Failure(describeRecord(error, record, line.number));
+      const splitter = new LineSplitter();
+      const writer = new DelimitedWriter();
+      let lineNumber = 0;
+      const take = async ({ buf, bounds }: Lines): Promise<void> => {
+        for (let i = 0; i < bounds.length; i += 2) {
+          const start = bounds[i]!;
+          const end = bounds[i + 1]!;
+          lineNumber++;
+          if (writer.writePlainJson(buf, start, end)) {
+            record++;
+            encoded++;
+            continue;
           }
-          await deadLetter.send(record, "text" in line ? { text: line.text } : { bytes: line.bytes }, error);
+          const text = lineText(buf, start, end);
+          if (typeof text === "string" && isBlank(text)) continue;
+          record++;
+          try {
+            if (typeof text !== "string") throw text;
+            writer.write(fromJson(parseJson(text)));
+            encoded++;
+          } catch (err) {
+            const error = asBridgeError(err);
+            if (deadLetter === undefined) {
+              for (const chunk of writer.drain()) await out.write(chunk);
+              throw new Failure(describeRecord(error, record, lineNumber));
+            }
+            await deadLetter.send(record, typeof text === "string" ? { text } : { bytes: buf.subarray(start, end) }, error);
+          }
         }
-      }
+        for (const chunk of writer.drain()) await out.write(chunk);
+        progress.tick(bounds.length / 2);
+      };
+      for await (const chunk of input) await take(splitter.push(chunk));
+      await take(splitter.end());
       progress.done();
     }
   } finally {

@@ -31,17 +31,18 @@ export class Output {
     private readonly batchBytes = 1 << 16,
   ) {}
 
-  /** Queues text or bytes; flushes when the batch is full. */
-  async write(data: string | Uint8Array): Promise<void> {
+  /** Queues text or bytes; flushes when the batch is full. Resolves at once unless the stream is busy. */
+  write(data: string | Uint8Array): Promise<void> | undefined {
     this.parts.push(data);
     this.size += data.length;
-    if (this.size >= this.batchBytes) await this.flush();
+    return this.size >= this.batchBytes ? this.flush() : undefined;
   }
 
   /** Writes what is queued and waits for the stream to drain if it asks to. */
   async flush(): Promise<void> {
     if (this.parts.length === 0) return;
-    const chunk = Buffer.concat(this.parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
+    const parts = this.parts;
+    const chunk = parts.length === 1 && typeof parts[0] !== "string" ? parts[0]! : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
     this.parts = [];
     this.size = 0;
     if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once("drain", resolve));

@@ -7,10 +7,10 @@ export class Progress {
 
   constructor(private readonly what: string) {}
 
-  /** Counts `n` more items. */
+  /** Counts `n` more items; call it per batch, not per item. */
   tick(n = 1): void {
     this.count += n;
-    if (!this.enabled || (this.count & 1023) !== 0) return;
+    if (!this.enabled) return;
     const now = performance.now();
     if (now - this.last < 1000) return;
     this.last = now;
