@@ -3,7 +3,8 @@
 // protobuf-es reflection and Go's protobuf (buf convert). Run after `npm run build`:
 //   node scripts/make-vectors.mjs
 import { writeFileSync } from "node:fs";
-import { encode, stringifyJson, toWireJson } from "../dist/src/index.js";
+import { readFileSync } from "node:fs";
+import { encode, encodeEvent, stringifyJson, toWireJson } from "../dist/src/index.js";
 
 const T = "response.image_generation_call.completed";
 const ev = (itemId, outputIndex, sequenceNumber, extra = {}) => ({ type: T, itemId, outputIndex, sequenceNumber, ...extra });
@@ -106,9 +107,36 @@ const badJson = [
   ["null_not_object", "sdk", "null", "invalid_type", []],
 ].map(([name, shape, json, code, path]) => ({ name, shape, json, code, path }));
 
+// the lifecycle envelope (openresponses.v1.ImageGenCallEvent): every event type
+const png = readFileSync(new URL("../examples/partial-image.png", import.meta.url)).toString("base64");
+const life = (type, extra) => ({ type: `response.image_generation_call.${type}`, itemId: "ig_1", outputIndex: 0, sequenceNumber: 3, ...extra });
+const events = [
+  ["in_progress", "the first event of a call", life("in_progress")],
+  ["generating", "generation started", life("generating", { sequenceNumber: 4 })],
+  ["partial_image_png", "a real PNG preview: canonical base64 travels as bytes", life("partial_image", { sequenceNumber: 5, partialImageB64: png, partialImageIndex: 0 })],
+  ["partial_image_padded", "canonical base64 with padding", life("partial_image", { partialImageB64: "QUI=", partialImageIndex: 1 })],
+  ["partial_image_empty", "an empty image is canonical: zero bytes", life("partial_image", { partialImageB64: "", partialImageIndex: 0 })],
+  ["partial_image_not_canonical", "non-zero unused bits: kept as the exact string", life("partial_image", { partialImageB64: "QR==", partialImageIndex: 2 })],
+  ["partial_image_url_safe", "base64url is not canonical base64: kept as the exact string", life("partial_image", { partialImageB64: "-_8=", partialImageIndex: 2.5 })],
+  ["partial_image_unknown_members", "unknown members on a partial image", life("partial_image", { partialImageB64: "QUJD", partialImageIndex: -0, size: "1024x1024", quality: null })],
+  ["completed", "the completed event inside the envelope: field 4 holds the same bytes encode() writes", life("completed", { outputIndex: 3469.55 })],
+].map(([name, description, sdk]) => ({ name, description, sdk, wire: toWireJson(sdk), hex: hex(encodeEvent(sdk)) }));
+
+const badEvents = [
+  ["empty_envelope", "", "missing_field", []],
+  ["two_events", "0a070a016110001800120 70a0162100018 00".replace(/ /g, ""), "invalid_value", []],
+  ["event_as_varint", "0801", "wire_type_mismatch", []],
+  ["partial_without_index", "1a0b0a016110001800320241 42", "missing_field", ["partialImageIndex"]],
+  ["partial_without_image", "1a090a0161100018004000", "missing_field", ["partialImageB64"]],
+  ["image_string_not_utf8", "1a0d0a01611000180 03a02fffe4000".replace(/ /g, ""), "invalid_utf8", ["partialImageB64"]],
+  ["truncated_inner", "1a0b0a01611000", "truncated", []],
+].map(([name, bytes, code, path]) => ({ name, hex: bytes.replace(/ /g, ""), code, path }));
+
 // one case per line, written so that -0 stays -0
 const write = (file, cases, about) =>
   writeFileSync(new URL(`../test/vectors/${file}`, import.meta.url), `{"about":${JSON.stringify(about)},"cases":[\n${cases.map(stringifyJson).join(",\n")}\n]}\n`);
 write("valid.json", [...valid, ...decodeOnly], "Each case: the SDK object, its wire JSON and the message bytes (hex). decode_only cases are bytes another producer may write; they decode to the event but the bridge writes them differently.");
 write("invalid-binary.json", badBytes, "Bytes every decoder must refuse, with the bridge's error code and path. layer 'protobuf': any protobuf runtime refuses them; 'bridge': the bridge's contract (presence, safe integers, JSON-compatible extra).");
+write("events.json", events, "The lifecycle envelope openresponses.v1.ImageGenCallEvent: each case's SDK object, wire JSON and envelope bytes (hex).");
+write("invalid-events.json", badEvents, "Envelope bytes the decoder must refuse, with the error code and path.");
 write("invalid-json.json", badJson, "JSON text (in the given shape) the encoder must refuse, with the error code and path.");

@@ -1,5 +1,5 @@
 import { BridgeError, isBridgeError } from "./errors.js";
-import type { ImageGenCallCompletedEvent } from "./event.js";
+import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "./event.js";
 import { decode, encode, encodeInto } from "./codec.js";
 import { encodePlainJson } from "./plain-json.js";
 import { varint32Size, writeVarint32 } from "./varint.js";
@@ -115,7 +115,7 @@ export class DelimitedWriter {
   }
 
   /** Appends one event as a frame. Throws a `BridgeError` like `encode`; nothing is written then. */
-  write(event: ImageGenCallCompletedEvent): void {
+  write(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): void {
     const end = encodeInto(event, this.buf, this.pos, true);
     if (end >= 0) {
       this.pos = end;

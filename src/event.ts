@@ -2,10 +2,16 @@ import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 
 export type { JsonObject, JsonValue };
 
-/** The `type` literal of the event, the same in both JSON shapes. */
+/** The `type` literal of the completed event, the same in both JSON shapes. */
 export const IMAGE_GEN_CALL_COMPLETED = "response.image_generation_call.completed";
+/** The `type` literal of the in-progress event. */
+export const IMAGE_GEN_CALL_IN_PROGRESS = "response.image_generation_call.in_progress";
+/** The `type` literal of the generating event. */
+export const IMAGE_GEN_CALL_GENERATING = "response.image_generation_call.generating";
+/** The `type` literal of the partial image event. */
+export const IMAGE_GEN_CALL_PARTIAL_IMAGE = "response.image_generation_call.partial_image";
 
-/** The event's `type` literal as a type. */
+/** The completed event's `type` literal as a type. */
 export type ImageGenCallCompletedType = typeof IMAGE_GEN_CALL_COMPLETED;
 
 /**
@@ -29,12 +35,40 @@ export interface ImageGenCallCompletedWireJson {
   [unknownMember: string]: JsonValue;
 }
 
-/** The known members in SDK spelling, in wire order, with their wire spelling. */
-export const KNOWN_MEMBERS = [
-  ["itemId", "item_id"],
-  ["outputIndex", "output_index"],
-  ["sequenceNumber", "sequence_number"],
-] as const;
+/** The SDK object of `response.image_generation_call.in_progress`. */
+export interface ImageGenCallInProgressEvent {
+  type: typeof IMAGE_GEN_CALL_IN_PROGRESS;
+  itemId: string;
+  outputIndex: number;
+  sequenceNumber: number;
+  [unknownMember: string]: JsonValue;
+}
+
+/** The SDK object of `response.image_generation_call.generating`. */
+export interface ImageGenCallGeneratingEvent {
+  type: typeof IMAGE_GEN_CALL_GENERATING;
+  itemId: string;
+  outputIndex: number;
+  sequenceNumber: number;
+  [unknownMember: string]: JsonValue;
+}
+
+/** The SDK object of `response.image_generation_call.partial_image`: a base64 preview image. */
+export interface ImageGenCallPartialImageEvent {
+  type: typeof IMAGE_GEN_CALL_PARTIAL_IMAGE;
+  itemId: string;
+  outputIndex: number;
+  sequenceNumber: number;
+  partialImageB64: string;
+  partialImageIndex: number;
+  [unknownMember: string]: JsonValue;
+}
+
+/** Any event of an image generation call's lifecycle, in SDK shape. */
+export type ImageGenCallLifecycleEvent = ImageGenCallInProgressEvent | ImageGenCallGeneratingEvent | ImageGenCallPartialImageEvent | ImageGenCallCompletedEvent;
+
+/** Any lifecycle event in the API's wire JSON shape. */
+export type ImageGenCallLifecycleWireJson = { type: ImageGenCallLifecycleEvent["type"]; [member: string]: JsonValue };
 
 /** Sets an own enumerable data member, even one named `__proto__`. */
 export function setMember(target: object, key: string, value: JsonValue): void {

@@ -17,14 +17,36 @@ export { equalJson } from "./equal.js";
 export { BridgeError, formatPath, isBridgeError, type BridgeErrorCode, type BridgeErrorOptions, type BridgePath } from "./errors.js";
 export {
   IMAGE_GEN_CALL_COMPLETED,
+  IMAGE_GEN_CALL_GENERATING,
+  IMAGE_GEN_CALL_IN_PROGRESS,
+  IMAGE_GEN_CALL_PARTIAL_IMAGE,
   type ImageGenCallCompletedEvent,
   type ImageGenCallCompletedType,
   type ImageGenCallCompletedWireJson,
+  type ImageGenCallGeneratingEvent,
+  type ImageGenCallInProgressEvent,
+  type ImageGenCallLifecycleEvent,
+  type ImageGenCallLifecycleWireJson,
+  type ImageGenCallPartialImageEvent,
   type JsonObject,
   type JsonValue,
 } from "./event.js";
+export { decodeEvent, decodeEventMessage, encodeEvent, encodeEventMessage, messageNameOf } from "./lifecycle.js";
 export { stringifyJson } from "./json-text.js";
-export { fromMessage, ImageGenCallCompletedSchema, toMessage, type ImageGenCallCompleted } from "./message.js";
+export {
+  fromMessage,
+  ImageGenCallCompletedSchema,
+  ImageGenCallEventSchema,
+  ImageGenCallGeneratingSchema,
+  ImageGenCallInProgressSchema,
+  ImageGenCallPartialImageSchema,
+  toMessage,
+  type ImageGenCallCompleted,
+  type ImageGenCallEvent,
+  type ImageGenCallGenerating,
+  type ImageGenCallInProgress,
+  type ImageGenCallPartialImage,
+} from "./message.js";
 export { numberVariant, type NumberVariant } from "./numbers.js";
 export { MAX_JSON_DEPTH, validateEvent, type Shape } from "./validate.js";
 export { detectShape, fromJson, fromWireJson, toJson, toWireJson } from "./wire-json.js";

@@ -1,24 +1,35 @@
 import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { type ImageGenCallCompleted, ImageGenCallCompletedSchema } from "../gen/openresponses/v1/image_gen_call_pb.js";
+export {
+  type ImageGenCallEvent,
+  ImageGenCallEventSchema,
+  type ImageGenCallGenerating,
+  ImageGenCallGeneratingSchema,
+  type ImageGenCallInProgress,
+  ImageGenCallInProgressSchema,
+  type ImageGenCallPartialImage,
+  ImageGenCallPartialImageSchema,
+} from "../gen/openresponses/v1/image_gen_call_pb.js";
 import { BridgeError, type BridgePath } from "./errors.js";
-import { IMAGE_GEN_CALL_COMPLETED, setMember, type ImageGenCallCompletedEvent } from "./event.js";
+import { IMAGE_GEN_CALL_COMPLETED, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "./event.js";
 import { int64ToNumber, numberVariant } from "./numbers.js";
 import { sortedKeys } from "./struct-codec.js";
-import { checkUnknownKey, isKnownName, knownKeys, validateEvent } from "./validate.js";
+import { checkEvent, checkUnknownKey, COMPLETED, isKnownName } from "./validate.js";
 
 export { type ImageGenCallCompleted, ImageGenCallCompletedSchema };
 
 /**
- * Converts an SDK object to the generated protobuf-es message, for users of protobuf-es APIs.
+ * Converts a completed event's SDK object to the generated protobuf-es message, for users of
+ * protobuf-es APIs.
  * Numbers go to the `int64` (as `bigint`) or `double` variant by the bridge's number rule;
  * unknown members go to `extra`, keys sorted by code point.
  */
-export function toMessage(event: ImageGenCallCompletedEvent): ImageGenCallCompleted {
-  const e = validateEvent(event);
-  const known = knownKeys("sdk");
+export function toMessage(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): ImageGenCallCompleted {
+  checkEvent(event, COMPLETED);
+  const e = event as ImageGenCallCompletedEvent;
   let extra: JsonObject | undefined;
   for (const key of sortedKeys(e)) {
-    if (!known.has(key)) setMember((extra ??= {}), key, sortedCopy(e[key]!));
+    if (!COMPLETED.keys.sdk.has(key)) setMember((extra ??= {}), key, sortedCopy(e[key]!));
   }
   return create(ImageGenCallCompletedSchema, {
     itemId: e.itemId,
@@ -53,11 +64,12 @@ export function fromMessage(message: ImageGenCallCompleted): ImageGenCallComplet
   if (extra !== undefined) {
     for (const key of Object.keys(extra)) {
       if (isKnownName(key)) throw new BridgeError("ambiguous_key", ["extra", key], `an unknown member cannot be named "${key}", the name of a known member`);
-      checkUnknownKey(key, "sdk", ["extra"]);
+      checkUnknownKey(key, COMPLETED, "sdk", ["extra"]);
       setMember(event, key, extra[key]!);
     }
   }
-  return validateEvent(event);
+  checkEvent(event, COMPLETED);
+  return event;
 }
 
 type Variant = { case: string; value: bigint | number } | { case: undefined; value?: undefined };

@@ -2,7 +2,7 @@ import { BridgeError, type BridgePath } from "./errors.js";
 import { setMember, type JsonObject, type JsonValue } from "./event.js";
 import { Reader, Wire } from "./reader.js";
 import { utf8 } from "./utf8.js";
-import { isKnownName, MAX_JSON_DEPTH } from "./validate.js";
+import { isKnownName, MAX_JSON_DEPTH, type EventKind } from "./validate.js";
 import { varint32Size, writeDouble, writeVarint32 } from "./varint.js";
 
 /**
@@ -180,14 +180,14 @@ const VALUE_WIRE_TYPES: readonly (Wire | undefined)[] = [undefined, Wire.Varint,
 
 /**
  * Reads a Struct payload `[r.pos, end)` into `target`, strictly: invalid UTF-8, a Value with no
- * kind, a non-finite number or a known member's name are refused. Later duplicates win, as in
+ * kind, a non-finite number or the name of one of the event kind's known members are refused. Later duplicates win, as in
  * protobuf's map merge.
  */
-export function readExtra(r: Reader, end: number, target: JsonObject): void {
-  readStruct(r, end, target, ["extra"], 0, true);
+export function readExtra(r: Reader, end: number, target: JsonObject, kind: EventKind): void {
+  readStruct(r, end, target, ["extra"], 0, kind);
 }
 
-function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath, depth: number, top: boolean): void {
+function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath, depth: number, top: EventKind | undefined): void {
   if (depth > MAX_JSON_DEPTH) throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`, { offset: r.pos });
   const outerEnd = r.end;
   r.end = end;
@@ -219,7 +219,7 @@ function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath
     r.end = savedEnd;
     const at = [...path, key];
     if (value === undefined) throw new BridgeError("invalid_value", at, "map entry has no value", { offset: valueAt });
-    if (top && isKnownName(key)) {
+    if (top !== undefined && isKnownName(key, top)) {
       throw new BridgeError("ambiguous_key", at, `an unknown member cannot be named "${key}", the name of a known member`);
     }
     setMember(target, key, value);
@@ -258,7 +258,7 @@ function readValue(r: Reader, end: number, previous: JsonValue | undefined, path
         const structEnd = r.len(path);
         // a repeated message field merges into the one before it, as protobuf parsers do
         const object = isObject(value) ? value : isObject(previous) && value === undefined ? previous : {};
-        readStruct(r, structEnd, object, path, depth + 1, false);
+        readStruct(r, structEnd, object, path, depth + 1, undefined);
         value = object;
         break;
       }

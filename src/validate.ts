@@ -1,5 +1,11 @@
 import { BridgeError, type BridgePath } from "./errors.js";
-import { IMAGE_GEN_CALL_COMPLETED, KNOWN_MEMBERS, type ImageGenCallCompletedEvent } from "./event.js";
+import {
+  IMAGE_GEN_CALL_COMPLETED,
+  IMAGE_GEN_CALL_GENERATING,
+  IMAGE_GEN_CALL_IN_PROGRESS,
+  IMAGE_GEN_CALL_PARTIAL_IMAGE,
+  type ImageGenCallLifecycleEvent,
+} from "./event.js";
 
 /**
  * The deepest nesting of arrays and objects an unknown member may have. Each JSON level costs
@@ -8,56 +14,115 @@ import { IMAGE_GEN_CALL_COMPLETED, KNOWN_MEMBERS, type ImageGenCallCompletedEven
  */
 export const MAX_JSON_DEPTH = 32;
 
-const SDK_KEYS = new Set<string>(["type", ...KNOWN_MEMBERS.map(([sdk]) => sdk)]);
-const WIRE_KEYS = new Set<string>(["type", ...KNOWN_MEMBERS.map(([, wire]) => wire)]);
-const SDK_OF_WIRE = new Map<string, string>(KNOWN_MEMBERS.map(([sdk, wire]) => [wire, sdk]));
-const WIRE_OF_SDK = new Map<string, string>(KNOWN_MEMBERS.map(([sdk, wire]) => [sdk, wire]));
-
-/** Tells whether a name is `type` or a known member in either spelling. */
-export function isKnownName(key: string): boolean {
-  return SDK_KEYS.has(key) || WIRE_KEYS.has(key);
-}
-
 /** Which JSON spelling an object uses: the SDK's camelCase or the API's snake_case. */
 export type Shape = "sdk" | "wire";
 
-/** The key names of the known members in one shape. */
-export function knownKeys(shape: Shape): ReadonlySet<string> {
-  return shape === "sdk" ? SDK_KEYS : WIRE_KEYS;
+/** A known member: its two spellings and its JSON type. */
+export interface Member {
+  sdk: string;
+  wire: string;
+  kind: "string" | "number";
 }
 
-/** The other shape's spelling of a known member, if `key` is one. */
-export function otherSpelling(key: string, shape: Shape): string | undefined {
-  return (shape === "sdk" ? WIRE_OF_SDK : SDK_OF_WIRE).get(key);
+/** One event type of the lifecycle: its `type` literal, message, envelope case and known members. */
+export interface EventKind {
+  type: ImageGenCallLifecycleEvent["type"];
+  /** The full name of its protobuf message. */
+  message: string;
+  /** Its field number in the `ImageGenCallEvent` envelope. */
+  field: number;
+  members: readonly Member[];
+  /** `type` and the known members, by shape. */
+  keys: Readonly<Record<Shape, ReadonlySet<string>>>;
+  /** The other shape's spelling of each known member, by shape. */
+  otherSpelling: Readonly<Record<Shape, ReadonlyMap<string, string>>>;
+}
+
+function eventKind(type: ImageGenCallLifecycleEvent["type"], message: string, field: number, members: Member[]): EventKind {
+  return Object.freeze({
+    type,
+    message: `openresponses.v1.${message}`,
+    field,
+    members,
+    keys: { sdk: new Set(["type", ...members.map((m) => m.sdk)]), wire: new Set(["type", ...members.map((m) => m.wire)]) },
+    otherSpelling: { sdk: new Map(members.map((m) => [m.sdk, m.wire])), wire: new Map(members.map((m) => [m.wire, m.sdk])) },
+  });
+}
+
+const BASE: Member[] = [
+  { sdk: "itemId", wire: "item_id", kind: "string" },
+  { sdk: "outputIndex", wire: "output_index", kind: "number" },
+  { sdk: "sequenceNumber", wire: "sequence_number", kind: "number" },
+];
+
+/** `response.image_generation_call.completed`. */
+export const COMPLETED = eventKind(IMAGE_GEN_CALL_COMPLETED, "ImageGenCallCompleted", 4, BASE);
+/** `response.image_generation_call.in_progress`. */
+export const IN_PROGRESS = eventKind(IMAGE_GEN_CALL_IN_PROGRESS, "ImageGenCallInProgress", 1, BASE);
+/** `response.image_generation_call.generating`. */
+export const GENERATING = eventKind(IMAGE_GEN_CALL_GENERATING, "ImageGenCallGenerating", 2, BASE);
+/** `response.image_generation_call.partial_image`. */
+export const PARTIAL_IMAGE = eventKind(IMAGE_GEN_CALL_PARTIAL_IMAGE, "ImageGenCallPartialImage", 3, [
+  ...BASE,
+  { sdk: "partialImageB64", wire: "partial_image_b64", kind: "string" },
+  { sdk: "partialImageIndex", wire: "partial_image_index", kind: "number" },
+]);
+
+/** Every lifecycle event type, by its `type` literal. */
+export const EVENT_KINDS: ReadonlyMap<string, EventKind> = new Map([IN_PROGRESS, GENERATING, PARTIAL_IMAGE, COMPLETED].map((k) => [k.type, k]));
+
+/** Tells whether a name is `type` or one of the kind's known members, in either spelling. */
+export function isKnownName(key: string, kind: EventKind = COMPLETED): boolean {
+  return kind.keys.sdk.has(key) || kind.keys.wire.has(key);
 }
 
 /**
- * Checks an SDK object against the contract both SDK generations accept, and that every
- * unknown member is plain JSON the schema can carry exactly. Returns it typed, or throws a
- * `BridgeError` naming the field.
+ * Checks an SDK object of any lifecycle type against the contract both SDK generations accept,
+ * and that every unknown member is plain JSON the schema can carry exactly. Returns it typed, or
+ * throws a `BridgeError` naming the field.
  */
-export function validateEvent(value: unknown): ImageGenCallCompletedEvent {
-  checkEvent(value);
-  return value as ImageGenCallCompletedEvent;
+export function validateEvent(value: unknown): ImageGenCallLifecycleEvent {
+  checkEvent(value, kindOf(checkObject(value, [])));
+  return value as ImageGenCallLifecycleEvent;
 }
 
-/** Checks an SDK object like `validateEvent` and returns the names of its unknown members, if any. */
-export function checkEvent(value: unknown): string[] | undefined {
+/** Checks an SDK object of the given kind and returns the names of its unknown members, if any. */
+export function checkEvent(value: unknown, kind: EventKind): string[] | undefined {
   const event = checkObject(value, []);
-  checkType(event);
-  checkString(event.itemId, ["itemId"]);
-  checkNumber(event.outputIndex, ["outputIndex"]);
-  checkNumber(event.sequenceNumber, ["sequenceNumber"]);
-  return checkUnknownMembers(event, "sdk");
+  checkType(event, kind);
+  for (const m of kind.members) {
+    if (m.kind === "string") checkString(event[m.sdk], [m.sdk]);
+    else checkNumber(event[m.sdk], [m.sdk]);
+  }
+  return checkUnknownMembers(event, kind, "sdk");
 }
 
-/** Checks the members that are neither `type` nor a known field, and returns their names, if any. */
-export function checkUnknownMembers(object: Record<string, unknown>, shape: Shape): string[] | undefined {
-  const known = knownKeys(shape);
+/** The kind an object's `type` names, or a refusal: missing, not a string, or not a lifecycle event. */
+export function kindOf(object: Record<string, unknown>): EventKind {
+  const kind = EVENT_KINDS.get(object.type as string);
+  if (kind === undefined) throw typeRefusal(object.type, undefined);
+  return kind;
+}
+
+/** Checks the `type` literal against the kind's. */
+export function checkType(object: Record<string, unknown>, kind: EventKind): void {
+  if (object.type !== kind.type) throw typeRefusal(object.type, kind);
+}
+
+function typeRefusal(type: unknown, kind: EventKind | undefined): BridgeError {
+  const expected = kind === undefined ? `one of ${[...EVENT_KINDS.keys()].map((t) => `"${t}"`).join(", ")}` : `"${kind.type}"`;
+  if (type === undefined) return new BridgeError("missing_field", ["type"], `required, expected ${expected}`);
+  if (typeof type !== "string") return new BridgeError("invalid_type", ["type"], `expected a string, got ${typeName(type)}`, { value: type });
+  return new BridgeError("invalid_literal", ["type"], `expected ${expected}`, { value: type });
+}
+
+/** Checks the members that are neither `type` nor known to the kind, and returns their names, if any. */
+export function checkUnknownMembers(object: Record<string, unknown>, kind: EventKind, shape: Shape): string[] | undefined {
+  const known = kind.keys[shape];
   let names: string[] | undefined;
   for (const key in object) {
     if (known.has(key) || !Object.hasOwn(object, key)) continue;
-    checkUnknownKey(key, shape, []);
+    checkUnknownKey(key, kind, shape, []);
     checkJson(object[key], [key], 0);
     (names ??= []).push(key);
   }
@@ -65,21 +130,11 @@ export function checkUnknownMembers(object: Record<string, unknown>, shape: Shap
 }
 
 /** Refuses a member key that is the other shape's spelling of a known member, or not well-formed. */
-export function checkUnknownKey(key: string, shape: Shape, path: BridgePath): void {
-  const other = shape === "sdk" ? SDK_OF_WIRE.get(key) : WIRE_OF_SDK.get(key);
-  if (other !== undefined || (shape === "sdk" ? WIRE_KEYS : SDK_KEYS).has(key)) {
+export function checkUnknownKey(key: string, kind: EventKind, shape: Shape, path: BridgePath): void {
+  if (kind.otherSpelling[shape === "sdk" ? "wire" : "sdk"].has(key)) {
     throw new BridgeError("ambiguous_key", [...path, key], `"${key}" is the ${shape === "sdk" ? "wire" : "SDK"} spelling of a known member; one object cannot mix both`);
   }
   checkWellFormed(key, [...path, key], "member name");
-}
-
-/** Checks the `type` literal. */
-export function checkType(object: Record<string, unknown>): void {
-  const type = object.type;
-  if (type === IMAGE_GEN_CALL_COMPLETED) return;
-  if (type === undefined) throw new BridgeError("missing_field", ["type"], `required, expected "${IMAGE_GEN_CALL_COMPLETED}"`);
-  if (typeof type !== "string") throw new BridgeError("invalid_type", ["type"], `expected a string, got ${typeName(type)}`, { value: type });
-  throw new BridgeError("invalid_literal", ["type"], `expected "${IMAGE_GEN_CALL_COMPLETED}"`, { value: type });
 }
 
 /** Checks a required string member. */

@@ -1,56 +1,28 @@
 import { BridgeError } from "./errors.js";
-import {
-  IMAGE_GEN_CALL_COMPLETED,
-  type ImageGenCallCompletedEvent,
-  type ImageGenCallCompletedWireJson,
-  setMember,
-  type JsonValue,
-} from "./event.js";
-import {
-  checkNumber,
-  checkObject,
-  checkString,
-  checkType,
-  checkUnknownMembers,
-  knownKeys,
-  otherSpelling,
-  validateEvent,
-  type Shape,
-} from "./validate.js";
+import { setMember, type ImageGenCallLifecycleEvent, type ImageGenCallLifecycleWireJson, type JsonValue } from "./event.js";
+import { checkNumber, checkObject, checkString, checkUnknownMembers, kindOf, validateEvent, type EventKind, type Shape } from "./validate.js";
 
 /**
- * Converts the API's snake_case wire JSON (`item_id`, `output_index`, `sequence_number`) to the
- * SDK object. Unknown members keep their name and value unchanged; a camelCase spelling of a
- * known member is refused as ambiguous.
+ * Converts the API's snake_case wire JSON (`item_id`, `output_index`, `sequence_number`, and
+ * `partial_image_b64`, `partial_image_index` for partial images) of any lifecycle event to the
+ * SDK object. Unknown members keep their name and value; a camelCase spelling of a known member
+ * is refused as ambiguous.
  */
-export function fromWireJson(value: unknown): ImageGenCallCompletedEvent {
+export function fromWireJson(value: unknown): ImageGenCallLifecycleEvent {
   const wire = checkObject(value, []);
-  checkType(wire);
-  checkString(wire.item_id, ["item_id"]);
-  checkNumber(wire.output_index, ["output_index"]);
-  checkNumber(wire.sequence_number, ["sequence_number"]);
-  checkUnknownMembers(wire, "wire");
-  const event = {
-    type: IMAGE_GEN_CALL_COMPLETED,
-    itemId: wire.item_id,
-    outputIndex: wire.output_index,
-    sequenceNumber: wire.sequence_number,
-  } as ImageGenCallCompletedEvent;
-  copyUnknownMembers(wire, event, "wire");
-  return event;
+  const kind = kindOf(wire);
+  for (const m of kind.members) {
+    if (m.kind === "string") checkString(wire[m.wire], [m.wire]);
+    else checkNumber(wire[m.wire], [m.wire]);
+  }
+  checkUnknownMembers(wire, kind, "wire");
+  return convert(wire, kind, "wire", "sdk") as ImageGenCallLifecycleEvent;
 }
 
-/** Converts an SDK object to the API's snake_case wire JSON, unknown members unchanged. */
-export function toWireJson(event: ImageGenCallCompletedEvent): ImageGenCallCompletedWireJson {
+/** Converts an SDK object of any lifecycle event to the API's snake_case wire JSON, unknown members unchanged. */
+export function toWireJson(event: ImageGenCallLifecycleEvent): ImageGenCallLifecycleWireJson {
   const sdk = validateEvent(event);
-  const wire = {
-    type: IMAGE_GEN_CALL_COMPLETED,
-    item_id: sdk.itemId,
-    output_index: sdk.outputIndex,
-    sequence_number: sdk.sequenceNumber,
-  } as ImageGenCallCompletedWireJson;
-  copyUnknownMembers(sdk, wire, "sdk");
-  return wire;
+  return convert(sdk, kindOf(sdk), "sdk", "wire") as ImageGenCallLifecycleWireJson;
 }
 
 /**
@@ -60,9 +32,8 @@ export function toWireJson(event: ImageGenCallCompletedEvent): ImageGenCallCompl
 export function detectShape(value: Record<string, unknown>): Shape {
   let shape: Shape | undefined;
   for (const key in value) {
-    const other = otherSpelling(key, "sdk") ?? otherSpelling(key, "wire");
-    if (other === undefined) continue;
-    const keyShape: Shape = knownKeys("sdk").has(key) ? "sdk" : "wire";
+    const keyShape: Shape | undefined = SPELLINGS.get(key);
+    if (keyShape === undefined) continue;
     if (shape !== undefined && shape !== keyShape) {
       throw new BridgeError("ambiguous_key", [key], `"${key}" mixes the SDK and wire spellings of the known members`);
     }
@@ -71,22 +42,35 @@ export function detectShape(value: Record<string, unknown>): Shape {
   return shape ?? "sdk";
 }
 
-/** Converts either JSON shape, detected per object, to the SDK object. */
-export function fromJson(value: unknown): ImageGenCallCompletedEvent {
+/** The members every lifecycle event has, by spelling. */
+const SPELLINGS = new Map<string, Shape>([
+  ["itemId", "sdk"],
+  ["outputIndex", "sdk"],
+  ["sequenceNumber", "sdk"],
+  ["item_id", "wire"],
+  ["output_index", "wire"],
+  ["sequence_number", "wire"],
+]);
+
+/** Converts either JSON shape of any lifecycle event, detected per object, to the SDK object. */
+export function fromJson(value: unknown): ImageGenCallLifecycleEvent {
   const object = checkObject(value, []);
   return detectShape(object) === "wire" ? fromWireJson(object) : validateEvent(object);
 }
 
 /** Converts an SDK object to the JSON shape asked for. */
-export function toJson(event: ImageGenCallCompletedEvent, shape: Shape): ImageGenCallCompletedEvent | ImageGenCallCompletedWireJson {
+export function toJson(event: ImageGenCallLifecycleEvent, shape: Shape): ImageGenCallLifecycleEvent | ImageGenCallLifecycleWireJson {
   return shape === "wire" ? toWireJson(event) : validateEvent(event);
 }
 
-/** Copies the unknown members of `from` (in `shape`) onto `to`, `__proto__` included. */
-function copyUnknownMembers(from: Record<string, unknown>, to: object, shape: Shape): void {
-  const known = knownKeys(shape);
+/** Builds the object in the other shape: `type`, the known members renamed, unknown members as they are. */
+function convert(from: Record<string, unknown>, kind: EventKind, shape: Shape, to: Shape): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = { type: kind.type };
+  for (const m of kind.members) out[m[to]] = from[m[shape]] as JsonValue;
+  const known = kind.keys[shape];
   for (const key in from) {
     if (known.has(key) || !Object.hasOwn(from, key)) continue;
-    setMember(to, key, from[key] as JsonValue);
+    setMember(out, key, from[key] as JsonValue);
   }
+  return out;
 }

@@ -18,7 +18,7 @@ const refusals: [string, unknown, BridgeErrorCode, (string | number)[]][] = [
   ["an array", [ok], "invalid_type", []],
   ["a class instance", new (class Event {})(), "invalid_type", []],
   ["a missing type", { ...ok, type: undefined }, "missing_field", ["type"]],
-  ["a wrong type literal", { ...ok, type: "response.image_generation_call.generating" }, "invalid_literal", ["type"]],
+  ["a wrong type literal", { ...ok, type: "response.completed" }, "invalid_literal", ["type"]],
   ["a type that is not a string", { ...ok, type: 1 }, "invalid_type", ["type"]],
   ["a missing itemId", { type: T, outputIndex: 0, sequenceNumber: 1 }, "missing_field", ["itemId"]],
   ["itemId undefined", { ...ok, itemId: undefined }, "missing_field", ["itemId"]],

@@ -1,7 +1,8 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { equalJson, fromJson, fromMessage, fromWireJson, ImageGenCallCompletedSchema, isBridgeError, toMessage, toWireJson } from "../src/index.js";
-import { goDecode, sdkFromProtoJson } from "./support/buf.js";
+import { equalJson, fromJson, fromMessage, fromWireJson, ImageGenCallCompletedSchema, ImageGenCallEventSchema, isBridgeError, toMessage, toWireJson } from "../src/index.js";
+import { goDecode, sdkFromEnvelopeJson, sdkFromProtoJson } from "./support/buf.js";
+import { eventOfMessage, reflectionEnvelope } from "./support/reflection.js";
 import { implementations } from "./support/implementations.js";
 import { fromHex, toHex, vectors } from "./support/vectors.js";
 
@@ -67,6 +68,41 @@ describe("golden vectors: JSON to refuse", () => {
   describe.each(impls)("%s", (_, { encode }) => {
     it.each(vectors.invalidJson)("$name: $code at $path", (v) => {
       expect(refusal(() => encode(fromJson(JSON.parse(v.json))))).toEqual({ code: v.code, path: v.path });
+    });
+  });
+});
+
+describe("golden vectors: the lifecycle envelope", () => {
+  it("cover every event type", () => {
+    expect(new Set(vectors.events.map((v) => v.sdk.type)).size).toBe(4);
+  });
+
+  describe.each(vectors.events)("$name", (v) => {
+    const bytes = fromHex(v.hex);
+
+    it.each(impls)("this codec, %s: encodes both shapes to the bytes and decodes them back", (_, { decodeEvent, encodeEvent }) => {
+      expect(toHex(encodeEvent(v.sdk))).toBe(v.hex);
+      expect(toHex(encodeEvent(fromWireJson(v.wire)))).toBe(v.hex);
+      expect(equalJson(decodeEvent(bytes), v.sdk)).toBe(true);
+      expect(equalJson(toWireJson(decodeEvent(bytes)), v.wire)).toBe(true);
+    });
+
+    it("protobuf-es reflection writes and reads the same envelope", () => {
+      expect(toHex(toBinary(ImageGenCallEventSchema, reflectionEnvelope(v.sdk)))).toBe(v.hex);
+      const envelope = fromBinary(ImageGenCallEventSchema, bytes);
+      expect(equalJson(eventOfMessage(v.sdk.type, envelope.event.value!), v.sdk)).toBe(true);
+    });
+
+    it("Go's protobuf (buf convert) reads the envelope to the same event", () => {
+      const go = goDecode(bytes, "openresponses.v1.ImageGenCallEvent");
+      if ("error" in go) throw new Error(go.error);
+      expect(equalJson(sdkFromEnvelopeJson(go.json), v.sdk)).toBe(true);
+    });
+  });
+
+  describe.each(impls)("%s", (_, { decodeEvent }) => {
+    it.each(vectors.invalidEvents)("refuses $name with $code at $path", (v) => {
+      expect(refusal(() => decodeEvent(fromHex(v.hex)))).toEqual({ code: v.code, path: v.path });
     });
   });
 });

@@ -8,6 +8,7 @@ import { delimit, undelimit } from "../delimited.js";
 import { equalJson } from "../equal.js";
 import type { ImageGenCallCompletedEvent } from "../event.js";
 import { stringifyJson } from "../json-text.js";
+import { checkType, COMPLETED } from "../validate.js";
 import { fromJson, toWireJson } from "../wire-json.js";
 import { describeRecord, Failure } from "./failure.js";
 import { asBridgeError } from "./dead-letter.js";
@@ -97,7 +98,9 @@ export function readEvents(bytes: Uint8Array): ImageGenCallCompletedEvent[] {
     const text = lines[i]!.trim();
     if (text === "") continue;
     try {
-      events.push(fromJson(parseJson(text)));
+      const event = fromJson(parseJson(text));
+      checkType(event, COMPLETED);
+      events.push(event as ImageGenCallCompletedEvent);
     } catch (err) {
       throw new Failure(describeRecord(asBridgeError(err), events.length + 1, i + 1));
     }

@@ -1,5 +1,13 @@
 import fc from "fast-check";
-import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent, type JsonValue } from "../../src/index.js";
+import {
+  IMAGE_GEN_CALL_COMPLETED,
+  IMAGE_GEN_CALL_GENERATING,
+  IMAGE_GEN_CALL_IN_PROGRESS,
+  IMAGE_GEN_CALL_PARTIAL_IMAGE,
+  type ImageGenCallCompletedEvent,
+  type ImageGenCallLifecycleEvent,
+  type JsonValue,
+} from "../../src/index.js";
 
 /** The number of runs of a property: the CI share, or the soak (`SOAK=1`). */
 export function runs(ci: number, soak: number): number {
@@ -28,7 +36,7 @@ export const anyString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("", "\uFEFFig_1", "\u0000", "😀", "\uFFFF\u{10000}", "<id>"),
 );
 
-const KNOWN = new Set(["type", "itemId", "outputIndex", "sequenceNumber", "item_id", "output_index", "sequence_number"]);
+const KNOWN = new Set(["type", "itemId", "outputIndex", "sequenceNumber", "item_id", "output_index", "sequence_number", "partialImageB64", "partial_image_b64", "partialImageIndex", "partial_image_index"]);
 
 /** A member name: any well-formed string but a known member's, with the names JS objects treat specially. */
 export const anyKey: fc.Arbitrary<string> = fc
@@ -62,3 +70,25 @@ export const anyEvent: fc.Arbitrary<ImageGenCallCompletedEvent> = fc
     for (const key of Object.keys(extras)) Object.defineProperty(event, key, { value: extras[key], enumerable: true, writable: true, configurable: true });
     return event;
   });
+
+/** A partial image as the API sends it (canonical base64 of some bytes), or any other string. */
+export const anyImage: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString("base64")) },
+  { weight: 1, arbitrary: anyString },
+  { weight: 1, arbitrary: fc.constantFrom("QQ==", "QR==", "QUI=", "QUJ=", "QUJD", "QUJD\n", "-_8=", "AA=", "====", "") },
+);
+
+function withExtras<T extends object>(event: T, extras: Record<string, JsonValue>): T {
+  for (const key of Object.keys(extras)) Object.defineProperty(event, key, { value: extras[key], enumerable: true, writable: true, configurable: true });
+  return event;
+}
+
+/** Any event of the lifecycle, in SDK shape, with unknown members. */
+export const anyLifecycleEvent: fc.Arbitrary<ImageGenCallLifecycleEvent> = fc.oneof(
+  fc
+    .record({ type: fc.constantFrom(IMAGE_GEN_CALL_IN_PROGRESS, IMAGE_GEN_CALL_GENERATING, IMAGE_GEN_CALL_COMPLETED), itemId: anyString, outputIndex: anyNumber, sequenceNumber: anyNumber, extras: anyExtras })
+    .map(({ extras, ...event }) => withExtras(event as ImageGenCallLifecycleEvent, extras)),
+  fc
+    .record({ itemId: anyString, outputIndex: anyNumber, sequenceNumber: anyNumber, partialImageB64: anyImage, partialImageIndex: anyNumber, extras: anyExtras })
+    .map(({ extras, ...event }) => withExtras({ type: IMAGE_GEN_CALL_PARTIAL_IMAGE, ...event } as ImageGenCallLifecycleEvent, extras)),
+);

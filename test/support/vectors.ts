@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { BridgeErrorCode, BridgePath, ImageGenCallCompletedEvent, ImageGenCallCompletedWireJson } from "../../src/index.js";
+import type { BridgeErrorCode, BridgePath, ImageGenCallCompletedEvent, ImageGenCallCompletedWireJson, ImageGenCallLifecycleEvent } from "../../src/index.js";
 
 /** A valid golden vector: an event in both JSON shapes and its bytes. */
 export interface ValidVector {
@@ -31,8 +31,19 @@ export interface InvalidJsonVector {
 
 const load = <T>(file: string): T[] => (JSON.parse(readFileSync(new URL(`../vectors/${file}`, import.meta.url), "utf8")) as { cases: T[] }).cases;
 
+/** A valid envelope vector: a lifecycle event in both JSON shapes and its envelope bytes. */
+export interface EventVector {
+  name: string;
+  description: string;
+  sdk: ImageGenCallLifecycleEvent;
+  wire: Record<string, unknown>;
+  hex: string;
+}
+
 /** The golden vectors in test/vectors/, shared by every language's tests. */
 export const vectors = {
+  events: load<EventVector>("events.json"),
+  invalidEvents: load<Omit<InvalidBinaryVector, "layer">>("invalid-events.json"),
   valid: load<ValidVector>("valid.json"),
   invalidBinary: load<InvalidBinaryVector>("invalid-binary.json"),
   invalidJson: load<InvalidJsonVector>("invalid-json.json"),

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file openresponses/v1/image_gen_call.proto.
  */
 export const file_openresponses_v1_image_gen_call: GenFile = /*@__PURE__*/
-  fileDesc("CiVvcGVucmVzcG9uc2VzL3YxL2ltYWdlX2dlbl9jYWxsLnByb3RvEhBvcGVucmVzcG9uc2VzLnYxIoQCChVJbWFnZUdlbkNhbGxDb21wbGV0ZWQSFAoHaXRlbV9pZBgBIAEoCUgCiAEBEhYKDG91dHB1dF9pbmRleBgCIAEoA0gAEh0KE291dHB1dF9pbmRleF9kb3VibGUYBCABKAFIABIZCg9zZXF1ZW5jZV9udW1iZXIYAyABKANIARIgChZzZXF1ZW5jZV9udW1iZXJfZG91YmxlGAUgASgBSAESJgoFZXh0cmEYDyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QhQKEm91dHB1dF9pbmRleF92YWx1ZUIXChVzZXF1ZW5jZV9udW1iZXJfdmFsdWVCCgoIX2l0ZW1faWRiBnByb3RvMw", [file_google_protobuf_struct]);
+  fileDesc("CiVvcGVucmVzcG9uc2VzL3YxL2ltYWdlX2dlbl9jYWxsLnByb3RvEhBvcGVucmVzcG9uc2VzLnYxIoQCChVJbWFnZUdlbkNhbGxDb21wbGV0ZWQSFAoHaXRlbV9pZBgBIAEoCUgCiAEBEhYKDG91dHB1dF9pbmRleBgCIAEoA0gAEh0KE291dHB1dF9pbmRleF9kb3VibGUYBCABKAFIABIZCg9zZXF1ZW5jZV9udW1iZXIYAyABKANIARIgChZzZXF1ZW5jZV9udW1iZXJfZG91YmxlGAUgASgBSAESJgoFZXh0cmEYDyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QhQKEm91dHB1dF9pbmRleF92YWx1ZUIXChVzZXF1ZW5jZV9udW1iZXJfdmFsdWVCCgoIX2l0ZW1faWQihQIKFkltYWdlR2VuQ2FsbEluUHJvZ3Jlc3MSFAoHaXRlbV9pZBgBIAEoCUgCiAEBEhYKDG91dHB1dF9pbmRleBgCIAEoA0gAEh0KE291dHB1dF9pbmRleF9kb3VibGUYBCABKAFIABIZCg9zZXF1ZW5jZV9udW1iZXIYAyABKANIARIgChZzZXF1ZW5jZV9udW1iZXJfZG91YmxlGAUgASgBSAESJgoFZXh0cmEYDyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QhQKEm91dHB1dF9pbmRleF92YWx1ZUIXChVzZXF1ZW5jZV9udW1iZXJfdmFsdWVCCgoIX2l0ZW1faWQihQIKFkltYWdlR2VuQ2FsbEdlbmVyYXRpbmcSFAoHaXRlbV9pZBgBIAEoCUgCiAEBEhYKDG91dHB1dF9pbmRleBgCIAEoA0gAEh0KE291dHB1dF9pbmRleF9kb3VibGUYBCABKAFIABIZCg9zZXF1ZW5jZV9udW1iZXIYAyABKANIARIgChZzZXF1ZW5jZV9udW1iZXJfZG91YmxlGAUgASgBSAESJgoFZXh0cmEYDyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QhQKEm91dHB1dF9pbmRleF92YWx1ZUIXChVzZXF1ZW5jZV9udW1iZXJfdmFsdWVCCgoIX2l0ZW1faWQitgMKGEltYWdlR2VuQ2FsbFBhcnRpYWxJbWFnZRIUCgdpdGVtX2lkGAEgASgJSASIAQESFgoMb3V0cHV0X2luZGV4GAIgASgDSAASHQoTb3V0cHV0X2luZGV4X2RvdWJsZRgEIAEoAUgAEhkKD3NlcXVlbmNlX251bWJlchgDIAEoA0gBEiAKFnNlcXVlbmNlX251bWJlcl9kb3VibGUYBSABKAFIARIXCg1wYXJ0aWFsX2ltYWdlGAYgASgMSAISGwoRcGFydGlhbF9pbWFnZV9iNjQYByABKAlIAhIdChNwYXJ0aWFsX2ltYWdlX2luZGV4GAggASgDSAMSJAoacGFydGlhbF9pbWFnZV9pbmRleF9kb3VibGUYCSABKAFIAxImCgVleHRyYRgPIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCFAoSb3V0cHV0X2luZGV4X3ZhbHVlQhcKFXNlcXVlbmNlX251bWJlcl92YWx1ZUIVChNwYXJ0aWFsX2ltYWdlX3ZhbHVlQhsKGXBhcnRpYWxfaW1hZ2VfaW5kZXhfdmFsdWVCCgoIX2l0ZW1faWQioAIKEUltYWdlR2VuQ2FsbEV2ZW50Ej8KC2luX3Byb2dyZXNzGAEgASgLMigub3BlbnJlc3BvbnNlcy52MS5JbWFnZUdlbkNhbGxJblByb2dyZXNzSAASPgoKZ2VuZXJhdGluZxgCIAEoCzIoLm9wZW5yZXNwb25zZXMudjEuSW1hZ2VHZW5DYWxsR2VuZXJhdGluZ0gAEkMKDXBhcnRpYWxfaW1hZ2UYAyABKAsyKi5vcGVucmVzcG9uc2VzLnYxLkltYWdlR2VuQ2FsbFBhcnRpYWxJbWFnZUgAEjwKCWNvbXBsZXRlZBgEIAEoCzInLm9wZW5yZXNwb25zZXMudjEuSW1hZ2VHZW5DYWxsQ29tcGxldGVkSABCBwoFZXZlbnRiBnByb3RvMw", [file_google_protobuf_struct]);
 
 /**
  * ImageGenCallCompleted is `response.image_generation_call.completed`.
@@ -85,4 +85,264 @@ export type ImageGenCallCompleted = Message<"openresponses.v1.ImageGenCallComple
  */
 export const ImageGenCallCompletedSchema: GenMessage<ImageGenCallCompleted> = /*@__PURE__*/
   messageDesc(file_openresponses_v1_image_gen_call, 0);
+
+/**
+ * ImageGenCallInProgress is `response.image_generation_call.in_progress`: the same members and
+ * rules as ImageGenCallCompleted.
+ *
+ * @generated from message openresponses.v1.ImageGenCallInProgress
+ */
+export type ImageGenCallInProgress = Message<"openresponses.v1.ImageGenCallInProgress"> & {
+  /**
+   * @generated from field: optional string item_id = 1;
+   */
+  itemId?: string | undefined;
+
+  /**
+   * @generated from oneof openresponses.v1.ImageGenCallInProgress.output_index_value
+   */
+  outputIndexValue: {
+    /**
+     * @generated from field: int64 output_index = 2;
+     */
+    value: bigint;
+    case: "outputIndex";
+  } | {
+    /**
+     * @generated from field: double output_index_double = 4;
+     */
+    value: number;
+    case: "outputIndexDouble";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from oneof openresponses.v1.ImageGenCallInProgress.sequence_number_value
+   */
+  sequenceNumberValue: {
+    /**
+     * @generated from field: int64 sequence_number = 3;
+     */
+    value: bigint;
+    case: "sequenceNumber";
+  } | {
+    /**
+     * @generated from field: double sequence_number_double = 5;
+     */
+    value: number;
+    case: "sequenceNumberDouble";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from field: google.protobuf.Struct extra = 15;
+   */
+  extra?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message openresponses.v1.ImageGenCallInProgress.
+ * Use `create(ImageGenCallInProgressSchema)` to create a new message.
+ */
+export const ImageGenCallInProgressSchema: GenMessage<ImageGenCallInProgress> = /*@__PURE__*/
+  messageDesc(file_openresponses_v1_image_gen_call, 1);
+
+/**
+ * ImageGenCallGenerating is `response.image_generation_call.generating`: the same members and
+ * rules as ImageGenCallCompleted.
+ *
+ * @generated from message openresponses.v1.ImageGenCallGenerating
+ */
+export type ImageGenCallGenerating = Message<"openresponses.v1.ImageGenCallGenerating"> & {
+  /**
+   * @generated from field: optional string item_id = 1;
+   */
+  itemId?: string | undefined;
+
+  /**
+   * @generated from oneof openresponses.v1.ImageGenCallGenerating.output_index_value
+   */
+  outputIndexValue: {
+    /**
+     * @generated from field: int64 output_index = 2;
+     */
+    value: bigint;
+    case: "outputIndex";
+  } | {
+    /**
+     * @generated from field: double output_index_double = 4;
+     */
+    value: number;
+    case: "outputIndexDouble";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from oneof openresponses.v1.ImageGenCallGenerating.sequence_number_value
+   */
+  sequenceNumberValue: {
+    /**
+     * @generated from field: int64 sequence_number = 3;
+     */
+    value: bigint;
+    case: "sequenceNumber";
+  } | {
+    /**
+     * @generated from field: double sequence_number_double = 5;
+     */
+    value: number;
+    case: "sequenceNumberDouble";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from field: google.protobuf.Struct extra = 15;
+   */
+  extra?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message openresponses.v1.ImageGenCallGenerating.
+ * Use `create(ImageGenCallGeneratingSchema)` to create a new message.
+ */
+export const ImageGenCallGeneratingSchema: GenMessage<ImageGenCallGenerating> = /*@__PURE__*/
+  messageDesc(file_openresponses_v1_image_gen_call, 2);
+
+/**
+ * ImageGenCallPartialImage is `response.image_generation_call.partial_image`: a preview of the
+ * image while it is generated.
+ *
+ * @generated from message openresponses.v1.ImageGenCallPartialImage
+ */
+export type ImageGenCallPartialImage = Message<"openresponses.v1.ImageGenCallPartialImage"> & {
+  /**
+   * @generated from field: optional string item_id = 1;
+   */
+  itemId?: string | undefined;
+
+  /**
+   * @generated from oneof openresponses.v1.ImageGenCallPartialImage.output_index_value
+   */
+  outputIndexValue: {
+    /**
+     * @generated from field: int64 output_index = 2;
+     */
+    value: bigint;
+    case: "outputIndex";
+  } | {
+    /**
+     * @generated from field: double output_index_double = 4;
+     */
+    value: number;
+    case: "outputIndexDouble";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from oneof openresponses.v1.ImageGenCallPartialImage.sequence_number_value
+   */
+  sequenceNumberValue: {
+    /**
+     * @generated from field: int64 sequence_number = 3;
+     */
+    value: bigint;
+    case: "sequenceNumber";
+  } | {
+    /**
+     * @generated from field: double sequence_number_double = 5;
+     */
+    value: number;
+    case: "sequenceNumberDouble";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * `partial_image_b64`: the decoded image bytes when the string is canonical base64 (standard
+   * alphabet, padded, zero unused bits: what the API sends), the exact string otherwise.
+   *
+   * @generated from oneof openresponses.v1.ImageGenCallPartialImage.partial_image_value
+   */
+  partialImageValue: {
+    /**
+     * @generated from field: bytes partial_image = 6;
+     */
+    value: Uint8Array;
+    case: "partialImage";
+  } | {
+    /**
+     * @generated from field: string partial_image_b64 = 7;
+     */
+    value: string;
+    case: "partialImageB64";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * `partial_image_index`: same rule as `output_index`.
+   *
+   * @generated from oneof openresponses.v1.ImageGenCallPartialImage.partial_image_index_value
+   */
+  partialImageIndexValue: {
+    /**
+     * @generated from field: int64 partial_image_index = 8;
+     */
+    value: bigint;
+    case: "partialImageIndex";
+  } | {
+    /**
+     * @generated from field: double partial_image_index_double = 9;
+     */
+    value: number;
+    case: "partialImageIndexDouble";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from field: google.protobuf.Struct extra = 15;
+   */
+  extra?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message openresponses.v1.ImageGenCallPartialImage.
+ * Use `create(ImageGenCallPartialImageSchema)` to create a new message.
+ */
+export const ImageGenCallPartialImageSchema: GenMessage<ImageGenCallPartialImage> = /*@__PURE__*/
+  messageDesc(file_openresponses_v1_image_gen_call, 3);
+
+/**
+ * ImageGenCallEvent carries any event of an image generation call's lifecycle, so that one
+ * topic or subject holds them all; its `type` is the case that is set.
+ *
+ * @generated from message openresponses.v1.ImageGenCallEvent
+ */
+export type ImageGenCallEvent = Message<"openresponses.v1.ImageGenCallEvent"> & {
+  /**
+   * @generated from oneof openresponses.v1.ImageGenCallEvent.event
+   */
+  event: {
+    /**
+     * @generated from field: openresponses.v1.ImageGenCallInProgress in_progress = 1;
+     */
+    value: ImageGenCallInProgress;
+    case: "inProgress";
+  } | {
+    /**
+     * @generated from field: openresponses.v1.ImageGenCallGenerating generating = 2;
+     */
+    value: ImageGenCallGenerating;
+    case: "generating";
+  } | {
+    /**
+     * @generated from field: openresponses.v1.ImageGenCallPartialImage partial_image = 3;
+     */
+    value: ImageGenCallPartialImage;
+    case: "partialImage";
+  } | {
+    /**
+     * @generated from field: openresponses.v1.ImageGenCallCompleted completed = 4;
+     */
+    value: ImageGenCallCompleted;
+    case: "completed";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message openresponses.v1.ImageGenCallEvent.
+ * Use `create(ImageGenCallEventSchema)` to create a new message.
+ */
+export const ImageGenCallEventSchema: GenMessage<ImageGenCallEvent> = /*@__PURE__*/
+  messageDesc(file_openresponses_v1_image_gen_call, 4);
 

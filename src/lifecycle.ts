@@ -1,0 +1,71 @@
+import { decodeMessage, measureMessage, writeMeasured } from "./codec.js";
+import { BridgeError, type BridgePath } from "./errors.js";
+import type { ImageGenCallLifecycleEvent } from "./event.js";
+import { Reader, Wire } from "./reader.js";
+import { checkObject, EVENT_KINDS, kindOf, type EventKind } from "./validate.js";
+import { varint32Size, writeVarint32 } from "./varint.js";
+
+/**
+ * The whole image generation call lifecycle: `in_progress`, `generating`, `partial_image` and
+ * `completed`, each with its own message, and the `ImageGenCallEvent` envelope whose `oneof`
+ * carries any of them, so that one topic, subject or file holds them all.
+ */
+
+const ROOT: BridgePath = [];
+const KIND_OF_FIELD = new Map<number, EventKind>([...EVENT_KINDS.values()].map((k) => [k.field, k]));
+
+/** Encodes any lifecycle event as an `openresponses.v1.ImageGenCallEvent` envelope, dispatching on `type`. */
+export function encodeEvent(event: ImageGenCallLifecycleEvent): Uint8Array {
+  const kind = kindOf(checkObject(event, ROOT));
+  const size = measureMessage(event, kind);
+  const buf = new Uint8Array(1 + varint32Size(size) + size);
+  buf[0] = (kind.field << 3) | Wire.Len;
+  writeMeasured(buf, writeVarint32(size, buf, 1));
+  return buf;
+}
+
+/**
+ * Decodes an `openresponses.v1.ImageGenCallEvent` envelope to the SDK object of the event it
+ * holds. Refuses an envelope with no event, or with more than one (their `type` would be in doubt).
+ */
+export function decodeEvent(bytes: Uint8Array): ImageGenCallLifecycleEvent {
+  if (!(bytes instanceof Uint8Array)) throw new BridgeError("invalid_type", ROOT, "expected a Uint8Array of protobuf bytes");
+  const r = new Reader(bytes, 0, bytes.length);
+  let found: { kind: EventKind; start: number; end: number } | undefined;
+  while (r.pos < r.end) {
+    const at = r.pos;
+    const tag = r.tag(ROOT);
+    const kind = KIND_OF_FIELD.get(tag >>> 3);
+    if (kind === undefined) {
+      r.skip(tag, ROOT);
+      continue;
+    }
+    if ((tag & 7) !== Wire.Len) throw r.mismatch(tag, Wire.Len, ROOT);
+    const end = r.len(ROOT);
+    if (found !== undefined) {
+      throw new BridgeError("invalid_value", ROOT, `the envelope holds more than one event (${found.kind.type}, then ${kind.type})`, { offset: at });
+    }
+    found = { kind, start: r.pos, end };
+    r.pos = end;
+  }
+  if (found === undefined) throw new BridgeError("missing_field", ROOT, "the envelope holds no event");
+  return decodeMessage(bytes, found.start, found.end, found.kind);
+}
+
+/** Encodes any lifecycle event as its own message (`ImageGenCallPartialImage`, …), for records whose headers name the type. */
+export function encodeEventMessage(event: ImageGenCallLifecycleEvent): Uint8Array {
+  const buf = new Uint8Array(measureMessage(event, kindOf(checkObject(event, ROOT))));
+  writeMeasured(buf, 0);
+  return buf;
+}
+
+/** Decodes the message of the lifecycle event named by `type` (a record's `ce_type`). */
+export function decodeEventMessage(bytes: Uint8Array, type: string): ImageGenCallLifecycleEvent {
+  if (!(bytes instanceof Uint8Array)) throw new BridgeError("invalid_type", ROOT, "expected a Uint8Array of protobuf bytes");
+  return decodeMessage(bytes, 0, bytes.length, kindOf({ type }));
+}
+
+/** The full protobuf message name of a lifecycle event type, e.g. `openresponses.v1.ImageGenCallPartialImage`. */
+export function messageNameOf(type: ImageGenCallLifecycleEvent["type"]): string {
+  return kindOf({ type }).message;
+}
