@@ -1,6 +1,7 @@
 import { BridgeError, isBridgeError } from "./errors.js";
 import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "./event.js";
 import { decode, encode, encodeInto } from "./codec.js";
+import { encodeEventInto } from "./lifecycle.js";
 import { encodePlainJson } from "./plain-json.js";
 import { varint32Size, writeVarint32 } from "./varint.js";
 
@@ -116,7 +117,12 @@ export class DelimitedWriter {
 
   /** Appends one event as a frame. Throws a `BridgeError` like `encode`; nothing is written then. */
   write(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): void {
-    const end = encodeInto(event, this.buf, this.pos, true);
+    this.append((buf, pos) => encodeInto(event, buf, pos, true));
+  }
+
+  /** Runs an `…Into` encoder at the end of the chunk, on a new chunk, or on its own buffer if larger. */
+  private append(encode: (buf: Uint8Array, pos: number) => number): void {
+    const end = encode(this.buf, this.pos);
     if (end >= 0) {
       this.pos = end;
       return;
@@ -124,11 +130,16 @@ export class DelimitedWriter {
     this.cut();
     if (-end > this.chunkBytes) {
       const own = new Uint8Array(-end);
-      encodeInto(event, own, 0, true);
+      encode(own, 0);
       this.done.push(own);
     } else {
-      this.pos = encodeInto(event, this.buf, 0, true);
+      this.pos = encode(this.buf, 0);
     }
+  }
+
+  /** Appends one lifecycle event as a frame holding its `ImageGenCallEvent` envelope. */
+  writeEvent(event: ImageGenCallLifecycleEvent): void {
+    this.append((buf, pos) => encodeEventInto(event, buf, pos, true));
   }
 
   /**

@@ -10,6 +10,7 @@ export type BridgeErrorCode =
   | "unsupported_value"
   | "too_deep"
   | "invalid_json"
+  | "invalid_sse"
   // the binary side
   | "truncated"
   | "varint_overflow"

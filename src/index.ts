@@ -31,7 +31,8 @@ export {
   type JsonObject,
   type JsonValue,
 } from "./event.js";
-export { decodeEvent, decodeEventMessage, encodeEvent, encodeEventMessage, messageNameOf } from "./lifecycle.js";
+export { decodeAny, decodeEvent, decodeEventMessage, encodeEvent, encodeEventInto, encodeEventMessage, messageNameOf } from "./lifecycle.js";
+export { SseParser, type SseEvent } from "./sse.js";
 export { stringifyJson } from "./json-text.js";
 export {
   fromMessage,

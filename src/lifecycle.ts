@@ -1,5 +1,5 @@
-import { decodeMessage, measureMessage, writeMeasured } from "./codec.js";
-import { BridgeError, type BridgePath } from "./errors.js";
+import { decode, decodeMessage, measureMessage, writeMeasured } from "./codec.js";
+import { BridgeError, isBridgeError, type BridgePath } from "./errors.js";
 import type { ImageGenCallLifecycleEvent } from "./event.js";
 import { Reader, Wire } from "./reader.js";
 import { checkObject, EVENT_KINDS, kindOf, type EventKind } from "./validate.js";
@@ -50,6 +50,42 @@ export function decodeEvent(bytes: Uint8Array): ImageGenCallLifecycleEvent {
   }
   if (found === undefined) throw new BridgeError("missing_field", ROOT, "the envelope holds no event");
   return decodeMessage(bytes, found.start, found.end, found.kind);
+}
+
+/**
+ * Encodes any lifecycle event as an envelope into `buf` at `pos`, with a varint length prefix
+ * when `delimited`, and returns the position after it; when it does not fit, writes nothing and
+ * returns minus the bytes it needs.
+ */
+export function encodeEventInto(event: ImageGenCallLifecycleEvent, buf: Uint8Array, pos: number, delimited = false): number {
+  const kind = kindOf(checkObject(event, ROOT));
+  const size = measureMessage(event, kind);
+  const envelope = 1 + varint32Size(size) + size;
+  const total = delimited ? varint32Size(envelope) + envelope : envelope;
+  if (buf.length - pos < total) return -total;
+  if (delimited) pos = writeVarint32(envelope, buf, pos);
+  buf[pos] = (kind.field << 3) | Wire.Len;
+  return writeMeasured(buf, writeVarint32(size, buf, pos + 1));
+}
+
+/**
+ * Decodes either a completed message or an envelope, whichever the bytes are: under strict
+ * decoding the two never both succeed, since a completed message's required numbers are varint
+ * or 64-bit fields where the envelope has only length-delimited ones.
+ */
+export function decodeAny(bytes: Uint8Array): ImageGenCallLifecycleEvent {
+  try {
+    return decode(bytes);
+  } catch (err) {
+    if (!isBridgeError(err)) throw err;
+    try {
+      return decodeEvent(bytes);
+    } catch (envelopeErr) {
+      // report the reading the first byte points to: 0x12, 0x1a, 0x22 start no valid completed message
+      const first = bytes[0];
+      throw first === 0x12 || first === 0x1a || first === 0x22 ? envelopeErr : err;
+    }
+  }
 }
 
 /** Encodes any lifecycle event as its own message (`ImageGenCallPartialImage`, …), for records whose headers name the type. */

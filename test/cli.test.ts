@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decode, delimit, encode, equalJson, fromJson, type ImageGenCallCompletedEvent } from "../src/index.js";
+import { fileURLToPath } from "node:url";
+import { decode, delimit, encode, encodeEvent, equalJson, fromJson, type ImageGenCallCompletedEvent } from "../src/index.js";
 import { orwire } from "./support/cli.js";
 
 const T = "response.image_generation_call.completed" as const;
@@ -158,5 +159,70 @@ describe("orwire demo", () => {
     const run = orwire(["demo", "--events", file]);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe("orwire: record 2: output_index: expected a number, got null (invalid_type)\n");
+  });
+});
+
+describe("orwire encode --input sse", () => {
+  const sse = new URL("../examples/image-generation.sse", import.meta.url);
+  const text = readFileSync(sse, "utf8");
+  const streamed = text
+    .split("\n")
+    .filter((l) => l.startsWith("data: {"))
+    .map((l) => JSON.parse(l.slice(6)) as { type: string })
+    .filter((d) => d.type.startsWith("response.image_generation_call."));
+
+  it("encodes the image generation call events of a Responses stream, skips and counts the others", () => {
+    const run = orwire(["encode", "--input", "sse", fileURLToPath(sse)]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(
+      "orwire encode: 10 image generation call events encoded; 7 other events skipped (response.created 1, response.in_progress 1, response.output_item.added 2, response.output_item.done 2, response.completed 1)\n",
+    );
+    const decoded = orwire(["decode", "--format", "delimited", "--shape", "wire"], run.stdout);
+    expect(decoded.status).toBe(0);
+    const back = decoded.stdout.toString().trim().split("\n").map((l) => JSON.parse(l) as unknown);
+    expect(back).toHaveLength(streamed.length);
+    back.forEach((event, i) => expect(equalJson(event, streamed[i])).toBe(true));
+  });
+
+  it("writes at most 76% of the stream's JSON bytes for the partial images", () => {
+    const events = streamed.filter((d) => d.type.endsWith(".partial_image"));
+    const json = events.reduce((n, d) => n + Buffer.byteLength(JSON.stringify(d)), 0);
+    const binary = events.reduce((n, d) => n + encodeEvent(fromJson(d)).length, 0);
+    expect(binary / json).toBeLessThanOrEqual(0.76);
+  });
+
+  it("refuses malformed SSE with its line number and keeps what came before", () => {
+    const broken = `${text.split("\n\n").slice(0, 6).join("\n\n")}\n\nevent: response.image_generation_call.completed\nbogus line\n\n`;
+    const run = orwire(["encode", "--input", "sse"], broken);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('orwire: line 20: unknown field "bogus line" (invalid_sse)\n');
+    expect(orwire(["decode", "--format", "delimited"], run.stdout).stdout.toString().trim().split("\n")).toHaveLength(2);
+  });
+
+  it("is a usage error with --format raw", () => {
+    const run = orwire(["encode", "--input", "sse", "--format", "raw"], text);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("--input sse writes many messages");
+  });
+});
+
+describe("orwire encode --message event", () => {
+  it("writes envelopes for any lifecycle event, which decode tells apart from completed messages", () => {
+    const lines = [
+      `{"type":"response.image_generation_call.in_progress","item_id":"ig_1","output_index":0,"sequence_number":1}`,
+      `{"type":"response.image_generation_call.partial_image","item_id":"ig_1","output_index":0,"sequence_number":2,"partial_image_index":0,"partial_image_b64":"QUJD"}`,
+      wire("ig_1", 0, 3),
+    ];
+    const run = orwire(["encode", "--format", "delimited", "--message", "event"], lines.join("\n"));
+    expect(run.status).toBe(0);
+    const back = orwire(["decode", "--format", "delimited", "--shape", "wire"], run.stdout).stdout.toString().trim().split("\n");
+    expect(back.map((l) => JSON.parse(l) as unknown)).toEqual(lines.map((l) => JSON.parse(l) as unknown));
+    expect(orwire(["decode", "--format", "delimited", "--message", "completed"], run.stdout).status).toBe(1);
+  });
+
+  it("refuses other lifecycle events when writing completed messages", () => {
+    const run = orwire(["encode"], `{"type":"response.image_generation_call.generating","item_id":"ig_1","output_index":0,"sequence_number":1}`);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('type: expected "response.image_generation_call.completed" (invalid_literal)');
   });
 });

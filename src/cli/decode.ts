@@ -1,6 +1,7 @@
 import { decode } from "../codec.js";
 import { Deframer } from "../delimited.js";
-import type { ImageGenCallCompletedEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../event.js";
+import { decodeAny, decodeEvent } from "../lifecycle.js";
 import { stringifyJson } from "../json-text.js";
 import type { Shape } from "../validate.js";
 import { toWireJson } from "../wire-json.js";
@@ -13,13 +14,15 @@ import { Progress } from "./progress.js";
 export interface DecodeCommand {
   format: "raw" | "delimited";
   shape: Shape;
+  /** `auto`: a completed message or an envelope, whichever each record is; or force one. */
+  message: "auto" | "completed" | "event";
   deadLetter?: string | undefined;
   maxMessageBytes?: number | undefined;
   file?: string | undefined;
 }
 
 /** Renders a decoded event as one compact JSON line in the shape asked for. */
-export function eventLine(event: ImageGenCallCompletedEvent, shape: Shape): string {
+export function eventLine(event: ImageGenCallLifecycleEvent, shape: Shape): string {
   return `${stringifyJson(shape === "wire" ? toWireJson(event) : event)}\n`;
 }
 
@@ -30,11 +33,12 @@ export async function runDecode(command: DecodeCommand): Promise<void> {
   const deadLetter = command.deadLetter === undefined ? undefined : new DeadLetter(openOutput(command.deadLetter), command.deadLetter);
   let decoded = 0;
   let record = 0;
+  const decodeRecord = command.message === "completed" ? decode : command.message === "event" ? decodeEvent : decodeAny;
   // synchronous unless output is busy or a record is refused: no await per record
   const handle = (bytes: Uint8Array): Promise<void> | undefined => {
     let line: string;
     try {
-      line = eventLine(decode(bytes), command.shape);
+      line = eventLine(decodeRecord(bytes), command.shape);
     } catch (err) {
       const error = asBridgeError(err);
       if (deadLetter === undefined) {

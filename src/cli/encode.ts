@@ -1,6 +1,10 @@
 import { encode } from "../codec.js";
 import { DelimitedWriter } from "../delimited.js";
-import { fromJson } from "../wire-json.js";
+import { BridgeError } from "../errors.js";
+import { encodeEvent } from "../lifecycle.js";
+import { SseParser } from "../sse.js";
+import { EVENT_KINDS } from "../validate.js";
+import { fromJson, fromWireJson } from "../wire-json.js";
 import { asBridgeError, DeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
 import { openInput, openOutput, Output, readAll } from "./io.js";
@@ -10,74 +14,156 @@ import { Progress } from "./progress.js";
 /** Options of `orwire encode`. */
 export interface EncodeCommand {
   format: "raw" | "delimited";
+  /** `json`: one JSON value (raw) or NDJSON (delimited); `sse`: a Responses API event stream. */
+  input: "json" | "sse";
+  /** `completed`: `ImageGenCallCompleted` messages; `event`: `ImageGenCallEvent` envelopes, any lifecycle type. */
+  message: "completed" | "event";
   deadLetter?: string | undefined;
   file?: string | undefined;
 }
 
-/** `orwire encode`: JSON (either shape) in, protobuf out; raw or size-delimited. */
+/** `orwire encode`: JSON (either shape) or SSE in, protobuf out; raw or size-delimited. */
 export async function runEncode(command: EncodeCommand): Promise<void> {
   const input = await openInput(command.file);
   const out = new Output(process.stdout);
   const deadLetter = command.deadLetter === undefined ? undefined : new DeadLetter(openOutput(command.deadLetter), command.deadLetter);
-  let encoded = 0;
-  let record = 0;
+  const count = { encoded: 0, records: 0 };
   try {
-    if (command.format === "raw") {
-      const bytes = await readAll(input);
-      record = 1;
-      try {
-        await out.write(encode(fromJson(parseJson(decodeText(bytes)))));
-        encoded++;
-      } catch (err) {
-        const error = asBridgeError(err);
-        if (deadLetter === undefined) throw new Failure(describeRecord(error, 1));
-        await deadLetter.send(1, textOrBytes(bytes), error);
-      }
-    } else {
-      const progress = new Progress("records encoded");
-      const splitter = new LineSplitter();
-      const writer = new DelimitedWriter();
-      let lineNumber = 0;
-      const take = async ({ buf, bounds }: Lines): Promise<void> => {
-        for (let i = 0; i < bounds.length; i += 2) {
-          const start = bounds[i]!;
-          const end = bounds[i + 1]!;
-          lineNumber++;
-          if (writer.writePlainJson(buf, start, end)) {
-            record++;
-            encoded++;
-            continue;
-          }
-          const text = lineText(buf, start, end);
-          if (typeof text === "string" && isBlank(text)) continue;
-          record++;
-          try {
-            if (typeof text !== "string") throw text;
-            writer.write(fromJson(parseJson(text)));
-            encoded++;
-          } catch (err) {
-            const error = asBridgeError(err);
-            if (deadLetter === undefined) {
-              for (const chunk of writer.drain()) await out.write(chunk);
-              throw new Failure(describeRecord(error, record, lineNumber));
-            }
-            await deadLetter.send(record, typeof text === "string" ? { text } : { bytes: buf.subarray(start, end) }, error);
-          }
-        }
-        for (const chunk of writer.drain()) await out.write(chunk);
-        progress.tick(bounds.length / 2);
-      };
-      for await (const chunk of input) await take(splitter.push(chunk));
-      await take(splitter.end());
-      progress.done();
-    }
+    if (command.format === "raw") await encodeRaw(input, out, command, deadLetter, count);
+    else if (command.input === "sse") await encodeSse(input, out, deadLetter, count);
+    else await encodeLines(input, out, command, deadLetter, count);
   } finally {
     await out.flush();
     await deadLetter?.close();
   }
   if (deadLetter !== undefined) {
-    process.stderr.write(`orwire encode: ${encoded} of ${record} records encoded, ${deadLetter.count} sent to ${deadLetter.file}\n`);
+    process.stderr.write(`orwire encode: ${count.encoded} of ${count.records} records encoded, ${deadLetter.count} sent to ${deadLetter.file}\n`);
   }
+}
+
+type Count = { encoded: number; records: number };
+
+async function encodeRaw(input: AsyncIterable<Uint8Array>, out: Output, command: EncodeCommand, deadLetter: DeadLetter | undefined, count: Count): Promise<void> {
+  const bytes = await readAll(input);
+  count.records = 1;
+  try {
+    const event = fromJson(parseJson(decodeText(bytes)));
+    await out.write(command.message === "event" ? encodeEvent(event) : encode(event));
+    count.encoded++;
+  } catch (err) {
+    const error = asBridgeError(err);
+    if (deadLetter === undefined) throw new Failure(describeRecord(error, 1));
+    await deadLetter.send(1, textOrBytes(bytes), error);
+  }
+}
+
+/** NDJSON: plain lines straight from their bytes, the others through `JSON.parse`; one await per chunk. */
+async function encodeLines(input: AsyncIterable<Uint8Array>, out: Output, command: EncodeCommand, deadLetter: DeadLetter | undefined, count: Count): Promise<void> {
+  const progress = new Progress("records encoded");
+  const splitter = new LineSplitter();
+  const writer = new DelimitedWriter();
+  const envelopes = command.message === "event";
+  let lineNumber = 0;
+  const take = async ({ buf, bounds }: Lines): Promise<void> => {
+    for (let i = 0; i < bounds.length; i += 2) {
+      const start = bounds[i]!;
+      const end = bounds[i + 1]!;
+      lineNumber++;
+      if (!envelopes && writer.writePlainJson(buf, start, end)) {
+        count.records++;
+        count.encoded++;
+        continue;
+      }
+      const text = lineText(buf, start, end);
+      if (typeof text === "string" && isBlank(text)) continue;
+      count.records++;
+      try {
+        if (typeof text !== "string") throw text;
+        const event = fromJson(parseJson(text));
+        if (envelopes) writer.writeEvent(event);
+        else writer.write(event);
+        count.encoded++;
+      } catch (err) {
+        await refused(asBridgeError(err), count.records, lineNumber, typeof text === "string" ? { text } : { bytes: buf.subarray(start, end) });
+      }
+    }
+    await flush();
+    progress.tick(bounds.length / 2);
+  };
+  const flush = async () => {
+    for (const chunk of writer.drain()) await out.write(chunk);
+  };
+  const refused = async (error: BridgeError, record: number, line: number, given: { text: string } | { bytes: Uint8Array }) => {
+    if (deadLetter === undefined) {
+      await flush();
+      throw new Failure(describeRecord(error, record, line));
+    }
+    await deadLetter.send(record, given, error);
+  };
+  for await (const chunk of input) await take(splitter.push(chunk));
+  await take(splitter.end());
+  progress.done();
+}
+
+/**
+ * A Responses API event stream: the image generation call events become envelopes; other event
+ * types are counted and skipped; malformed SSE stops the run with its line number.
+ */
+async function encodeSse(input: AsyncIterable<Uint8Array>, out: Output, deadLetter: DeadLetter | undefined, count: Count): Promise<void> {
+  const progress = new Progress("events encoded");
+  const parser = new SseParser();
+  const writer = new DelimitedWriter();
+  const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const text = (chunk?: Uint8Array): string => {
+    try {
+      return chunk === undefined ? utf8.decode() : utf8.decode(chunk, { stream: true });
+    } catch (cause) {
+      throw new BridgeError("invalid_utf8", [], "the stream is not valid UTF-8", { cause });
+    }
+  };
+  const skipped = new Map<string, number>();
+  const flush = async () => {
+    for (const chunk of writer.drain()) await out.write(chunk);
+  };
+  const take = async (events: ReturnType<SseParser["push"]>): Promise<void> => {
+    for (const e of events) {
+      const type = (e.data as { type?: unknown } | null)?.type;
+      if (typeof type !== "string" || !EVENT_KINDS.has(type)) {
+        const name = typeof type === "string" ? type : "(no type)";
+        skipped.set(name, (skipped.get(name) ?? 0) + 1);
+        continue;
+      }
+      count.records++;
+      try {
+        writer.writeEvent(fromWireJson(e.data));
+        count.encoded++;
+      } catch (err) {
+        const error = asBridgeError(err);
+        if (deadLetter === undefined) {
+          await flush();
+          throw new Failure(describeRecord(error, count.records, e.line));
+        }
+        await deadLetter.send(count.records, { text: e.text }, error);
+      }
+    }
+    await flush();
+    progress.tick(events.length);
+  };
+  try {
+    for await (const chunk of input) await take(parser.push(text(chunk)));
+    await take(parser.push(text()));
+    await take(parser.end());
+  } catch (err) {
+    if (err instanceof Failure) throw err;
+    await flush();
+    const error = asBridgeError(err);
+    throw new Failure(`${error.reason} (${error.code})`);
+  } finally {
+    progress.done();
+  }
+  const others = [...skipped.values()].reduce((a, b) => a + b, 0);
+  const detail = [...skipped].map(([type, n]) => `${type} ${n}`).join(", ");
+  process.stderr.write(`orwire encode: ${count.encoded} image generation call events encoded; ${others} other events skipped${others > 0 ? ` (${detail})` : ""}\n`);
 }
 
 function textOrBytes(bytes: Uint8Array): { text: string } | { bytes: Uint8Array } {

@@ -14,13 +14,18 @@ export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
 const HELP = `orwire: Responses API image generation events between JSON and Protobuf
 
 Usage:
-  orwire encode [--format raw|delimited] [--dead-letter FILE] [FILE|-]
+  orwire encode [--format raw|delimited] [--message completed|event] [--dead-letter FILE] [FILE|-]
+  orwire encode --input sse [--format delimited] [--dead-letter FILE] [FILE|-]
       JSON in (SDK or wire shape, detected per object), protobuf out.
       raw: one JSON value in, the message bytes out. delimited: NDJSON in
-      (blank lines skipped), length-prefixed messages out.
-  orwire decode [--format raw|delimited] [--shape sdk|wire] [--dead-letter FILE]
-                [--max-message-bytes N] [FILE|-]
-      Protobuf in, one compact JSON object per line out (SDK shape by default).
+      (blank lines skipped), length-prefixed messages out. --message event
+      writes ImageGenCallEvent envelopes, for any lifecycle event. --input sse
+      reads a Responses API event stream and writes envelopes of its image
+      generation call events; other events are counted and skipped.
+  orwire decode [--format raw|delimited] [--shape sdk|wire] [--message auto|completed|event]
+                [--dead-letter FILE] [--max-message-bytes N] [FILE|-]
+      Protobuf in (completed messages or envelopes, told apart per record),
+      one compact JSON object per line out (SDK shape by default).
   orwire demo [--events FILE] [--keep]
       Encodes the shipped sample to a size-delimited file, reads it back,
       checks that nothing changed, and prints sizes and rates.
@@ -37,20 +42,32 @@ export async function main(argv: readonly string[]): Promise<number> {
     const [command, ...rest] = argv;
     switch (command) {
       case "encode": {
-        const { values, positionals } = parse(rest, { format: { type: "string", default: "raw" }, "dead-letter": { type: "string" } });
-        await runEncode({ format: oneOf(values.format, ["raw", "delimited"], "--format"), deadLetter: values["dead-letter"] as string | undefined, file: single(positionals) });
+        const { values, positionals } = parse(rest, {
+          format: { type: "string" },
+          input: { type: "string", default: "json" },
+          message: { type: "string" },
+          "dead-letter": { type: "string" },
+        });
+        const input = oneOf(values.input, ["json", "sse"], "--input");
+        const format = oneOf(values.format ?? (input === "sse" ? "delimited" : "raw"), ["raw", "delimited"], "--format");
+        if (input === "sse" && format === "raw") throw new UsageError("--input sse writes many messages: use --format delimited");
+        const message = oneOf(values.message ?? (input === "sse" ? "event" : "completed"), ["completed", "event"], "--message");
+        if (input === "sse" && message === "completed") throw new UsageError("--input sse carries every lifecycle event: use --message event");
+        await runEncode({ format, input, message, deadLetter: values["dead-letter"] as string | undefined, file: single(positionals) });
         return EXIT.ok;
       }
       case "decode": {
         const { values, positionals } = parse(rest, {
           format: { type: "string", default: "raw" },
           shape: { type: "string", default: "sdk" },
+          message: { type: "string", default: "auto" },
           "dead-letter": { type: "string" },
           "max-message-bytes": { type: "string" },
         });
         await runDecode({
           format: oneOf(values.format, ["raw", "delimited"], "--format"),
           shape: oneOf(values.shape, ["sdk", "wire"], "--shape"),
+          message: oneOf(values.message, ["auto", "completed", "event"], "--message"),
           deadLetter: values["dead-letter"] as string | undefined,
           maxMessageBytes: values["max-message-bytes"] === undefined ? undefined : positiveInteger(values["max-message-bytes"], "--max-message-bytes"),
           file: single(positionals),

@@ -1,0 +1,130 @@
+import { BridgeError } from "./errors.js";
+
+/**
+ * Server-sent events (the WHATWG `text/event-stream` format) as the Responses API streams them:
+ * `event:` and `data:` lines, a blank line after each event, `data: [DONE]` at the end. Parsed
+ * strictly, since a stream that is not well-formed may have lost events: an unknown field, data
+ * that is not JSON, an `event:` name that is not the data's `type`, anything after `[DONE]`, or
+ * a stream that stops inside an event is refused with its line number.
+ */
+
+/** One event of the stream. */
+export interface SseEvent {
+  /** The `event:` name, if the stream gave one. */
+  event: string | undefined;
+  /** The parsed `data:` JSON (lines joined with `\n`). */
+  data: unknown;
+  /** The `data:` text as given. */
+  text: string;
+  /** The 1-based line of the event's first field. */
+  line: number;
+}
+
+const FIELDS = new Set(["event", "data", "id", "retry"]);
+
+/** Splits and checks a stream of SSE text, chunk by chunk; `push` returns the events each chunk completes. */
+export class SseParser {
+  private rest = "";
+  private line = 0;
+  private first = true;
+  private done = false;
+  private lastCr = false;
+  private name: string | undefined;
+  private data: string[] = [];
+  private start = 0;
+  private open = false; // a field of the next event has been seen
+  private failed: BridgeError | undefined;
+
+  /**
+   * Takes the next chunk of text and returns the events it completes. At a malformed line it
+   * returns the events before it, and the next `push` or `end` throws the refusal.
+   */
+  push(text: string): SseEvent[] {
+    if (this.failed !== undefined) throw this.failed;
+    if (this.first && text.length > 0) {
+      this.first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM before the stream is not data
+    }
+    const events: SseEvent[] = [];
+    let buf = this.rest + text;
+    let pos = 0;
+    if (this.lastCr && buf.startsWith("\n")) pos = 1; // the \n of a \r\n cut by the chunk
+    this.lastCr = false;
+    for (;;) {
+      const nl = buf.indexOf("\n", pos);
+      const cr = buf.indexOf("\r", pos);
+      const end = nl === -1 ? cr : cr === -1 ? nl : Math.min(nl, cr);
+      if (end === -1) break;
+      try {
+        this.take(buf.slice(pos, end), events);
+      } catch (err) {
+        this.failed = err as BridgeError;
+        return events;
+      }
+      pos = end + 1;
+      if (buf.charCodeAt(end) === 13) {
+        if (end + 1 < buf.length) {
+          if (buf.charCodeAt(end + 1) === 10) pos++;
+        } else this.lastCr = true;
+      }
+    }
+    buf = buf.slice(pos);
+    this.rest = buf;
+    return events;
+  }
+
+  /** Checks that the stream did not stop inside an event. */
+  end(): SseEvent[] {
+    if (this.failed !== undefined) throw this.failed;
+    const events: SseEvent[] = [];
+    if (this.rest.length > 0) this.take(this.rest, events), (this.rest = "");
+    if (this.open) {
+      throw new BridgeError("invalid_sse", [], `line ${this.line}: the stream ends inside the event that starts on line ${this.start}, before its blank line`);
+    }
+    return events;
+  }
+
+  private take(line: string, events: SseEvent[]): void {
+    this.line++;
+    if (line.length === 0) return this.dispatch(events);
+    if (line.charCodeAt(0) === 0x3a) return; // a comment
+    if (this.done) throw this.refuse(`"${line.slice(0, 40)}" after data: [DONE]`);
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 0x20) value = value.slice(1);
+    if (!FIELDS.has(field)) throw this.refuse(`unknown field "${field.slice(0, 40)}"`);
+    if (!this.open) (this.open = true), (this.start = this.line);
+    if (field === "event") this.name = value;
+    else if (field === "data") this.data.push(value);
+  }
+
+  private dispatch(events: SseEvent[]): void {
+    this.open = false;
+    if (this.data.length === 0) {
+      if (this.name !== undefined) throw this.refuse(`event "${this.name}" has no data`, this.start);
+      return;
+    }
+    const text = this.data.join("\n");
+    const name = this.name;
+    this.name = undefined;
+    this.data = [];
+    if (text === "[DONE]") {
+      this.done = true;
+      return;
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (cause) {
+      throw this.refuse(`data is not JSON: ${(cause as Error).message}`, this.start);
+    }
+    const type = (data as { type?: unknown } | null)?.type;
+    if (name !== undefined && name !== type) throw this.refuse(`event "${name}" carries data of type ${JSON.stringify(type)}`, this.start);
+    events.push({ event: name, data, text, line: this.start });
+  }
+
+  private refuse(reason: string, line = this.line): BridgeError {
+    return new BridgeError("invalid_sse", [], `line ${line}: ${reason}`);
+  }
+}
