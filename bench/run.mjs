@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { encode } from "../dist/src/index.js";
 import { candidates, sameBytes } from "./candidates.mjs";
 import { typical, wireOf, worst } from "./events.mjs";
+import { largePartialImage, lifecycleSizes, partialImageCandidates } from "./lifecycle.mjs";
 import { pipeline } from "./pipeline.mjs";
 import { chart } from "./svg.mjs";
 
@@ -70,6 +71,22 @@ for (const [eventName, event] of [["typical", typical], ["worst case", worst]]) 
   });
 }
 
+// a 256 KiB partial image through the envelope
+const image = largePartialImage(256 * 1024);
+const imageCandidates = partialImageCandidates(image);
+const imageSamples = imageCandidates.map(() => ({ encode: [], decode: [] }));
+for (let r = 0; r < rounds; r++) {
+  imageCandidates.forEach((c, i) => {
+    imageSamples[i].encode.push(measure(c.encode));
+    imageSamples[i].decode.push(measure(c.decode));
+  });
+}
+const partialImage = {
+  imageBytes: 256 * 1024,
+  candidates: imageCandidates.map((c, i) => ({ name: c.name, encode: median(imageSamples[i].encode), decode: median(imageSamples[i].decode) })),
+};
+const sizes = lifecycleSizes();
+
 const pipe = pipeline(pipelineEvents, smoke ? 1 : 3);
 const typicalOf = (name) => results[0].candidates.find((c) => c.name.startsWith(name));
 const ours = typicalOf("openresponses-wire");
@@ -85,7 +102,7 @@ const goals = [
 ].map(([goal, value, target]) => ({ goal, ratio: value, target, met: value >= target }));
 
 const machine = { node: process.version, cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, rounds, batchMs };
-const report = { machine, results, pipeline: pipe, goals, rssGoalMet: pipe.cli.peakRssMB < 150 };
+const report = { machine, results, sizes, partialImage, pipeline: pipe, goals, rssGoalMet: pipe.cli.peakRssMB < 150 };
 
 if (args.svg) writeFileSync(args.svg, chart(results[0], machine));
 if (args.json) {
@@ -94,7 +111,7 @@ if (args.json) {
   console.log(markdown(report));
 }
 
-function markdown({ machine, results, pipeline: p, goals }) {
+function markdown({ machine, results, sizes, partialImage, pipeline: p, goals }) {
   const fmt = (x) => (x === null ? "n/a" : `${(x / 1e6).toFixed(2)}M`);
   const out = [`Node ${machine.node}, ${machine.cpu}, ${machine.cores} cores; ${machine.rounds} interleaved rounds of ${machine.batchMs} ms, medians (ops/s).`, ""];
   for (const r of results) {
@@ -107,6 +124,17 @@ function markdown({ machine, results, pipeline: p, goals }) {
     }
     out.push("");
   }
+  out.push("**The lifecycle**: bytes per event type in `examples/image-generation.sse`", "");
+  out.push("| event type | events | wire JSON | own message | envelope | envelope ÷ JSON |", "| --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const r of sizes) out.push(`| ${r.type.split(".").at(-1)} | ${r.events} | ${r.json.toLocaleString("en-US")} | ${r.message.toLocaleString("en-US")} | ${r.envelope.toLocaleString("en-US")} | ${((100 * r.envelope) / r.json).toFixed(1)}% |`);
+  out.push("");
+  out.push(`**A ${partialImage.imageBytes / 1024} KiB partial image** (ops/s)`, "");
+  out.push("| candidate | encode | ours ÷ it | decode | ours ÷ it |", "| --- | ---: | ---: | ---: | ---: |");
+  for (const c of partialImage.candidates) {
+    const b = partialImage.candidates[0];
+    out.push(`| ${c.name} | ${Math.round(c.encode).toLocaleString("en-US")} | ${(b.encode / c.encode).toFixed(2)}× | ${Math.round(c.decode).toLocaleString("en-US")} | ${(b.decode / c.decode).toFixed(2)}× |`);
+  }
+  out.push("");
   out.push(`**CLI pipeline**: ${p.events.toLocaleString("en-US")} events, ${p.fileMB.toFixed(0)} MB of NDJSON, median of ${smoke ? 1 : 3} runs`, "");
   out.push("| job | events/s | peak RSS |", "| --- | ---: | ---: |");
   out.push(`| orwire encode --format delimited | ${Math.round(p.cli.eventsPerSecond).toLocaleString("en-US")} | ${p.cli.peakRssMB.toFixed(0)} MB |`);

@@ -7,13 +7,16 @@
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
-const SHAPE = /^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** The number of bytes of a canonical base64 string, or -1 when the string is not canonical base64. */
+/** The number of bytes of a canonical base64 string, or -1 when it is not canonical base64 (plain JS). */
 export function canonicalBase64Length(s: string): number {
   const n = s.length;
-  if (n % 4 !== 0 || !SHAPE.test(s)) return -1;
+  if (n % 4 !== 0) return -1;
   if (n === 0) return 0;
+  const pad = s.charCodeAt(n - 1) !== 0x3d ? 0 : s.charCodeAt(n - 2) !== 0x3d ? 1 : 2;
+  for (let i = 0; i < n - pad; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || VALUES[c]! < 0) return -1;
+  }
   // the bits after the last byte must be zero, or another string would give the same bytes
   if (s.charCodeAt(n - 1) === 0x3d) {
     if (s.charCodeAt(n - 2) === 0x3d) {
@@ -28,6 +31,8 @@ export function canonicalBase64Length(s: string): number {
 
 /** One base64 implementation over canonical strings. */
 export interface Base64 {
+  /** The number of bytes of a canonical base64 string, or -1 when it is not canonical base64. */
+  canonicalLength(s: string): number;
   /** Writes the bytes of a canonical base64 string (`length` of them) at `pos`; returns the position after. */
   write(s: string, length: number, buf: Uint8Array, pos: number): number;
   /** The canonical base64 of `buf[start, end)`. */
@@ -36,6 +41,7 @@ export interface Base64 {
 
 /** Base64 in plain JS. */
 export const portableBase64: Base64 = {
+  canonicalLength: canonicalBase64Length,
   write(s, length, buf, pos) {
     const end = pos + length;
     for (let i = 0; pos < end; i += 4) {
@@ -74,13 +80,28 @@ type BufferNatives = {
   };
 };
 
+/**
+ * Node's natives. `base64Write` is lenient (it skips characters outside the alphabet and reads
+ * base64url), so canonical form is checked by decoding and encoding again: canonical base64 is
+ * exactly the text that survives that round trip.
+ */
+function nodeBase64(natives: BufferNatives["prototype"]): Base64 {
+  let scratch = new Uint8Array(0);
+  return {
+    canonicalLength(s) {
+      const n = s.length;
+      if (n % 4 !== 0) return -1;
+      const bytes = (n / 4) * 3 - (s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0);
+      if (scratch.length < bytes) scratch = new Uint8Array(Math.max(bytes, scratch.length * 2));
+      if (natives.base64Write.call(scratch, s, 0, bytes) !== bytes) return -1;
+      return natives.base64Slice.call(scratch, 0, bytes) === s ? bytes : -1;
+    },
+    write: (s, length, buf, pos) => pos + natives.base64Write.call(buf, s, pos, length),
+    read: (buf, start, end) => natives.base64Slice.call(buf, start, end),
+  };
+}
+
 const natives = (globalThis as { Buffer?: BufferNatives }).Buffer?.prototype;
 
 /** The implementation in use: Node's natives when `Buffer` exists, the portable one otherwise. */
-export const base64: Base64 =
-  typeof natives?.base64Write === "function" && typeof natives.base64Slice === "function"
-    ? {
-        write: (s, length, buf, pos) => pos + natives.base64Write.call(buf, s, pos, length),
-        read: (buf, start, end) => natives.base64Slice.call(buf, start, end),
-      }
-    : portableBase64;
+export const base64: Base64 = typeof natives?.base64Write === "function" && typeof natives.base64Slice === "function" ? nodeBase64(natives) : portableBase64;

@@ -1,4 +1,4 @@
-import { canonicalBase64Length, base64 } from "./base64.js";
+import { base64 } from "./base64.js";
 import { BridgeError, type BridgePath } from "./errors.js";
 import { IMAGE_GEN_CALL_PARTIAL_IMAGE, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent, type JsonObject } from "./event.js";
 import { numberVariant } from "./numbers.js";
@@ -68,7 +68,7 @@ export function measureMessage(event: ImageGenCallLifecycleEvent | ImageGenCallC
   size += sequenceNumberInt_ ? 1 + int64Size(event.sequenceNumber) : 9;
   if (kind === PARTIAL_IMAGE) {
     const image = event.partialImageB64 as string;
-    imageBytes_ = canonicalBase64Length(image);
+    imageBytes_ = base64.canonicalLength(image);
     if (imageBytes_ >= 0) size += 1 + varint32Size(imageBytes_) + imageBytes_;
     else {
       imageTextBytes_ = utf8.length(image);

@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ImageGenCallEventSchema, type BridgeErrorCode, type ImageGenCallLifecycleEvent, type JsonValue } from "../src/index.js";
-import { canonicalBase64Length } from "../src/base64.js";
-import { anyLifecycleEvent, runs, seed } from "./support/arbitraries.js";
+import { base64, portableBase64 } from "../src/base64.js";
+import { anyImage, anyLifecycleEvent, runs, seed } from "./support/arbitraries.js";
 import { implementations } from "./support/implementations.js";
 import { eventOfMessage, keepsSortedOrder, reflectionEnvelope, reflectionMessage } from "./support/reflection.js";
 import { codeAndPath } from "./support/refusal.js";
@@ -87,9 +87,25 @@ describe("partial images", () => {
     ["AA=", -1],
     ["====", -1],
     ["QU JD", -1],
-  ])("canonicalBase64Length(%j) is %i", (text, length) => {
-    expect(canonicalBase64Length(text)).toBe(length);
+    ["QUJD====", -1],
+    ["QU=D", -1],
+    ["QUJDé===", -1],
+  ])("the canonical length of %j is %i, on both paths", (text, length) => {
+    expect(base64.canonicalLength(text)).toBe(length);
+    expect(portableBase64.canonicalLength(text)).toBe(length);
     if (length >= 0) expect(Buffer.from(text, "base64").toString("base64")).toBe(text);
+  });
+
+  it("are told canonical by both paths alike, and canonical text is exactly what survives a round trip", () => {
+    const alphabetish = fc.string({ unit: fc.constantFrom(..."ABCQRUWabz019+/-_=é \n".split("")), maxLength: 16 });
+    fc.assert(
+      fc.property(fc.oneof(anyImage, alphabetish), (text) => {
+        const length = base64.canonicalLength(text);
+        expect(portableBase64.canonicalLength(text)).toBe(length);
+        expect(length >= 0).toBe(Buffer.from(text, "base64").toString("base64") === text);
+      }),
+      { numRuns: runs(20_000, 200_000), seed },
+    );
   });
 
   it("are at most 76% of their wire JSON bytes, for the shipped sample image", async () => {
