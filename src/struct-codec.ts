@@ -180,14 +180,18 @@ const VALUE_WIRE_TYPES: readonly (Wire | undefined)[] = [undefined, Wire.Varint,
 
 /**
  * Reads a Struct payload `[r.pos, end)` into `target`, strictly: invalid UTF-8, a Value with no
- * kind, a non-finite number or the name of one of the event kind's known members are refused. Later duplicates win, as in
- * protobuf's map merge.
+ * kind, a non-finite number or the name of one of the event kind's known members are refused.
+ * Later duplicates win, as in protobuf's map merge.
  */
 export function readExtra(r: Reader, end: number, target: JsonObject, kind: EventKind): void {
   readStruct(r, end, target, ["extra"], 0, kind);
 }
 
-function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath, depth: number, top: EventKind | undefined): void {
+/**
+ * Reads the repeated message field 1 of `[r.pos, end)` (a Struct's entries, a ListValue's values),
+ * calling `read` with each one's end; other fields are skipped. Bounded by depth, and by `end`.
+ */
+function readRepeated(r: Reader, end: number, path: BridgePath, depth: number, read: (itemEnd: number) => void): void {
   if (depth > MAX_JSON_DEPTH) throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`, { offset: r.pos });
   const outerEnd = r.end;
   r.end = end;
@@ -198,9 +202,16 @@ function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath
       continue;
     }
     if ((tag & 7) !== Wire.Len) throw r.mismatch(tag, Wire.Len, path);
-    const entryEnd = r.len(path);
-    const savedEnd = r.end;
-    r.end = entryEnd;
+    const itemEnd = r.len(path);
+    r.end = itemEnd;
+    read(itemEnd);
+    r.end = end;
+  }
+  r.end = outerEnd;
+}
+
+function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath, depth: number, top: EventKind | undefined): void {
+  readRepeated(r, end, path, depth, (entryEnd) => {
     let key = "";
     let value: JsonValue | undefined;
     let valueAt = r.pos;
@@ -216,15 +227,13 @@ function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath
         value = readValue(r, valueEnd, value, [...path, key], depth);
       } else r.skip(t, path);
     }
-    r.end = savedEnd;
     const at = [...path, key];
     if (value === undefined) throw new BridgeError("invalid_value", at, "map entry has no value", { offset: valueAt });
     if (top !== undefined && isKnownName(key, top)) {
       throw new BridgeError("ambiguous_key", at, `an unknown member cannot be named "${key}", the name of a known member`);
     }
     setMember(target, key, value);
-  }
-  r.end = outerEnd;
+  });
 }
 
 function readValue(r: Reader, end: number, previous: JsonValue | undefined, path: BridgePath, depth: number): JsonValue {
@@ -285,20 +294,7 @@ function readValue(r: Reader, end: number, previous: JsonValue | undefined, path
 }
 
 function readList(r: Reader, end: number, list: JsonValue[], path: BridgePath, depth: number): void {
-  if (depth > MAX_JSON_DEPTH) throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`, { offset: r.pos });
-  const outerEnd = r.end;
-  r.end = end;
-  while (r.pos < end) {
-    const tag = r.tag(path);
-    if (tag >>> 3 !== 1) {
-      r.skip(tag, path);
-      continue;
-    }
-    if ((tag & 7) !== Wire.Len) throw r.mismatch(tag, Wire.Len, path);
-    const valueEnd = r.len(path);
-    list.push(readValue(r, valueEnd, undefined, [...path, list.length], depth));
-  }
-  r.end = outerEnd;
+  readRepeated(r, end, path, depth, (valueEnd) => list.push(readValue(r, valueEnd, undefined, [...path, list.length], depth)));
 }
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
