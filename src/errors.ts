@@ -21,7 +21,14 @@ export type BridgeErrorCode =
   | "invalid_utf8"
   | "unsafe_integer"
   | "invalid_value"
-  | "too_large";
+  | "too_large"
+  // queues: records, headers, framing, delivery
+  | "unsupported_content_type"
+  | "not_our_record"
+  | "invalid_header"
+  | "header_mismatch"
+  | "invalid_framing"
+  | "publish_failed";
 
 /** A path from the event's root to the offending member: keys and array indexes. */
 export type BridgePath = readonly (string | number)[];

@@ -51,3 +51,20 @@ export {
 export { numberVariant, type NumberVariant } from "./numbers.js";
 export { MAX_JSON_DEPTH, validateEvent, type Shape } from "./validate.js";
 export { detectShape, fromJson, fromWireJson, toJson, toWireJson } from "./wire-json.js";
+export {
+  CLOUDEVENTS_SPECVERSION,
+  defaultCloudEventsOptions,
+  eventId,
+  fromCloudEventHeaders,
+  MESSAGE_NAME,
+  percentDecode,
+  percentEncode,
+  PROTOBUF_MEDIA_TYPE,
+  PROTOBUF_MEDIA_TYPES,
+  toCloudEventAttributes,
+  toCloudEventHeaders,
+  type Binding,
+  type CloudEventAttributes,
+  type CloudEventsOptions,
+} from "./cloudevents.js";
+export { CONFLUENT_MAGIC_BYTE, defaultConfluentOptions, fromConfluent, toConfluent, type ConfluentFrame, type ConfluentOptions } from "./confluent.js";

@@ -151,6 +151,9 @@ describe("orwire demo", () => {
     expect(out).toContain("orwire demo: 1,001 events from examples/completed-events.ndjson");
     expect(out).toMatch(/protobuf +54,017 bytes +54\.0 B\/event, 36\.1% of JSON/);
     expect(out).toContain("lossless   1,001 of 1,001 events identical");
+    expect(out).toContain("lifecycle  10 image generation call events from examples/image-generation.sse (7 other events skipped)");
+    expect(out).toMatch(/partial_image +4 events +62,794 bytes of JSON -> +46,745 of protobuf \(74\.4%\)/);
+    expect(out).toContain("lossless   10 of 10 lifecycle events identical after the round trip");
   });
 
   it("fails on a sample with a bad record, naming it", () => {

@@ -12,7 +12,10 @@ import { checkType, COMPLETED } from "../validate.js";
 import { fromJson, toWireJson } from "../wire-json.js";
 import { describeRecord, Failure } from "./failure.js";
 import { asBridgeError } from "./dead-letter.js";
+import { runBrokerDemo } from "./demo-broker.js";
+import { formatStreamDemo, SAMPLE_STREAM, streamDemo } from "./demo-stream.js";
 import { decodeText, parseJson } from "./lines.js";
+import type { BrokerTarget } from "./queues.js";
 
 /** The sample shipped with the package: completed events as the API streams them. */
 export const SAMPLE_EVENTS = fileURLToPath(new URL("../../../examples/completed-events.ndjson", import.meta.url));
@@ -21,6 +24,8 @@ export const SAMPLE_EVENTS = fileURLToPath(new URL("../../../examples/completed-
 export interface DemoCommand {
   events?: string | undefined;
   keep?: boolean | undefined;
+  /** Run through this broker instead of a file. */
+  target?: BrokerTarget | undefined;
 }
 
 /** What a demo run measured. */
@@ -35,12 +40,14 @@ export interface DemoReport {
 }
 
 /**
- * `orwire demo`: the main job on the embedded sample. JSON events become a size-delimited
- * protobuf file (the local queue), which is read back, decoded and compared with the input.
+ * `orwire demo`: the main job on the embedded samples. JSON events become a size-delimited
+ * protobuf file (the local queue), which is read back, decoded and compared with the input; then
+ * the image generation call events of a Responses API event stream do the same as envelopes.
  */
 export async function runDemo(command: DemoCommand): Promise<void> {
   const source = command.events ?? SAMPLE_EVENTS;
   const events = readEvents(await readFile(source));
+  if (command.target !== undefined) return runBrokerDemo(events, source, command.target, command.keep === true);
   const dir = await mkdtemp(join(tmpdir(), "orwire-demo-"));
   const queue = join(dir, "completed-events.pb");
   try {
@@ -68,6 +75,10 @@ export async function runDemo(command: DemoCommand): Promise<void> {
     if (report.identical !== report.events || decoded.length !== events.length) {
       throw new Failure(`${report.events - report.identical} of ${report.events} events changed on the way`);
     }
+    // the whole lifecycle, from the shipped Responses API event stream
+    const stream = await streamDemo(dir);
+    process.stdout.write(formatStreamDemo(stream, relative(process.cwd(), SAMPLE_STREAM) || SAMPLE_STREAM));
+    if (stream.identical !== stream.events) throw new Failure(`${stream.events - stream.identical} of ${stream.events} lifecycle events changed on the way`);
   } finally {
     if (!command.keep) await rm(dir, { recursive: true, force: true });
   }

@@ -2,10 +2,15 @@
 import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { isBridgeError } from "../errors.js";
+import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
+import { DEFAULT_NATS_SUBJECT } from "../nats/records.js";
+import { runConsume } from "./consume.js";
 import { runDecode } from "./decode.js";
 import { runDemo } from "./demo.js";
 import { runEncode } from "./encode.js";
 import { Failure } from "./failure.js";
+import { runPublish } from "./publish.js";
+import { BROKER_OPTIONS, brokerTarget } from "./queues.js";
 import { UsageError } from "./usage-error.js";
 
 /** Exit codes of `orwire`. */
@@ -26,14 +31,36 @@ Usage:
                 [--dead-letter FILE] [--max-message-bytes N] [FILE|-]
       Protobuf in (completed messages or envelopes, told apart per record),
       one compact JSON object per line out (SDK shape by default).
-  orwire demo [--events FILE] [--keep]
-      Encodes the shipped sample to a size-delimited file, reads it back,
+  orwire demo [--events FILE] [--keep] [--nats URL | --kafka BROKERS]
+      Encodes the shipped sample to a size-delimited file (or, with --nats or
+      --kafka, publishes it to a topic or stream of its own), reads it back,
       checks that nothing changed, and prints sizes and rates.
+  orwire publish (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
+                 [FILE|-]
+      NDJSON events (either shape) in, one record or message each, with
+      CloudEvents headers; the topic or stream is created if missing. Counts
+      an event only once the broker acknowledged it.
+  orwire consume (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
+                 [--count N] [--timeout SECONDS] [--shape sdk|wire] [--group NAME]
+                 [--dead-letter FILE]
+      Events from the beginning of the stream or topic (or where the consumer
+      group / durable consumer --group left off), one compact JSON object per
+      line, until N events or SECONDS without a new one.
+  orwire conformance --codec "<command>" [--random N] [--seed S] [--jobs N]
+                     [--known-difference "NAME=REASON"]... [--json]
+      Runs the golden vectors and N seeded random events (default 1000)
+      against a codec executable (\`<command> decode\` / \`<command> encode\`, see
+      the README's Interop section); PASS or FAIL per case with a diff, exit 1
+      if any case fails. A case named by --known-difference is reported as
+      KNOWN and does not fail the run.
   orwire --help | --version
 
+Defaults: subject ${DEFAULT_NATS_SUBJECT}, topic ${DEFAULT_KAFKA_TOPIC}.
+
 Exit codes: 0 success; 1 invalid input (stderr names the record, the field
-and the reason); 2 usage error. With --dead-letter FILE, refused records go
-to FILE as JSON lines (input and reason), the run goes on and exits 0.
+and the reason) or an event the broker did not acknowledge; 2 usage error.
+With --dead-letter FILE, refused records go to FILE as JSON lines (input and
+reason), the run goes on and exits 0.
 `;
 
 /** Runs `orwire` with the given arguments and returns its exit code. */
@@ -75,10 +102,41 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT.ok;
       }
       case "demo": {
-        const { values, positionals } = parse(rest, { events: { type: "string" }, keep: { type: "boolean" } });
+        const { values, positionals } = parse(rest, { events: { type: "string" }, keep: { type: "boolean" }, nats: { type: "string" }, kafka: { type: "string" } });
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
-        await runDemo({ events: values.events as string | undefined, keep: values.keep as boolean | undefined });
+        const target = values.nats === undefined && values.kafka === undefined ? undefined : brokerTarget(values, "demo");
+        await runDemo({ events: values.events as string | undefined, keep: values.keep as boolean | undefined, target });
         return EXIT.ok;
+      }
+      case "publish": {
+        const { values, positionals } = parse(rest, BROKER_OPTIONS);
+        await runPublish({ target: brokerTarget(values, "publish"), file: single(positionals) });
+        return EXIT.ok;
+      }
+      case "consume": {
+        const { values, positionals } = parse(rest, {
+          ...BROKER_OPTIONS,
+          count: { type: "string" },
+          timeout: { type: "string" },
+          shape: { type: "string", default: "sdk" },
+          group: { type: "string" },
+          "dead-letter": { type: "string" },
+        });
+        if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+        await runConsume({
+          target: brokerTarget(values, "consume"),
+          shape: oneOf(values.shape, ["sdk", "wire"], "--shape"),
+          count: values.count === undefined ? undefined : positiveInteger(values.count, "--count"),
+          timeout: values.timeout === undefined ? undefined : positiveNumber(values.timeout, "--timeout"),
+          group: values.group as string | undefined,
+          deadLetter: values["dead-letter"] as string | undefined,
+        });
+        return EXIT.ok;
+      }
+      case "conformance": {
+        // loaded on demand: the kit brings fast-check, which no other command needs
+        const { runConformanceCommand } = await import("./conformance.js");
+        return (await runConformanceCommand(rest)) ? EXIT.ok : EXIT.failure;
       }
       case "--version":
       case "-v":
@@ -134,6 +192,12 @@ function single(positionals: string[]): string | undefined {
 function positiveInteger(value: unknown, flag: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, not ${String(value)}`);
+  return n;
+}
+
+function positiveNumber(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, not ${String(value)}`);
   return n;
 }
 

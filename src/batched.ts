@@ -1,0 +1,65 @@
+/** Events from an array, a generator or a stream. */
+export type Source<T> = AsyncIterable<T> | Iterable<T>;
+
+const LINGERED = Symbol("lingered");
+
+/**
+ * Groups items into arrays of at most `size`, in order. A partly filled group is handed on once
+ * the source has kept it waiting for `linger` ms, so a slow source (a terminal, a pipe) does not
+ * hold items back. If the source throws, the items read before the error are handed on first.
+ */
+export async function* batched<T>(source: Source<T>, size: number, linger: number): AsyncGenerator<T[]> {
+  const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : toAsync(source[Symbol.iterator]());
+  let batch: T[] = [];
+  let pending: Promise<IteratorResult<T>> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    for (;;) {
+      pending ??= it.next();
+      let result: IteratorResult<T> | typeof LINGERED;
+      try {
+        if (batch.length === 0) {
+          result = await pending;
+        } else {
+          const lingered = new Promise<typeof LINGERED>((resolve) => {
+            timer = setTimeout(resolve, linger, LINGERED);
+          });
+          result = await Promise.race([pending, lingered]);
+          clearTimeout(timer);
+        }
+      } catch (err) {
+        clearTimeout(timer);
+        if (batch.length > 0) yield batch;
+        throw err;
+      }
+      if (result === LINGERED) {
+        yield batch;
+        batch = [];
+        continue;
+      }
+      pending = undefined;
+      if (result.done) break;
+      batch.push(result.value);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    clearTimeout(timer);
+    if (pending === undefined) await it.return?.();
+  }
+}
+
+function toAsync<T>(it: Iterator<T>): AsyncIterator<T> {
+  return {
+    next: () => Promise.resolve(it.next()),
+    return: async () => it.return?.() ?? { done: true, value: undefined },
+  };
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

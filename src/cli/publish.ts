@@ -1,0 +1,86 @@
+import { eventId } from "../cloudevents.js";
+import { isBridgeError } from "../errors.js";
+import { ensureKafkaTopic, publishToKafka, type PublishReport } from "../kafka/client.js";
+import { ensureJetStream, publishToJetStream } from "../nats/client.js";
+import { Failure } from "./failure.js";
+import { openInput } from "./io.js";
+import { Progress } from "./progress.js";
+import { UsageError } from "./usage-error.js";
+import { brokerFailure, describeTarget, interruptible, ndjsonEvents, openKafka, openNats, type BrokerTarget } from "./queues.js";
+
+/** Options of `orwire publish`. */
+export interface PublishCommand {
+  target: BrokerTarget;
+  file?: string | undefined;
+}
+
+/**
+ * `orwire publish`: NDJSON events (either shape) in, one record or message each, counted only
+ * once the broker acknowledged it. The topic or stream is created if missing.
+ */
+export async function runPublish(command: PublishCommand): Promise<void> {
+  const input = await openInput(command.file);
+  const lines: number[] = [];
+  const progress = new Progress("events published");
+  let acknowledged = 0;
+  const onAcknowledged = (n: number) => {
+    progress.tick(n - acknowledged);
+    acknowledged = n;
+  };
+  const { target } = command;
+  // the first event is read before connecting, so that a broker that cannot be reached is reported against it
+  const rest = ndjsonEvents(input, lines);
+  const first = await rest.next();
+  if (first.done) {
+    process.stderr.write("orwire publish: no events in the input, nothing published\n");
+    return;
+  }
+  const events = (async function* () {
+    yield first.value;
+    yield* rest;
+  })();
+  const interrupt = interruptible();
+  let report: PublishReport;
+  let where: string;
+  try {
+    if (target.kind === "kafka") {
+      const kafka = await openKafka(target.brokers);
+      try {
+        await ensureKafkaTopic(kafka.admin, { topic: target.topic });
+        report = await publishToKafka(kafka.producer, events, { topic: target.topic, onAcknowledged, signal: interrupt.signal });
+      } finally {
+        await kafka.close();
+      }
+      where = `Kafka topic ${target.topic}`;
+    } else {
+      const nats = await openNats(target.url);
+      try {
+        const names = await ensureJetStream(nats.jsm, { subject: target.subject, stream: target.stream });
+        report = await publishToJetStream(nats.js, events, { subject: target.subject, stream: names.stream, onAcknowledged, signal: interrupt.signal });
+        where = `JetStream stream ${names.stream} (subject ${target.subject})`;
+      } finally {
+        await nats.close();
+      }
+    }
+  } catch (err) {
+    progress.done();
+    if (err instanceof UsageError) throw err;
+    if (isBridgeError(err) && err.code === "publish_failed" && err.record !== undefined) {
+      const line = lines[err.record - 1];
+      const at = line === undefined || line === err.record ? `record ${err.record}` : `record ${err.record} (line ${line})`;
+      throw new Failure(`${at}: ${err.reason}; ${acknowledged} events were acknowledged`);
+    }
+    if (err instanceof Failure || isBridgeError(err)) {
+      throw acknowledged > 0 ? new Failure(`${err.message}; ${acknowledged} events before it were acknowledged`) : err;
+    }
+    const failure = brokerFailure(err, `cannot publish to ${describeTarget(target)}`) as Error;
+    if (acknowledged > 0) throw new Failure(`${failure.message}; ${acknowledged} events were acknowledged`);
+    const at = lines[0] === 1 ? "record 1" : `record 1 (line ${lines[0]})`;
+    throw new Failure(`${at}: event ${eventId(first.value)} was not published: ${failure.message}`);
+  } finally {
+    interrupt.dispose();
+  }
+  progress.done();
+  const duplicates = report.duplicates > 0 ? `, ${report.duplicates} of them already stored (same event id)` : "";
+  process.stderr.write(`orwire publish: ${report.published} events acknowledged by ${where}${duplicates}\n`);
+}

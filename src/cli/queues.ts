@@ -1,0 +1,197 @@
+import { randomBytes } from "node:crypto";
+import { isBridgeError } from "../errors.js";
+import type { ImageGenCallCompletedEvent } from "../event.js";
+import { checkType, COMPLETED } from "../validate.js";
+import { fromJson } from "../wire-json.js";
+import { asBridgeError } from "./dead-letter.js";
+import { describeRecord, Failure } from "./failure.js";
+import { isBlank, lineText, LineSplitter, parseJson, type Lines } from "./lines.js";
+import { UsageError } from "./usage-error.js";
+import type { KafkaAdminLike, KafkaConsumerLike, KafkaProducerLike } from "../kafka/client.js";
+import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
+import { DEFAULT_NATS_SUBJECT } from "../nats/records.js";
+
+/** The broker a queue command talks to, from `--nats URL [--subject S]` or `--kafka BROKERS [--topic T]`. */
+export type BrokerTarget = { kind: "nats"; url: string; subject: string; stream?: string | undefined } | { kind: "kafka"; brokers: string[]; topic: string };
+
+/** The options every queue command takes. */
+export const BROKER_OPTIONS = {
+  nats: { type: "string" },
+  kafka: { type: "string" },
+  subject: { type: "string" },
+  stream: { type: "string" },
+  topic: { type: "string" },
+} as const;
+
+/** Reads the broker options, refusing a command line that names none, both, or a mismatched flag. */
+export function brokerTarget(values: { nats?: unknown; kafka?: unknown; subject?: unknown; stream?: unknown; topic?: unknown }, command: string): BrokerTarget {
+  const nats = values.nats as string | undefined;
+  const kafka = values.kafka as string | undefined;
+  if ((nats === undefined) === (kafka === undefined)) throw new UsageError(`orwire ${command} needs exactly one of --nats URL or --kafka BROKERS`);
+  if (nats !== undefined) {
+    if (values.topic !== undefined) throw new UsageError("--topic goes with --kafka; use --subject with --nats");
+    if (nats === "") throw new UsageError("--nats needs a server URL, e.g. nats://127.0.0.1:4222");
+    return { kind: "nats", url: nats, subject: (values.subject as string | undefined) ?? DEFAULT_NATS_SUBJECT, stream: values.stream as string | undefined };
+  }
+  if (values.subject !== undefined || values.stream !== undefined) throw new UsageError("--subject and --stream go with --nats; use --topic with --kafka");
+  const brokers = kafka!.split(",").map((b) => b.trim()).filter((b) => b !== "");
+  if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d+$/.test(b))) throw new UsageError(`--kafka needs host:port[,host:port...], not ${JSON.stringify(kafka)}`);
+  return { kind: "kafka", brokers, topic: (values.topic as string | undefined) ?? DEFAULT_KAFKA_TOPIC };
+}
+
+/** Names the broker and topic or subject for messages. */
+export function describeTarget(target: BrokerTarget): string {
+  return target.kind === "kafka" ? `Kafka at ${target.brokers.join(",")} (topic ${target.topic})` : `NATS at ${target.url} (subject ${target.subject})`;
+}
+
+/** A short random suffix for names that must not collide with earlier runs. */
+export function runId(): string {
+  return randomBytes(4).toString("hex");
+}
+
+type KafkaModule = typeof import("@platformatic/kafka");
+type NatsModule = typeof import("@nats-io/transport-node");
+type JetStreamModule = typeof import("@nats-io/jetstream");
+
+/** Loads `@platformatic/kafka`, or fails with a usage error that says how to install it. */
+export async function loadKafka(): Promise<KafkaModule> {
+  try {
+    return await import("@platformatic/kafka");
+  } catch {
+    throw new UsageError("--kafka needs the Kafka client: npm install @platformatic/kafka@1");
+  }
+}
+
+/** Loads `@nats-io/transport-node` and `@nats-io/jetstream`, or fails with a usage error that says how to install them. */
+export async function loadNats(): Promise<{ nats: NatsModule; jetstream: JetStreamModule }> {
+  try {
+    return { nats: await import("@nats-io/transport-node"), jetstream: await import("@nats-io/jetstream") };
+  } catch {
+    throw new UsageError("--nats needs the NATS client: npm install @nats-io/transport-node@3 @nats-io/jetstream@3");
+  }
+}
+
+/** A Kafka connection for the CLI: an idempotent producer, an admin client, and consumers on demand. */
+export interface KafkaSession {
+  producer: KafkaProducerLike;
+  admin: KafkaAdminLike & {
+    deleteTopics(options: { topics: string[] }): Promise<void>;
+    describeLogDirs(options: { topics: { name: string; partitions: number[] }[] }): Promise<{ results: { topics: { name: string; partitions: { partitionSize: bigint }[] }[] }[] }[]>;
+  };
+  consumer(groupId: string): KafkaConsumerLike & { close(): Promise<void> };
+  close(): Promise<void>;
+}
+
+/** Connects to Kafka; the clients retry a broker that is briefly away. */
+export async function openKafka(brokers: string[]): Promise<KafkaSession> {
+  const kafka = await loadKafka();
+  const base = { bootstrapBrokers: brokers, retries: 20, retryDelay: 500 };
+  const producer = new kafka.Producer({ ...base, clientId: "orwire", idempotent: true });
+  const admin = new kafka.Admin({ ...base, clientId: "orwire-admin" });
+  const consumers: { close(): Promise<void> }[] = [];
+  return {
+    producer: producer as unknown as KafkaProducerLike,
+    admin: admin as unknown as KafkaSession["admin"],
+    consumer(groupId) {
+      const consumer = new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500 });
+      consumers.push(consumer);
+      return consumer as unknown as KafkaConsumerLike & { close(): Promise<void> };
+    },
+    async close() {
+      await Promise.allSettled([...consumers.map((c) => c.close()), producer.close(), admin.close()]);
+    },
+  };
+}
+
+/** A NATS connection for the CLI with its JetStream client and manager. */
+export interface NatsSession {
+  js: import("@nats-io/jetstream").JetStreamClient;
+  jsm: import("@nats-io/jetstream").JetStreamManager;
+  close(): Promise<void>;
+}
+
+/** Connects to NATS and JetStream; the client reconnects to a server that restarts. */
+export async function openNats(url: string): Promise<NatsSession> {
+  const { nats, jetstream } = await loadNats();
+  let nc: Awaited<ReturnType<NatsModule["connect"]>>;
+  try {
+    nc = await nats.connect({ servers: url, name: "orwire", timeout: 5000, maxReconnectAttempts: 60, reconnectTimeWait: 500 });
+  } catch (err) {
+    throw new Error(`cannot connect: ${(err as Error).message}`, { cause: err });
+  }
+  let jsm: NatsSession["jsm"];
+  try {
+    jsm = await jetstream.jetstreamManager(nc);
+  } catch (err) {
+    await nc.close();
+    throw new Error(`no JetStream: ${(err as Error).message}`, { cause: err });
+  }
+  return {
+    js: jetstream.jetstream(nc),
+    jsm,
+    async close() {
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}
+
+/** One event of an NDJSON input with where it came from. */
+export interface InputEvent {
+  event: ImageGenCallCompletedEvent;
+  record: number;
+  line: number;
+}
+
+/**
+ * Events from NDJSON (either JSON shape per line, blank lines skipped). A line that is not an
+ * event ends the input with a `Failure` naming its record and line; `lines[record - 1]` is the
+ * line of each record read.
+ */
+export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: number[]): AsyncGenerator<ImageGenCallCompletedEvent> {
+  const splitter = new LineSplitter();
+  let record = 0;
+  let lineNumber = 0;
+  const take = function* ({ buf, bounds }: Lines): Generator<ImageGenCallCompletedEvent> {
+    for (let i = 0; i < bounds.length; i += 2) {
+      lineNumber++;
+      const text = lineText(buf, bounds[i]!, bounds[i + 1]!);
+      if (typeof text === "string" && isBlank(text)) continue;
+      record++;
+      lines.push(lineNumber);
+      try {
+        if (typeof text !== "string") throw text;
+        const event = fromJson(parseJson(text));
+        checkType(event, COMPLETED);
+        yield event as ImageGenCallCompletedEvent;
+      } catch (err) {
+        throw new Failure(describeRecord(asBridgeError(err), record, lineNumber));
+      }
+    }
+  };
+  for await (const chunk of chunks) yield* take(splitter.push(chunk));
+  yield* take(splitter.end());
+}
+
+/** Turns a client's error into a run failure that says what the command was doing; refusals pass unchanged. */
+export function brokerFailure(err: unknown, doing: string): unknown {
+  if (err instanceof Failure || err instanceof UsageError || isBridgeError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const inner = (err as { errors?: unknown[] })?.errors;
+  const detail = Array.isArray(inner) && inner.length > 0 && inner.at(-1) instanceof Error ? ` (${(inner.at(-1) as Error).message})` : "";
+  return new Failure(`${doing}: ${message}${detail}`);
+}
+
+/** An AbortController that fires on SIGINT and SIGTERM, so a long run stops cleanly. */
+export function interruptible(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort(new Failure("interrupted"));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.removeListener("SIGINT", stop);
+      process.removeListener("SIGTERM", stop);
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { BridgeError } from "./errors.js";
+import { varint32Size, writeVarint32 } from "./varint.js";
+
+/**
+ * Confluent Schema Registry's wire format for protobuf values: the magic byte `0x00`, the schema id
+ * as a big-endian int32, the message indexes, then the message bytes.
+ * Spec: https://docs.confluent.io/platform/current/schema-registry/fundamentals/serdes-develop/index.html#wire-format
+ */
+
+/** The first byte of a Confluent-framed value that carries a schema id. */
+export const CONFLUENT_MAGIC_BYTE = 0x00;
+
+/** How a message is framed for the registry. */
+export interface ConfluentOptions {
+  /** The id the registry gave the schema: an integer in 0..2^31-1. */
+  schemaId: number;
+  /**
+   * The message's position in its `.proto` file: `[0]` for the first top-level message (this
+   * schema's only one), `[1, 0]` for the first message nested in the second. Default `[0]`.
+   */
+  messageIndexes: readonly number[];
+}
+
+/** The defaults of `ConfluentOptions` (the schema id has none). */
+export const defaultConfluentOptions: Readonly<Pick<ConfluentOptions, "messageIndexes">> = Object.freeze({ messageIndexes: Object.freeze([0]) });
+
+/** A Confluent-framed value taken apart. */
+export interface ConfluentFrame {
+  schemaId: number;
+  messageIndexes: number[];
+  /** The protobuf message bytes (a view into the input). */
+  message: Uint8Array;
+}
+
+const MAX_INT32 = 0x7fffffff;
+
+/**
+ * Frames message bytes for the registry: `0x00`, the schema id (int32, big-endian), the message
+ * indexes (their count, then each index, as zig-zag varints; `[0]` as the single byte `0x00`),
+ * then the message. Throws a `RangeError` for a schema id or index outside 0..2^31-1.
+ */
+export function toConfluent(message: Uint8Array, options: Partial<ConfluentOptions> & Pick<ConfluentOptions, "schemaId">): Uint8Array {
+  const { schemaId, messageIndexes } = { ...defaultConfluentOptions, ...options };
+  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > MAX_INT32) throw new RangeError(`schemaId must be an integer in 0..2^31-1, not ${schemaId}`);
+  if (messageIndexes.length === 0) throw new RangeError("messageIndexes must name a message: at least one index");
+  for (const index of messageIndexes) {
+    if (!Number.isInteger(index) || index < 0 || index > MAX_INT32) throw new RangeError(`message index must be an integer in 0..2^31-1, not ${index}`);
+  }
+  const single = messageIndexes.length === 1 && messageIndexes[0] === 0;
+  const indexes = single ? [] : [messageIndexes.length, ...messageIndexes];
+  const indexBytes = single ? 1 : indexes.reduce((n, i) => n + varint32Size(i * 2), 0);
+  const out = new Uint8Array(5 + indexBytes + message.length);
+  out[0] = CONFLUENT_MAGIC_BYTE;
+  new DataView(out.buffer).setInt32(1, schemaId, false);
+  let pos = 5;
+  if (single) out[pos++] = 0;
+  else for (const i of indexes) pos = writeVarint32(i * 2, out, pos);
+  out.set(message, pos);
+  return out;
+}
+
+/**
+ * Takes a Confluent-framed value apart. Refuses, as `invalid_framing`, another magic byte (`0x01`
+ * is the GUID form, not read here), a negative schema id, and a negative index count or index;
+ * as `truncated`, bytes that end inside the frame; as `varint_overflow`, an index wider than 32 bits.
+ */
+export function fromConfluent(bytes: Uint8Array): ConfluentFrame {
+  if (bytes.length === 0) throw new BridgeError("truncated", [], "no bytes: a Confluent frame starts with the magic byte 0x00", { offset: 0 });
+  if (bytes[0] !== CONFLUENT_MAGIC_BYTE) {
+    const what = bytes[0] === 0x01 ? "the GUID form (magic byte 0x01), which is not read here" : `not Confluent framing: the first byte is 0x${bytes[0]!.toString(16).padStart(2, "0")}, not the magic byte 0x00`;
+    throw new BridgeError("invalid_framing", [], what, { offset: 0, value: bytes[0] });
+  }
+  if (bytes.length < 6) throw new BridgeError("truncated", [], "bytes end inside the Confluent frame (magic byte, schema id, message indexes)", { offset: bytes.length });
+  const schemaId = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(1, false);
+  if (schemaId < 0) throw new BridgeError("invalid_framing", [], `schema id ${schemaId} is negative`, { offset: 1, value: schemaId });
+  let pos = 5;
+  const readZigZag = (what: string): number => {
+    const at = pos;
+    let n = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (pos >= bytes.length) throw new BridgeError("truncated", [], `bytes end inside the ${what}`, { offset: at });
+      const b = bytes[pos++]!;
+      if (shift === 28 && b > 0x0f) throw new BridgeError("varint_overflow", [], `the ${what} is wider than 32 bits`, { offset: at });
+      n += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    const value = n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+    if (value < 0) throw new BridgeError("invalid_framing", [], `the ${what} is negative (${value})`, { offset: at, value });
+    return value;
+  };
+  const count = readZigZag("message index count");
+  const messageIndexes: number[] = [];
+  if (count === 0) messageIndexes.push(0);
+  for (let i = 0; i < count; i++) messageIndexes.push(readZigZag("message indexes"));
+  return { schemaId, messageIndexes, message: bytes.subarray(pos) };
+}

@@ -1,0 +1,280 @@
+/**
+ * The conformance kit: runs every golden vector and N seeded random events against any executable
+ * that follows the codec contract (`<command> decode`: one message on stdin, its wire JSON on
+ * stdout; `<command> encode`: the reverse; a refusal exits 1 with the reason on stderr and nothing
+ * on stdout) and returns a result per case. No CLI concerns: `orwire conformance` prints it.
+ */
+import { availableParallelism } from "node:os";
+import fc from "fast-check";
+import { anyEvent } from "./arbitraries.js";
+import { decode, encode } from "./codec.js";
+import { equalJson } from "./equal.js";
+import { isBridgeError } from "./errors.js";
+import type { ImageGenCallCompletedEvent } from "./event.js";
+import { loadGoldenVectors, type GoldenVectors } from "./golden-vectors.js";
+import { diffBytes, diffJson, hex } from "./json-diff.js";
+import { stringifyJson } from "./json-text.js";
+import { runCodec, type CodecRun } from "./run-codec.js";
+import { toWireJson } from "./wire-json.js";
+
+/** What a case checks: `decode` a vector's bytes to its JSON, `encode` its JSON to its bytes, `refuse` bad input, `roundtrip` a random event both ways. */
+export type ConformanceKind = "decode" | "encode" | "refuse" | "roundtrip";
+
+/** The result of one conformance case. */
+export interface ConformanceCase {
+  /** `decode valid/typical`, `encode valid/typical`, `refuse invalid-binary/truncated_string`, `refuse invalid-json/missing_type`, `roundtrip random/17`. */
+  name: string;
+  kind: ConformanceKind;
+  /** Which codec command the case ran (`roundtrip` runs both). */
+  mode: "decode" | "encode" | "both";
+  /** For refused bytes: `protobuf` (any protobuf runtime refuses them) or `bridge` (the contract does). */
+  layer?: "protobuf" | "bridge";
+  pass: boolean;
+  /** What the contract asks for, as text (JSON, hex, or the refusal). */
+  expected: string;
+  /** What the codec did, as text. */
+  actual: string;
+  /** Where they differ, one finding per line; empty when the case passes. */
+  diff: string;
+  /** Set on a failing case listed in `knownDifferences`: the documented reason. It does not count as failed. */
+  known?: string;
+}
+
+/** The outcome of a conformance run. */
+export interface ConformanceReport {
+  codec: string;
+  seed: number;
+  random: number;
+  cases: ConformanceCase[];
+  passed: number;
+  /** Failing cases, known differences not included. */
+  failed: number;
+  /** Failing cases that `knownDifferences` lists. */
+  known: number;
+  /** Set when the codec could not run at all (not found, not built, usage error): the first case says why, no other case ran. */
+  aborted?: string;
+  durationMs: number;
+}
+
+/** Options of `runConformance`. */
+export interface ConformanceOptions {
+  /** Random events after the vectors, each run through `decode` and `encode`. */
+  random: number;
+  /** The fast-check seed of the random events: the same seed gives the same events. */
+  seed: number;
+  /** Codec processes at once. */
+  concurrency: number;
+  /** Time one codec process may take before it is killed and its case fails. */
+  timeoutMs: number;
+  /** Called with each result, in case order, as soon as it and every case before it are done. */
+  onCase: ((result: ConformanceCase, index: number, total: number) => void) | undefined;
+  /** The golden vectors (default: the package's `test/vectors/`). */
+  vectors: GoldenVectors | undefined;
+  /**
+   * Case names (`refuse invalid-binary/varint_tenth_byte`) where this codec's runtime is known to
+   * differ, each with the documented reason: such a case still runs and is reported with its
+   * diff, but does not count as failed.
+   */
+  knownDifferences: Readonly<Record<string, string>>;
+}
+
+/** Defaults of `ConformanceOptions`: 1,000 random events, a fixed seed, 2 to 4 processes at once. */
+export const DEFAULT_CONFORMANCE_OPTIONS: Readonly<ConformanceOptions> = Object.freeze({
+  random: 1000,
+  seed: 20261126,
+  concurrency: Math.min(4, Math.max(2, availableParallelism())),
+  timeoutMs: 60_000,
+  onCase: undefined,
+  vectors: undefined,
+  knownDifferences: Object.freeze({}),
+});
+
+const REFUSAL = "exit 1, nothing on stdout, the reason on stderr";
+
+type Task = () => Promise<ConformanceCase>;
+
+/**
+ * Runs the golden vectors and `random` seeded random events against the codec `command` (run
+ * through the shell as `<command> decode` / `<command> encode`, one process per message) and
+ * returns a result per case. Decoded JSON is compared with `Object.is` on numbers, encoded
+ * bytes must be identical to this bridge's.
+ */
+export async function runConformance(command: string, options: Partial<ConformanceOptions> = {}): Promise<ConformanceReport> {
+  const opts: ConformanceOptions = { ...DEFAULT_CONFORMANCE_OPTIONS, ...options };
+  const started = performance.now();
+  const vectors = opts.vectors ?? loadGoldenVectors();
+  const run = (mode: "decode" | "encode", input: Uint8Array) => runCodec(command, mode, input, opts.timeoutMs);
+  const report = (cases: ConformanceCase[], aborted?: string): ConformanceReport => {
+    const passed = cases.filter((c) => c.pass).length;
+    const known = cases.filter((c) => c.known !== undefined).length;
+    const result: ConformanceReport = { codec: command, seed: opts.seed, random: opts.random, cases, passed, failed: cases.length - passed - known, known, durationMs: performance.now() - started };
+    if (aborted !== undefined) result.aborted = aborted;
+    return result;
+  };
+
+  // one run alone first: a codec that cannot run at all fails once, not once per case
+  const probe = vectors.valid[0];
+  if (probe !== undefined) {
+    const first = await run("decode", Buffer.from(probe.hex, "hex"));
+    const reason = cannotRun(first);
+    if (reason !== undefined) {
+      const result: ConformanceCase = { name: `decode valid/${probe.name}`, kind: "decode", mode: "decode", ...checkDecode(first, probe.wire) };
+      opts.onCase?.(result, 0, 1);
+      return report([result], reason);
+    }
+  }
+  const tasks = [...vectorTasks(vectors, run), ...randomTasks(opts.random, opts.seed, run)].map((task) => withKnown(task, opts.knownDifferences));
+  return report(await pool(tasks, opts.concurrency, (result, i) => opts.onCase?.(result, i, tasks.length)));
+}
+
+function withKnown(task: Task, knownDifferences: Readonly<Record<string, string>>): Task {
+  return async () => {
+    const result = await task();
+    const reason = Object.hasOwn(knownDifferences, result.name) ? knownDifferences[result.name] : undefined;
+    return result.pass || reason === undefined ? result : { ...result, known: reason };
+  };
+}
+
+function vectorTasks(vectors: GoldenVectors, run: (mode: "decode" | "encode", input: Uint8Array) => Promise<CodecRun>): Task[] {
+  const tasks: Task[] = [];
+  for (const v of vectors.valid) {
+    const bytes = Buffer.from(v.hex, "hex");
+    tasks.push(async () => ({ name: `decode valid/${v.name}`, kind: "decode", mode: "decode", ...checkDecode(await run("decode", bytes), v.wire) }));
+    if (v.decode_only) continue;
+    const json = Buffer.from(stringifyJson(v.wire));
+    tasks.push(async () => ({ name: `encode valid/${v.name}`, kind: "encode", mode: "encode", ...checkEncode(await run("encode", json), bytes, v.sdk) }));
+  }
+  for (const v of vectors.invalidBinary) {
+    const bytes = Buffer.from(v.hex, "hex");
+    tasks.push(async () => ({ name: `refuse invalid-binary/${v.name}`, kind: "refuse", mode: "decode", layer: v.layer, ...checkRefusal(await run("decode", bytes), `the bridge refuses these bytes: ${v.code} at ${stringifyJson(v.path)}`) }));
+  }
+  for (const v of vectors.invalidJson) {
+    const json = Buffer.from(v.json);
+    tasks.push(async () => ({ name: `refuse invalid-json/${v.name}`, kind: "refuse", mode: "encode", ...checkRefusal(await run("encode", json), `the bridge refuses this ${v.shape} JSON: ${v.code} at ${stringifyJson(v.path)}`) }));
+  }
+  return tasks;
+}
+
+function randomTasks(count: number, seed: number, run: (mode: "decode" | "encode", input: Uint8Array) => Promise<CodecRun>): Task[] {
+  if (count <= 0) return [];
+  return fc.sample(anyEvent, { seed, numRuns: count }).map((event, i) => async () => {
+    const bytes = encode(event);
+    const wire = toWireJson(event);
+    const [decoded, encoded] = [checkDecode(await run("decode", bytes), wire), checkEncode(await run("encode", Buffer.from(stringifyJson(wire))), bytes, event)];
+    return {
+      name: `roundtrip random/${i}`,
+      kind: "roundtrip",
+      mode: "both",
+      pass: decoded.pass && encoded.pass,
+      expected: `decode: ${decoded.expected}\nencode: ${encoded.expected}`,
+      actual: `decode: ${decoded.actual}\nencode: ${encoded.actual}`,
+      diff: [decoded.diff && `decode:\n${indent(decoded.diff)}`, encoded.diff && `encode:\n${indent(encoded.diff)}`].filter(Boolean).join("\n"),
+    };
+  });
+}
+
+type Check = Pick<ConformanceCase, "pass" | "expected" | "actual" | "diff">;
+
+/** `decode`: exit 0 and stdout one JSON value equal (`Object.is` on numbers) to the expected wire JSON. */
+function checkDecode(run: CodecRun, wire: unknown): Check {
+  const expected = stringifyJson(wire);
+  if (run.status !== 0 || run.error !== undefined) return { pass: false, expected, actual: describeRun(run, "text"), diff: `expected exit 0 and the event as JSON, got ${describeExit(run)}` };
+  let text: string;
+  let actual: unknown;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(run.stdout);
+  } catch {
+    return { pass: false, expected, actual: describeRun(run, "bytes"), diff: "stdout is not valid UTF-8" };
+  }
+  try {
+    actual = JSON.parse(text);
+  } catch (err) {
+    return { pass: false, expected, actual: text, diff: `stdout is not one JSON value: ${(err as Error).message}` };
+  }
+  const pass = equalJson(actual, wire);
+  return { pass, expected, actual: text.trim(), diff: pass ? "" : diffJson(wire, actual).join("\n") };
+}
+
+/** `encode`: exit 0 and stdout exactly the expected bytes; on a difference, also what this bridge decodes from them. */
+function checkEncode(run: CodecRun, bytes: Uint8Array, event: ImageGenCallCompletedEvent): Check {
+  const expected = hex(bytes);
+  if (run.status !== 0 || run.error !== undefined) return { pass: false, expected, actual: describeRun(run, "bytes"), diff: `expected exit 0 and the message bytes, got ${describeExit(run)}` };
+  const actual = hex(run.stdout);
+  let decoded: string;
+  let same = false;
+  try {
+    const back = decode(run.stdout);
+    same = equalJson(back, event);
+    decoded = same ? "this bridge decodes them to the same event" : `this bridge decodes them to another event:\n${indent(diffJson(toWireJson(event), toWireJson(back)).join("\n"))}`;
+  } catch (err) {
+    decoded = `this bridge refuses them: ${isBridgeError(err) ? err.message : String(err)}`;
+  }
+  const pass = actual === expected && same;
+  return { pass, expected, actual, diff: pass ? "" : [...diffBytes(bytes, run.stdout), decoded].join("\n") };
+}
+
+/** `refuse`: exit 1, nothing on stdout, a reason on stderr. */
+function checkRefusal(run: CodecRun, why: string): Check {
+  const pass = run.status === 1 && run.stdout.length === 0 && run.stderr.trim() !== "" && run.error === undefined;
+  const problems = [
+    run.status !== 1 && `expected exit 1, got ${describeExit(run)}`,
+    run.stdout.length > 0 && `expected nothing on stdout, got ${run.stdout.length} bytes`,
+    run.stderr.trim() === "" && "expected the reason on stderr, got nothing",
+  ].filter(Boolean);
+  return { pass, expected: REFUSAL, actual: describeRun(run, "text"), diff: pass ? "" : [...problems, why].join("\n") };
+}
+
+/** Why a codec cannot run at all, if it cannot: no shell, a hang, a command the shell cannot find (127) or run (126), or the codec's usage/not-built exit (2). */
+function cannotRun(run: CodecRun): string | undefined {
+  const startFailed = run.error !== undefined || run.timedOut || run.status === 2 || run.status === 126 || run.status === 127;
+  return startFailed ? `the codec did not run: ${describeRun(run, "text")}` : undefined;
+}
+
+function describeExit(run: CodecRun): string {
+  if (run.error !== undefined) return `could not start: ${run.error}`;
+  if (run.timedOut) return "timed out";
+  if (run.signal !== null) return `killed by ${run.signal}`;
+  return `exit ${run.status}`;
+}
+
+function describeRun(run: CodecRun, stdout: "text" | "bytes"): string {
+  const parts = [describeExit(run)];
+  if (run.stdout.length > 0) parts.push(`stdout: ${stdout === "text" ? run.stdout.toString("utf8").trim() : hex(run.stdout)}`);
+  const reason = run.stderr.trim();
+  if (reason !== "") parts.push(`stderr: ${reason.split("\n").slice(0, 5).join(" | ")}`);
+  return parts.join(", ");
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, "  ");
+}
+
+async function settle(task: Task, index: number): Promise<ConformanceCase> {
+  try {
+    return await task();
+  } catch (err) {
+    // a bug of the kit, not of the codec: still a failing case, never a lost one
+    return { name: `internal error in case ${index}`, kind: "decode", mode: "decode", pass: false, expected: "", actual: String(err), diff: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+  }
+}
+
+/** Runs tasks with at most `concurrency` at once and reports each result in task order. */
+async function pool(tasks: Task[], concurrency: number, onResult: (result: ConformanceCase, index: number) => void): Promise<ConformanceCase[]> {
+  const results: ConformanceCase[] = new Array(tasks.length);
+  const done: boolean[] = new Array(tasks.length).fill(false);
+  let next = 0;
+  let reported = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await settle(tasks[i] as Task, i);
+      done[i] = true;
+      while (reported < tasks.length && done[reported]) {
+        onResult(results[reported] as ConformanceCase, reported);
+        reported++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, tasks.length)) }, worker));
+  return results;
+}

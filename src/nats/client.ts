@@ -1,0 +1,463 @@
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, PubAck, StreamConfig, StreamInfo } from "@nats-io/jetstream";
+import type { MsgHdrs } from "@nats-io/transport-node";
+import { batched, sleep, type Source } from "../batched.js";
+import { definedOnly, percentEncode, type CloudEventAttributes } from "../cloudevents.js";
+import { BridgeError, isBridgeError } from "../errors.js";
+import type { ImageGenCallCompletedEvent } from "../event.js";
+import type { ConsumeReport, EventHandler, PublishReport } from "../kafka/client.js";
+import { defaultNatsMessageOptions, DEFAULT_NATS_SUBJECT, natsHeaderPairs, readNatsMessage, toNatsMessage, type NatsMessageOptions } from "./records.js";
+
+/**
+ * Thin adapters for JetStream with `@nats-io/jetstream` and `@nats-io/transport-node` 3.x
+ * (optional peer dependencies): they take the client's objects; only `publishToJetStream` and
+ * the dead letter load `@nats-io/transport-node`, for its `headers()`, when first called.
+ */
+
+export type { ConsumeReport, EventHandler, PublishReport };
+
+/** Options of `ensureJetStream`. */
+export interface JetStreamStreamOptions {
+  /** The subject of the events. */
+  subject: string;
+  /** The stream that stores it. Default: the subject in capitals, `.` as `_`. */
+  stream: string | undefined;
+  /** How long JetStream remembers a `Nats-Msg-Id` to refuse a duplicate, in ms. Default 2 minutes. */
+  duplicateWindow: number;
+  /** The dead-letter subject. Default `<subject>.dead-letter`. */
+  deadLetterSubject: string | undefined;
+  /** The stream that stores it. Default: the stream's name with `_DEAD_LETTER`. */
+  deadLetterStream: string | undefined;
+}
+
+/** The defaults of `JetStreamStreamOptions`. */
+export const defaultJetStreamStreamOptions: Readonly<JetStreamStreamOptions> = Object.freeze({
+  subject: DEFAULT_NATS_SUBJECT,
+  stream: undefined,
+  duplicateWindow: 120_000,
+  deadLetterSubject: undefined,
+  deadLetterStream: undefined,
+});
+
+/** The names `ensureJetStream` settled on. */
+export interface JetStreamNames {
+  subject: string;
+  stream: string;
+  deadLetterSubject: string;
+  deadLetterStream: string;
+}
+
+/** The stream, dead-letter subject and stream names for a subject, with the defaults applied. */
+export function jetStreamNames(options: Partial<JetStreamStreamOptions> = {}): JetStreamNames {
+  const o = { ...defaultJetStreamStreamOptions, ...definedOnly(options) };
+  const stream = o.stream ?? o.subject.replace(/[^A-Za-z0-9_-]/g, "_").toUpperCase();
+  return {
+    subject: o.subject,
+    stream,
+    deadLetterSubject: o.deadLetterSubject ?? `${o.subject}.dead-letter`,
+    deadLetterStream: o.deadLetterStream ?? `${stream}_DEAD_LETTER`,
+  };
+}
+
+/**
+ * Creates the stream of the subject (file storage, with the duplicate window that makes a
+ * republished `Nats-Msg-Id` a no-op) and the dead-letter stream, or updates existing ones to
+ * capture the subject with that window. Returns the names.
+ */
+export async function ensureJetStream(jsm: JetStreamManager, options: Partial<JetStreamStreamOptions> = {}): Promise<JetStreamNames> {
+  const o = { ...defaultJetStreamStreamOptions, ...definedOnly(options) };
+  const names = jetStreamNames(o);
+  const window = o.duplicateWindow * 1_000_000; // nanoseconds
+  await ensureStream(jsm, names.stream, names.subject, window);
+  await ensureStream(jsm, names.deadLetterStream, names.deadLetterSubject, window);
+  return names;
+}
+
+async function ensureStream(jsm: JetStreamManager, name: string, subject: string, duplicateWindow: number): Promise<StreamInfo> {
+  let info: StreamInfo | undefined;
+  try {
+    info = await jsm.streams.info(name);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  if (info === undefined) {
+    return jsm.streams.add({ name, subjects: [subject], duplicate_window: duplicateWindow, storage: "file" as StreamConfig["storage"] });
+  }
+  const subjects = info.config.subjects ?? [];
+  if (subjects.includes(subject) && info.config.duplicate_window === duplicateWindow) return info;
+  return jsm.streams.update(name, { subjects: subjects.includes(subject) ? subjects : [...subjects, subject], duplicate_window: duplicateWindow });
+}
+
+/** Options of `publishToJetStream`. */
+export interface JetStreamPublishOptions extends NatsMessageOptions {
+  /** Publishes awaiting their acknowledgment at once; one at a time per `item_id`, so its order is kept. Default 256. */
+  window: number;
+  /** How long one publish waits for its acknowledgment, in ms. Default 5000. */
+  timeout: number;
+  /** How long one event is retried before the publish fails, in ms. Default 60 000. */
+  deliveryTimeout: number;
+  /** The pause between retries of an event, in ms. Default 250. */
+  retryDelay: number;
+  /** The stream the events must land in (`expect.streamName`); any stream if not set. */
+  stream: string | undefined;
+  /** Called with the running count each time JetStream acknowledged an event. */
+  onAcknowledged: ((acknowledged: number) => void) | undefined;
+  /** Stops the publish (between events and retries). */
+  signal: AbortSignal | undefined;
+}
+
+/** The defaults of `JetStreamPublishOptions`. */
+export const defaultJetStreamPublishOptions: Readonly<JetStreamPublishOptions> = Object.freeze({
+  ...defaultNatsMessageOptions,
+  window: 256,
+  timeout: 5000,
+  deliveryTimeout: 60_000,
+  retryDelay: 250,
+  stream: undefined,
+  onAcknowledged: undefined,
+  signal: undefined,
+});
+
+/**
+ * Publishes events as messages of `toNatsMessage`, each with its event id as `Nats-Msg-Id`, and
+ * counts an event only once JetStream acknowledged it (a `PubAck`; `duplicate` when the stream
+ * already held that id, so a retried publish is stored once). Up to `window` publishes are in
+ * flight, but one event at a time per `item_id`, so one call's events are stored in order even
+ * when publishes are retried. A publish that fails is retried until `deliveryTimeout`; then a
+ * `publish_failed` error names the first record not acknowledged. An event that cannot be
+ * encoded stops the publish after the events before it, with its `BridgeError`.
+ */
+export async function publishToJetStream(
+  js: JetStreamClient,
+  events: Source<ImageGenCallCompletedEvent>,
+  options: Partial<JetStreamPublishOptions> = {},
+): Promise<PublishReport> {
+  const o = { ...defaultJetStreamPublishOptions, ...definedOnly(options) };
+  const headers = await loadHeaders();
+  const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
+  const inflight = new Set<Promise<void>>();
+  const tails = new Map<string, Promise<void>>();
+  const state: { failure?: BridgeError } = {};
+  let stop: unknown;
+  let record = 0;
+  try {
+    for await (const batch of batched(events, 64, 5)) {
+      for (const event of batch) {
+        if (state.failure !== undefined) break;
+        o.signal?.throwIfAborted();
+        record++;
+        let message: ReturnType<typeof toNatsMessage>;
+        try {
+          message = toNatsMessage(event, o);
+        } catch (err) {
+          throw isBridgeError(err) ? err.atRecord(record) : err;
+        }
+        while (inflight.size >= o.window) await Promise.race(inflight);
+        const at = record;
+        const key = event.itemId;
+        const before = tails.get(key);
+        const task = (async () => {
+          if (before !== undefined) await before;
+          if (state.failure !== undefined && state.failure.record! < at) return;
+          try {
+            const ack = await publishOne(js, message, headers, at, o, report);
+            report.published++;
+            if (ack.duplicate) report.duplicates++;
+            o.onAcknowledged?.(report.published);
+          } catch (err) {
+            const error = isBridgeError(err) ? err : new BridgeError("publish_failed", [], String(err), { record: at, cause: err });
+            if (state.failure === undefined || at < state.failure.record!) state.failure = error;
+          }
+        })();
+        inflight.add(task);
+        tails.set(key, task);
+        void task.then(() => {
+          inflight.delete(task);
+          if (tails.get(key) === task) tails.delete(key);
+        });
+      }
+      if (state.failure !== undefined) break;
+    }
+  } catch (err) {
+    stop = err;
+  }
+  await Promise.all(inflight);
+  if (state.failure !== undefined) throw state.failure;
+  if (stop !== undefined) throw stop;
+  return report;
+}
+
+async function publishOne(
+  js: JetStreamClient,
+  message: ReturnType<typeof toNatsMessage>,
+  headers: () => MsgHdrs,
+  record: number,
+  o: JetStreamPublishOptions,
+  report: PublishReport,
+): Promise<PubAck> {
+  const deadline = Date.now() + o.deliveryTimeout;
+  for (let attempt = 1; ; attempt++) {
+    const h = headers();
+    for (const name in message.headers) h.set(name, message.headers[name]!);
+    try {
+      return await js.publish(message.subject, message.data, {
+        msgID: message.msgID,
+        headers: h,
+        timeout: o.timeout,
+        ...(o.stream === undefined ? {} : { expect: { streamName: o.stream } }),
+      });
+    } catch (err) {
+      const permanent = isApiError(err) && (err as { code?: number }).code !== JS_TEMPORARILY_UNAVAILABLE;
+      if (permanent || Date.now() >= deadline || o.signal?.aborted) {
+        const why = permanent ? "JetStream refused it" : `not acknowledged within ${o.deliveryTimeout} ms (${attempt} attempts)`;
+        throw new BridgeError("publish_failed", [], `event ${message.msgID}: ${why}: ${(err as Error).message}`, { record, value: message.msgID, cause: err });
+      }
+      report.retries++;
+      await sleep(o.retryDelay);
+    }
+  }
+}
+
+/** A message that could not be read, on its way to the dead letter. */
+export interface JetStreamDeadLetterMessage {
+  /** Why it was refused. */
+  error: BridgeError;
+  stream: string;
+  /** Its sequence number in the stream. */
+  seq: number;
+  subject: string;
+  data: Uint8Array;
+  headers: [string, string][];
+}
+
+/**
+ * Where refused messages go: a subject (default `<subject>.dead-letter`, which a stream must
+ * capture, as `ensureJetStream` sets up), or a function that stores the message and resolves once
+ * it is stored.
+ */
+export type JetStreamDeadLetter = { subject?: string | undefined } | ((message: JetStreamDeadLetterMessage) => void | Promise<void>);
+
+/** Where an event came from, for the handler. */
+export interface JetStreamEventContext {
+  stream: string;
+  subject: string;
+  /** Its sequence number in the stream. */
+  seq: number;
+  /** How many times it was delivered (more than 1 after a failed handler or a lost ack). */
+  deliveries: number;
+  /** `${item_id}:${sequence_number}`, the `ce-id`: the same for every delivery of one event. */
+  eventId: string;
+  attributes: CloudEventAttributes;
+}
+
+/** Options of `consumeFromJetStream`. */
+export interface JetStreamConsumeOptions {
+  stream: string;
+  /**
+   * A durable consumer's name (created if missing: explicit acks, from the first message); by
+   * default an ephemeral consumer that starts at the stream's first message.
+   */
+  consumer: string | undefined;
+  /** Where refused messages go. Default: `<subject>.dead-letter` of the subject they came on. */
+  deadLetter: JetStreamDeadLetter;
+  /** Stop after this many events were handled. */
+  count: number | undefined;
+  /** Stop after this many ms without a message. */
+  idleTimeout: number | undefined;
+  /** How long JetStream waits for an ack before redelivering, in ms. Default 30 000. */
+  ackWait: number;
+  /** Messages fetched at a time, ahead of the handler. Default 256. */
+  maxMessages: number;
+  /** How long the consumer keeps fetching while the server is away, in ms. Default 120 000. */
+  reconnectTimeout: number;
+  /** The pause before fetching again after a failed fetch, in ms. Default 500. */
+  retryDelay: number;
+  /** Stops the consumer. */
+  signal: AbortSignal | undefined;
+}
+
+/** The defaults of `JetStreamConsumeOptions`. */
+export const defaultJetStreamConsumeOptions: Readonly<JetStreamConsumeOptions> = Object.freeze({
+  stream: jetStreamNames().stream,
+  consumer: undefined,
+  deadLetter: Object.freeze({}),
+  count: undefined,
+  idleTimeout: undefined,
+  ackWait: 30_000,
+  maxMessages: 256,
+  reconnectTimeout: 120_000,
+  retryDelay: 500,
+  signal: undefined,
+});
+
+/**
+ * Reads events from a stream, one at a time, in stream order, and acks each message only after
+ * the handler resolved. A handler that rejects stops the consumer with its error; its message and
+ * those fetched after it are nak'ed, to be delivered again at once. A message that is not one of
+ * ours or does not decode goes to the dead letter with its reason and is then terminated, so it
+ * never blocks the stream. While the server is away the consumer keeps fetching, for up to
+ * `reconnectTimeout`. Resolves when `count` events were handled, after `idleTimeout` ms without a
+ * message, or on `signal`.
+ */
+export async function consumeFromJetStream(
+  js: JetStreamClient,
+  handler: EventHandler<JetStreamEventContext>,
+  options: Partial<JetStreamConsumeOptions> = {},
+): Promise<ConsumeReport> {
+  const o = { ...defaultJetStreamConsumeOptions, ...definedOnly(options) };
+  const report: ConsumeReport = { events: 0, deadLettered: 0 };
+  if (o.count !== undefined && o.count <= 0) return report;
+  const jsm = await js.jetstreamManager();
+  const config = { ack_policy: "explicit", deliver_policy: "all", ack_wait: o.ackWait * 1_000_000, max_ack_pending: Math.max(1000, o.maxMessages * 4) } as const;
+  let name = o.consumer;
+  if (name === undefined) {
+    name = (await jsm.consumers.add(o.stream, { ...config, inactive_threshold: 60_000_000_000 } as Parameters<JetStreamManager["consumers"]["add"]>[1])).name;
+  } else {
+    try {
+      await jsm.consumers.info(o.stream, name);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await jsm.consumers.add(o.stream, { ...config, durable_name: name } as Parameters<JetStreamManager["consumers"]["add"]>[1]);
+    }
+  }
+  const consumer = await js.consumers.get(o.stream, name);
+  const deadLetter = typeof o.deadLetter === "function" ? o.deadLetter : jetStreamDeadLetterPublisher(js, o.deadLetter);
+  let failure: { error: unknown } | undefined;
+  let current: ConsumerMessages | undefined;
+  const abort = () => void current?.close().catch(() => {});
+  o.signal?.addEventListener("abort", abort, { once: true });
+  let idleSince = Date.now();
+  let lastProgress = Date.now();
+  try {
+    // Bounded fetches rather than an open-ended consume(): when the consumer stops, no pull request
+    // is left at the server, so messages fetched but not handled can be nak'ed for the next reader
+    // at once instead of waiting out ackWait.
+    while (!o.signal?.aborted) {
+      const want = o.count === undefined ? o.maxMessages : Math.min(o.maxMessages, o.count - report.events);
+      const left = o.idleTimeout === undefined ? FETCH_EXPIRES : o.idleTimeout - (Date.now() - idleSince);
+      const expires = Math.max(1000, Math.min(FETCH_EXPIRES, left));
+      const leftovers: JsMsg[] = [];
+      let got = 0;
+      try {
+        current = await consumer.fetch({ max_messages: want, expires });
+        if (o.signal?.aborted) abort();
+        for await (const m of current) {
+          got++;
+          if (failure !== undefined || o.signal?.aborted) {
+            leftovers.push(m);
+            continue;
+          }
+          let read: ReturnType<typeof readNatsMessage> | undefined;
+          try {
+            read = readNatsMessage({ data: m.data, headers: m.headers });
+          } catch (err) {
+            if (!isBridgeError(err)) {
+              failure = { error: err };
+              leftovers.push(m);
+              continue;
+            }
+            try {
+              await deadLetter({ error: err, stream: o.stream, seq: m.seq, subject: m.subject, data: m.data, headers: natsHeaderPairs(m.headers) });
+            } catch (error) {
+              failure = { error };
+              leftovers.push(m);
+              continue;
+            }
+            m.term();
+            report.deadLettered++;
+            continue;
+          }
+          try {
+            await handler(read.event, { stream: o.stream, subject: m.subject, seq: m.seq, deliveries: m.info.deliveryCount, eventId: read.attributes.id, attributes: read.attributes });
+          } catch (error) {
+            failure = { error };
+            leftovers.push(m);
+            continue;
+          }
+          report.events++;
+          // the last of a counted run waits until the server has its ack (acks go in order)
+          if (o.count !== undefined && report.events >= o.count) await m.ackAck({ timeout: 5000 }).catch(() => m.ack());
+          else m.ack();
+        }
+      } catch (err) {
+        for (const m of leftovers) m.nak();
+        if (failure !== undefined) throw failure.error;
+        if (Date.now() - lastProgress > o.reconnectTimeout || o.signal?.aborted) throw err;
+        // the connection or the server went away: fetch again once it is back
+        await sleep(o.retryDelay);
+        continue;
+      }
+      for (const m of leftovers) m.nak();
+      if (failure !== undefined) throw failure.error;
+      if (got > 0) idleSince = lastProgress = Date.now();
+      if (o.count !== undefined && report.events >= o.count) break;
+      if (o.idleTimeout !== undefined && got === 0 && Date.now() - idleSince >= o.idleTimeout) break;
+    }
+  } finally {
+    o.signal?.removeEventListener("abort", abort);
+  }
+  return report;
+}
+
+/** The dead-letter headers added to a refused message (its own headers are kept before them), percent-encoded. */
+export const NATS_DEAD_LETTER_HEADERS = Object.freeze({
+  code: "dead-letter-code",
+  path: "dead-letter-path",
+  reason: "dead-letter-reason",
+  stream: "dead-letter-stream",
+  subject: "dead-letter-subject",
+  seq: "dead-letter-seq",
+});
+
+/** A dead letter that publishes each refused message, as it came, with the reason in headers. */
+export function jetStreamDeadLetterPublisher(js: JetStreamClient, target: { subject?: string | undefined }): (message: JetStreamDeadLetterMessage) => Promise<void> {
+  return async (m) => {
+    const headers = await loadHeaders();
+    const subject = target.subject ?? `${m.subject}.dead-letter`;
+    const h: Record<string, string> = {};
+    const extra: [string, string][] = [
+      [NATS_DEAD_LETTER_HEADERS.code, m.error.code],
+      [NATS_DEAD_LETTER_HEADERS.path, JSON.stringify(m.error.path)],
+      [NATS_DEAD_LETTER_HEADERS.reason, m.error.reason],
+      [NATS_DEAD_LETTER_HEADERS.stream, m.stream],
+      [NATS_DEAD_LETTER_HEADERS.subject, m.subject],
+      [NATS_DEAD_LETTER_HEADERS.seq, String(m.seq)],
+    ];
+    const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
+    const message = { subject, data: m.data, headers: h, msgID: `dead-letter:${m.stream}:${m.seq}` };
+    const build = () => {
+      const out = headers();
+      for (const [name, value] of m.headers) if (name !== "Nats-Msg-Id") out.append(name, value);
+      for (const [name, value] of extra) out.set(name, percentEncode(value));
+      return out;
+    };
+    await publishOne(js, message, build, 1, defaultJetStreamPublishOptions, report);
+  };
+}
+
+let headersFactory: (() => MsgHdrs) | undefined;
+
+async function loadHeaders(): Promise<() => MsgHdrs> {
+  if (headersFactory === undefined) {
+    try {
+      headersFactory = (await import("@nats-io/transport-node")).headers;
+    } catch (cause) {
+      throw new Error("publishing to JetStream needs @nats-io/transport-node 3.x: npm install @nats-io/transport-node @nats-io/jetstream", { cause });
+    }
+  }
+  return headersFactory;
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; code?: number; message?: string };
+  return e?.code === 10059 || e?.code === 10014 || e?.name === "StreamNotFoundError" || e?.name === "ConsumerNotFoundError" || /not found/i.test(e?.message ?? "");
+}
+
+/** The longest a fetch waits for messages, in ms. */
+const FETCH_EXPIRES = 5000;
+
+/** The one JetStream API answer to a publish that is worth a retry: "JetStream system temporarily unavailable". */
+const JS_TEMPORARILY_UNAVAILABLE = 10008;
+
+function isApiError(err: unknown): boolean {
+  return typeof (err as { apiError?: unknown })?.apiError === "function";
+}

@@ -1,0 +1,38 @@
+/**
+ * openresponses-wire/nats: the event as NATS messages (client-agnostic), and thin adapters for
+ * JetStream with `@nats-io/jetstream` and `@nats-io/transport-node` 3.x, optional peer
+ * dependencies that this module never imports up front.
+ */
+export {
+  consumeFromJetStream,
+  defaultJetStreamConsumeOptions,
+  defaultJetStreamPublishOptions,
+  defaultJetStreamStreamOptions,
+  ensureJetStream,
+  jetStreamDeadLetterPublisher,
+  jetStreamNames,
+  NATS_DEAD_LETTER_HEADERS,
+  publishToJetStream,
+  type ConsumeReport,
+  type EventHandler,
+  type JetStreamConsumeOptions,
+  type JetStreamDeadLetter,
+  type JetStreamDeadLetterMessage,
+  type JetStreamEventContext,
+  type JetStreamNames,
+  type JetStreamPublishOptions,
+  type JetStreamStreamOptions,
+  type PublishReport,
+} from "./client.js";
+export {
+  DEFAULT_NATS_SUBJECT,
+  defaultNatsMessageOptions,
+  fromNatsMessage,
+  natsHeaderPairs,
+  readNatsMessage,
+  toNatsMessage,
+  type NatsHeadersInput,
+  type NatsMessage,
+  type NatsMessageInput,
+  type NatsMessageOptions,
+} from "./records.js";

@@ -1,0 +1,71 @@
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { orwire } from "./support/cli.js";
+import { spawnSync } from "node:child_process";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const line = '{"type":"response.image_generation_call.completed","item_id":"ig_1","output_index":0,"sequence_number":7}\n';
+
+describe("orwire publish / consume: usage", () => {
+  it.each([
+    [["publish"], "orwire publish needs exactly one of --nats URL or --kafka BROKERS"],
+    [["consume", "--nats", "nats://127.0.0.1:4222", "--kafka", "127.0.0.1:9092"], "needs exactly one of --nats URL or --kafka BROKERS"],
+    [["publish", "--nats", "nats://127.0.0.1:4222", "--topic", "t"], "--topic goes with --kafka"],
+    [["consume", "--kafka", "127.0.0.1:9092", "--subject", "s"], "--subject and --stream go with --nats"],
+    [["publish", "--kafka", "localhost"], "--kafka needs host:port[,host:port...]"],
+    [["consume", "--kafka", "127.0.0.1:9092", "--count", "0"], "--count must be a positive integer"],
+    [["consume", "--kafka", "127.0.0.1:9092", "--timeout", "soon"], "--timeout must be a positive number"],
+    [["consume", "--nats", "nats://127.0.0.1:4222", "--shape", "camel"], "--shape must be one of sdk, wire"],
+    [["consume", "--nats", "nats://127.0.0.1:4222", "extra"], "unexpected argument extra"],
+    [["publish", "--nats", "nats://127.0.0.1:4222", "a", "b"], "expected at most one input file"],
+    [["demo", "--nats", "nats://127.0.0.1:4222", "--kafka", "127.0.0.1:9092"], "orwire demo needs exactly one of --nats URL or --kafka BROKERS"],
+  ])("exits 2 for %j", (args, message) => {
+    const run = orwire(args);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  it("lists the queue commands and their defaults in --help", () => {
+    const help = orwire(["--help"]).stdout.toString();
+    expect(help).toContain("orwire publish (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])");
+    expect(help).toContain("orwire consume (--nats URL");
+    expect(help).toContain("[--count N] [--timeout SECONDS] [--shape sdk|wire]");
+    expect(help).toContain("orwire demo [--events FILE] [--keep] [--nats URL | --kafka BROKERS]");
+    expect(help).toContain("Defaults: subject openresponses.image_generation_call.completed, topic openresponses.image-generation-call.");
+  });
+
+  it("publishing nothing publishes nothing and connects to nothing", () => {
+    const run = orwire(["publish", "--kafka", "127.0.0.1:1"], "\n\n");
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe("orwire publish: no events in the input, nothing published\n");
+  });
+
+  it("a bad first line is named before any broker is contacted", () => {
+    const run = orwire(["publish", "--nats", "nats://127.0.0.1:1"], "\n{nope\n");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^orwire: record 1 \(line 2\): \(root\): not JSON: .* \(invalid_json\)\n$/);
+  });
+
+  it("without the client libraries: --kafka and --nats exit 2 saying what to install, encode still works", () => {
+    // the built CLI with @bufbuild/protobuf only, as an install without the optional peers
+    const dir = mkdtempSync(join(tmpdir(), "orwire-no-clients-"));
+    cpSync(join(root, "dist"), join(dir, "dist"), { recursive: true });
+    mkdirSync(join(dir, "node_modules/@bufbuild"), { recursive: true });
+    symlinkSync(join(root, "node_modules/@bufbuild/protobuf"), join(dir, "node_modules/@bufbuild/protobuf"));
+    writeFileSync(join(dir, "package.json"), '{"name":"openresponses-wire","version":"0.0.0","type":"module"}');
+    const cli = join(dir, "dist/src/cli/main.js");
+    const run = (args: string[], input = line) => {
+      const r = spawnSync(process.execPath, [cli, ...args], { input, encoding: "utf8", cwd: dir });
+      return { status: r.status, stderr: r.stderr };
+    };
+    expect(run(["publish", "--kafka", "127.0.0.1:9092"])).toEqual({ status: 2, stderr: "orwire: --kafka needs the Kafka client: npm install @platformatic/kafka@1\nRun 'orwire --help' for usage.\n" });
+    expect(run(["consume", "--nats", "nats://127.0.0.1:4222"])).toEqual({
+      status: 2,
+      stderr: "orwire: --nats needs the NATS client: npm install @nats-io/transport-node@3 @nats-io/jetstream@3\nRun 'orwire --help' for usage.\n",
+    });
+    expect(run(["encode"]).status).toBe(0);
+  });
+});
