@@ -65,7 +65,8 @@ const badBytes = [
   ["overlong_utf8", "protobuf", "0a02c08010001803", "invalid_utf8", ["itemId"]],
   ["utf8_surrogate", "protobuf", "0a03eda08010001803", "invalid_utf8", ["itemId"]],
   ["varint_11_bytes", "protobuf", "0a013110ffffffffffffffffffff0118001803", "varint_overflow", ["outputIndex"]],
-  ["varint_tenth_byte", "protobuf", "0a013110ffffffffffffffffff031803", "varint_overflow", ["outputIndex"]],
+  // Go and prost refuse this; protobuf-java, upb and C++ drop the bits past 64 (interop/README.md)
+  ["varint_tenth_byte", "bridge", "0a013110ffffffffffffffffff031803", "varint_overflow", ["outputIndex"]],
   ["field_number_zero", "protobuf", "0000", "invalid_field_number", []],
   ["wire_type_6", "protobuf", "0e", "invalid_wire_type", []],
   ["wire_type_7", "protobuf", "0a0131100018030f", "invalid_wire_type", []],
@@ -87,7 +88,22 @@ const badBytes = [
   ["extra_invalid_utf8_name", "protobuf", "0a0131100018037a090a070a01ff12020800", "invalid_utf8", ["extra"]],
   ["extra_truncated", "protobuf", "0a0131100018037a090a070a016b1202", "truncated", ["extra"]],
   ["extra_nan", "bridge", "0a0131100018037a100a0e0a016b120911000000000000f87f", "not_finite", ["extra", "k"]],
+  ["extra_null_value_nonzero", "bridge", "0a0131100018037a090a070a016b12020805", "invalid_value", ["extra", "k"]],
+  ["extra_too_deep", "bridge", deepHex(33), "too_deep", ["extra", "deep", ...Array(32).fill(0)]],
 ].map(([name, layer, bytes, code, path]) => ({ name, layer, hex: bytes, code, path }));
+
+/** Bytes of an event whose member `deep` is `levels` nested arrays around 1 (too deep past 32). */
+function deepHex(levels) {
+  const len = (n) => (n < 128 ? [n] : [(n & 0x7f) | 0x80, n >> 7]);
+  let value = [0x11, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]; // Value { number_value: 1 }
+  for (let i = 0; i < levels; i++) {
+    const list = [0x0a, ...len(value.length), ...value]; // ListValue { values: [value] }
+    value = [0x32, ...len(list.length), ...list]; // Value { list_value }
+  }
+  const entry = [0x0a, 4, ...Buffer.from("deep"), 0x12, ...len(value.length), ...value];
+  const struct = [0x0a, ...len(entry.length), ...entry];
+  return hex(Uint8Array.from([0x0a, 1, 0x31, 0x10, 0, 0x18, 3, 0x7a, ...len(struct.length), ...struct]));
+}
 
 const badJson = [
   ["wrong_type_literal", "wire", '{"type":"response.image_generation_call.in_progress","item_id":"ig_1","output_index":0,"sequence_number":1}', "invalid_literal", ["type"]],
@@ -105,6 +121,7 @@ const badJson = [
   ["array_not_object", "sdk", "[]", "invalid_type", []],
   ["string_not_object", "sdk", '"ig_1"', "invalid_type", []],
   ["null_not_object", "sdk", "null", "invalid_type", []],
+  ["member_too_deep", "wire", `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":3,"deep":${"[".repeat(33)}1${"]".repeat(33)}}`, "too_deep", ["deep", ...Array(32).fill(0)]],
 ].map(([name, shape, json, code, path]) => ({ name, shape, json, code, path }));
 
 // the lifecycle envelope (openresponses.v1.ImageGenCallEvent): every event type
