@@ -167,7 +167,11 @@ build_java() {
   local ex='{"type":"response.image_generation_call.completed","item_id":"ig_1","output_index":3469.55,"sequence_number":-0,"x":{"a":[null,true,1.5,"s",{}]}}'
   printf '%s' "$ex" | java -XX:DumpLoadedClassList=target/encode.classes -cp "$cp" openresponses.interop.Codec encode > target/train.bin
   java -XX:DumpLoadedClassList=target/decode.classes -cp "$cp" openresponses.interop.Codec decode < target/train.bin > /dev/null
-  LC_ALL=C sort -u target/encode.classes target/decode.classes > target/codec.classes
+  # the envelope commands too (a partial image: every message class and the base64 coder)
+  local ev='{"type":"response.image_generation_call.partial_image","item_id":"ig_1","output_index":0,"sequence_number":1.5,"partial_image_b64":"QUJD","partial_image_index":0,"x":{"a":[null,true,1.5,"s",{}]}}'
+  printf '%s' "$ev" | java -XX:DumpLoadedClassList=target/encode-event.classes -cp "$cp" openresponses.interop.Codec encode-event > target/train-event.bin
+  java -XX:DumpLoadedClassList=target/decode-event.classes -cp "$cp" openresponses.interop.Codec decode-event < target/train-event.bin > /dev/null
+  LC_ALL=C sort -u target/encode.classes target/decode.classes target/encode-event.classes target/decode-event.classes > target/codec.classes
   java -Xshare:dump -XX:SharedClassListFile=target/codec.classes -XX:SharedArchiveFile=target/codec.jsa \
     -cp "$cp" > target/cds-dump.log 2>&1 || { cat target/cds-dump.log >&2; return 1; }
 }

@@ -4,7 +4,15 @@
  * of every JSON type). The conformance kit draws its random events from `anyEvent` with a seed.
  */
 import fc from "fast-check";
-import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent, type JsonValue } from "./event.js";
+import {
+  IMAGE_GEN_CALL_COMPLETED,
+  IMAGE_GEN_CALL_GENERATING,
+  IMAGE_GEN_CALL_IN_PROGRESS,
+  IMAGE_GEN_CALL_PARTIAL_IMAGE,
+  type ImageGenCallCompletedEvent,
+  type ImageGenCallLifecycleEvent,
+  type JsonValue,
+} from "./event.js";
 
 /** Edge values of the number domain both SDK generations accept. */
 export const edgeNumbers: readonly number[] = [0, -0, 1, -1, 3469.55, 5e-324, -5e-324, 1e308, -1e308, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, -(2 ** 53), 2 ** 63, 0.1, 127, 128, 2 ** 31, 2 ** 32, -(2 ** 32)];
@@ -25,7 +33,8 @@ export const anyString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("", "\uFEFFig_1", "\u0000", "😀", "\uFFFF\u{10000}", "<id>"),
 );
 
-const KNOWN = new Set(["type", "itemId", "outputIndex", "sequenceNumber", "item_id", "output_index", "sequence_number"]);
+// the partial image's members too: an unknown member of another event may not be named like them either, so one key set serves every kind
+const KNOWN = new Set(["type", "itemId", "outputIndex", "sequenceNumber", "item_id", "output_index", "sequence_number", "partialImageB64", "partial_image_b64", "partialImageIndex", "partial_image_index"]);
 
 /** A member name: any well-formed string but a known member's, with the names JS objects treat specially. */
 export const anyKey: fc.Arbitrary<string> = fc
@@ -59,3 +68,25 @@ export const anyEvent: fc.Arbitrary<ImageGenCallCompletedEvent> = fc
     for (const key of Object.keys(extras)) Object.defineProperty(event, key, { value: extras[key], enumerable: true, writable: true, configurable: true });
     return event;
   });
+
+/** A partial image as the API sends it (canonical base64 of random bytes), sometimes any other string. */
+export const anyImage: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString("base64")) },
+  { weight: 1, arbitrary: anyString },
+  { weight: 1, arbitrary: fc.constantFrom("QQ==", "QR==", "QUI=", "QUJ=", "QUJD", "QUJD\n", "-_8=", "AA=", "====", "") },
+);
+
+function withExtras<T extends object>(event: T, extras: Record<string, JsonValue>): T {
+  for (const key of Object.keys(extras)) Object.defineProperty(event, key, { value: extras[key], enumerable: true, writable: true, configurable: true });
+  return event;
+}
+
+/** Any event of the lifecycle (in_progress, generating, partial_image, completed), in SDK shape, with unknown members. */
+export const anyLifecycleEvent: fc.Arbitrary<ImageGenCallLifecycleEvent> = fc.oneof(
+  fc
+    .record({ type: fc.constantFrom(IMAGE_GEN_CALL_IN_PROGRESS, IMAGE_GEN_CALL_GENERATING, IMAGE_GEN_CALL_COMPLETED), itemId: anyString, outputIndex: anyNumber, sequenceNumber: anyNumber, extras: anyExtras })
+    .map(({ extras, ...event }) => withExtras(event as ImageGenCallLifecycleEvent, extras)),
+  fc
+    .record({ itemId: anyString, outputIndex: anyNumber, sequenceNumber: anyNumber, partialImageB64: anyImage, partialImageIndex: anyNumber, extras: anyExtras })
+    .map(({ extras, ...event }) => withExtras({ type: IMAGE_GEN_CALL_PARTIAL_IMAGE, ...event } as ImageGenCallLifecycleEvent, extras)),
+);

@@ -1,7 +1,7 @@
 import { BridgeError } from "./errors.js";
-import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent } from "./event.js";
+import type { ImageGenCallLifecycleEvent } from "./event.js";
 import { stringifyJson } from "./json-text.js";
-import { isWellFormed } from "./validate.js";
+import { EVENT_KINDS, isWellFormed } from "./validate.js";
 
 /**
  * CloudEvents binary content mode for the event: its context attributes, and their headers in the
@@ -18,8 +18,16 @@ export const PROTOBUF_MEDIA_TYPES: readonly string[] = Object.freeze([PROTOBUF_M
 /** The CloudEvents version of the attributes. */
 export const CLOUDEVENTS_SPECVERSION = "1.0";
 
-/** The fully qualified name of the protobuf message the bytes are. */
+/** The fully qualified name of the completed event's message (each lifecycle type has its own, see `messageNameOf`). */
 export const MESSAGE_NAME = "openresponses.v1.ImageGenCallCompleted";
+
+/** The `type` literal of a lifecycle event: what a record's `ce_type` holds. */
+export type LifecycleType = ImageGenCallLifecycleEvent["type"];
+
+/** The default `dataschema` of a type: `urn:openresponses-wire:` and the full name of its message. */
+export function defaultDataschema(type: LifecycleType): string {
+  return `urn:openresponses-wire:${EVENT_KINDS.get(type)!.message}`;
+}
 
 /** The transports whose CloudEvents header conventions the bridge follows. */
 export type Binding = "kafka" | "nats";
@@ -28,14 +36,18 @@ export type Binding = "kafka" | "nats";
 export interface CloudEventsOptions {
   /** `source`: a URI-reference naming the producer; with `id` it identifies the event. */
   source: string;
-  /** `dataschema`: an absolute URI naming the message the bytes are. */
-  dataschema: string;
+  /**
+   * `dataschema`: an absolute URI naming the message the bytes are, or a function of the event's
+   * type giving one. A string is used for every type (e.g. one registry URL for the whole `.proto`
+   * file); the default names each type's own message (`defaultDataschema`).
+   */
+  dataschema: string | ((type: LifecycleType) => string);
 }
 
 /** The defaults of `CloudEventsOptions`. */
 export const defaultCloudEventsOptions: Readonly<CloudEventsOptions> = Object.freeze({
   source: "/openresponses-wire",
-  dataschema: `urn:openresponses-wire:${MESSAGE_NAME}`,
+  dataschema: defaultDataschema,
 });
 
 /** The CloudEvents context attributes of one event in binary content mode. */
@@ -55,7 +67,7 @@ export interface CloudEventAttributes {
  * JetStream `Nats-Msg-Id`. The number is written as JSON text that keeps `-0`, so no two events of
  * one item share an id; the id is split at its last `:`.
  */
-export function eventId(event: Pick<ImageGenCallCompletedEvent, "itemId" | "sequenceNumber">): string {
+export function eventId(event: Pick<ImageGenCallLifecycleEvent, "itemId" | "sequenceNumber">): string {
   return `${event.itemId}:${stringifyJson(event.sequenceNumber)}`;
 }
 
@@ -63,22 +75,31 @@ export function eventId(event: Pick<ImageGenCallCompletedEvent, "itemId" | "sequ
 export function cloudEventsOptions(options: Partial<CloudEventsOptions> = {}): CloudEventsOptions {
   const merged = { ...defaultCloudEventsOptions, ...definedOnly(options) };
   if (typeof merged.source !== "string" || merged.source === "") throw new TypeError("source must be a non-empty URI-reference");
-  if (typeof merged.dataschema !== "string" || !ABSOLUTE_URI.test(merged.dataschema)) {
-    throw new TypeError(`dataschema must be an absolute URI, not ${JSON.stringify(merged.dataschema)}`);
-  }
+  if (typeof merged.dataschema !== "function") checkDataschema(merged.dataschema);
   return { source: merged.source, dataschema: merged.dataschema };
 }
 
-/** The attributes of an event. */
-export function toCloudEventAttributes(event: ImageGenCallCompletedEvent, options: Partial<CloudEventsOptions> = {}): CloudEventAttributes {
+function checkDataschema(dataschema: unknown): string {
+  if (typeof dataschema !== "string" || !ABSOLUTE_URI.test(dataschema)) {
+    throw new TypeError(`dataschema must be an absolute URI, not ${JSON.stringify(dataschema)}`);
+  }
+  return dataschema;
+}
+
+/** The attributes of a lifecycle event: `type` is the event's, `dataschema` names its message unless set. */
+export function toCloudEventAttributes(event: ImageGenCallLifecycleEvent, options: Partial<CloudEventsOptions> = {}): CloudEventAttributes {
   const { source, dataschema } = cloudEventsOptions(options);
+  const type = event.type;
+  if (!EVENT_KINDS.has(type)) {
+    throw new BridgeError("invalid_value", ["type"], `expected one of ${[...EVENT_KINDS.keys()].map((t) => JSON.stringify(t)).join(", ")}, got ${JSON.stringify(type)}`, { value: type });
+  }
   return {
     specversion: CLOUDEVENTS_SPECVERSION,
     id: eventId(event),
     source,
-    type: IMAGE_GEN_CALL_COMPLETED,
+    type,
     datacontenttype: PROTOBUF_MEDIA_TYPE,
-    dataschema,
+    dataschema: typeof dataschema === "function" ? checkDataschema(dataschema(type)) : dataschema,
   };
 }
 
@@ -110,8 +131,8 @@ export function toCloudEventHeaders(attributes: CloudEventAttributes, binding: B
 /**
  * Reads the attributes of one of our records from its headers (names matched case-insensitively)
  * and refuses what is not ours: no protobuf content type, or structured mode
- * (`unsupported_content_type`); no CloudEvents `specversion` 1.0, `id` or `source`, or another
- * `type` (`not_our_record`); a header given twice with different values or a value that does not
+ * (`unsupported_content_type`); no CloudEvents `specversion` 1.0, `id` or `source`, or a `type`
+ * that is not one of the four lifecycle types (`not_our_record`); a header given twice with different values or a value that does not
  * decode (`invalid_header`). Paths are `["headers", name]`.
  */
 export function fromCloudEventHeaders(headers: Iterable<readonly [string, string]>, binding: Binding): CloudEventAttributes {
@@ -150,8 +171,8 @@ export function fromCloudEventHeaders(headers: Iterable<readonly [string, string
     throw new BridgeError("not_our_record", ["headers", get("specversion")!.name], `CloudEvents specversion ${JSON.stringify(specversion)} is not ${CLOUDEVENTS_SPECVERSION}`, { value: specversion });
   }
   const type = required("type");
-  if (type !== IMAGE_GEN_CALL_COMPLETED) {
-    throw new BridgeError("not_our_record", ["headers", get("type")!.name], `event type ${JSON.stringify(type)} is not ${IMAGE_GEN_CALL_COMPLETED}`, { value: type });
+  if (!EVENT_KINDS.has(type)) {
+    throw new BridgeError("not_our_record", ["headers", get("type")!.name], `event type ${JSON.stringify(type)} is not an image generation call event (${LIFECYCLE_SUFFIXES})`, { value: type });
   }
   const attributes: CloudEventAttributes = {
     specversion,
@@ -219,6 +240,7 @@ export function headerText(value: Uint8Array | string, path: readonly (string | 
   }
 }
 
+const LIFECYCLE_SUFFIXES = `response.image_generation_call.${[...EVENT_KINDS.keys()].map((t) => t.slice(t.lastIndexOf(".") + 1)).join("|")}`;
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

@@ -1,4 +1,7 @@
+import { file_openresponses_v1_image_gen_call } from "../gen/openresponses/v1/image_gen_call_pb.js";
 import { BridgeError } from "./errors.js";
+import type { ImageGenCallLifecycleEvent } from "./event.js";
+import { EVENT_KINDS } from "./validate.js";
 import { varint32Size, writeVarint32 } from "./varint.js";
 
 /**
@@ -15,14 +18,34 @@ export interface ConfluentOptions {
   /** The id the registry gave the schema: an integer in 0..2^31-1. */
   schemaId: number;
   /**
-   * The message's position in its `.proto` file: `[0]` for the first top-level message (this
-   * schema's only one), `[1, 0]` for the first message nested in the second. Default `[0]`.
+   * The message's position in its `.proto` file: `[0]` for the first top-level message
+   * (`ImageGenCallCompleted`), `[1, 0]` for the first message nested in the second. Default `[0]`;
+   * `toKafkaRecord` defaults to the event type's own index (`confluentMessageIndexes`).
    */
   messageIndexes: readonly number[];
 }
 
 /** The defaults of `ConfluentOptions` (the schema id has none). */
 export const defaultConfluentOptions: Readonly<Pick<ConfluentOptions, "messageIndexes">> = Object.freeze({ messageIndexes: Object.freeze([0]) });
+
+const MESSAGE_INDEXES: ReadonlyMap<string, readonly number[]> = new Map(
+  [...EVENT_KINDS.values()].map((kind) => {
+    const index = file_openresponses_v1_image_gen_call.messages.findIndex((m) => m.typeName === kind.message);
+    if (index < 0) throw new Error(`${kind.message} is not a top-level message of openresponses/v1/image_gen_call.proto`);
+    return [kind.type, Object.freeze([index])];
+  }),
+);
+
+/**
+ * The message indexes of a lifecycle type's message in `openresponses/v1/image_gen_call.proto`, as
+ * the generated file descriptor orders its messages: `[0]` completed, `[1]` in progress, `[2]`
+ * generating, `[3]` partial image.
+ */
+export function confluentMessageIndexes(type: ImageGenCallLifecycleEvent["type"]): readonly number[] {
+  const indexes = MESSAGE_INDEXES.get(type);
+  if (indexes === undefined) throw new BridgeError("invalid_value", ["type"], `${JSON.stringify(type)} is not a lifecycle event type`, { value: type });
+  return indexes;
+}
 
 /** A Confluent-framed value taken apart. */
 export interface ConfluentFrame {

@@ -1,20 +1,23 @@
 /**
  * The conformance kit: runs every golden vector and N seeded random events against any executable
  * that follows the codec contract (`<command> decode`: one message on stdin, its wire JSON on
- * stdout; `<command> encode`: the reverse; a refusal exits 1 with the reason on stderr and nothing
- * on stdout) and returns a result per case. No CLI concerns: `orwire conformance` prints it.
+ * stdout; `<command> encode`: the reverse; `decode-event` / `encode-event`: the same for the
+ * `ImageGenCallEvent` envelope of any lifecycle event; a refusal exits 1 with the reason on stderr
+ * and nothing on stdout) and returns a result per case. No CLI concerns: `orwire conformance`
+ * prints it.
  */
 import { availableParallelism } from "node:os";
 import fc from "fast-check";
-import { anyEvent } from "./arbitraries.js";
+import { anyEvent, anyLifecycleEvent } from "./arbitraries.js";
 import { decode, encode } from "./codec.js";
 import { equalJson } from "./equal.js";
 import { isBridgeError } from "./errors.js";
-import type { ImageGenCallCompletedEvent } from "./event.js";
+import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "./event.js";
 import { loadGoldenVectors, type GoldenVectors } from "./golden-vectors.js";
 import { diffBytes, diffJson, hex } from "./json-diff.js";
 import { stringifyJson } from "./json-text.js";
-import { runCodec, type CodecRun } from "./run-codec.js";
+import { decodeEvent, encodeEvent } from "./lifecycle.js";
+import { runCodec, type CodecMode, type CodecRun } from "./run-codec.js";
 import { toWireJson } from "./wire-json.js";
 
 /** What a case checks: `decode` a vector's bytes to its JSON, `encode` its JSON to its bytes, `refuse` bad input, `roundtrip` a random event both ways. */
@@ -25,8 +28,10 @@ export interface ConformanceCase {
   /** `decode valid/typical`, `encode valid/typical`, `refuse invalid-binary/truncated_string`, `refuse invalid-json/missing_type`, `roundtrip random/17`. */
   name: string;
   kind: ConformanceKind;
-  /** Which codec command the case ran (`roundtrip` runs both). */
-  mode: "decode" | "encode" | "both";
+  /** Which codec command the case ran (`roundtrip` runs both: `decode` and `encode`, or `decode-event` and `encode-event`). */
+  mode: "decode" | "encode" | "both" | "decode-event" | "encode-event";
+  /** Set on the cases of the `ImageGenCallEvent` envelope (`decode-event`, `encode-event`). */
+  envelope?: true;
   /** For refused bytes: `protobuf` (any protobuf runtime refuses them) or `bridge` (the contract does). */
   layer?: "protobuf" | "bridge";
   pass: boolean;
@@ -45,6 +50,10 @@ export interface ConformanceReport {
   codec: string;
   seed: number;
   random: number;
+  /** Random lifecycle events run through the envelope commands (0 with `events: false`). */
+  randomEvents: number;
+  /** Whether the envelope commands were checked. */
+  events: boolean;
   cases: ConformanceCase[];
   passed: number;
   /** Failing cases, known differences not included. */
@@ -53,6 +62,12 @@ export interface ConformanceReport {
   known: number;
   /** Set when the codec could not run at all (not found, not built, usage error): the first case says why, no other case ran. */
   aborted?: string;
+  /**
+   * Set when the codec runs but does not implement `decode-event` (exit 2, 126 or 127 on the first
+   * envelope vector): that case fails with this reason and no other envelope case ran. The
+   * completed message's cases are not affected; `events: false` (`--no-events`) skips the envelope.
+   */
+  noEvents?: string;
   durationMs: number;
 }
 
@@ -60,6 +75,10 @@ export interface ConformanceReport {
 export interface ConformanceOptions {
   /** Random events after the vectors, each run through `decode` and `encode`. */
   random: number;
+  /** Random lifecycle events (any of the four types), each run through `decode-event` and `encode-event`. */
+  randomEvents: number;
+  /** Whether to check the envelope commands (`decode-event`, `encode-event`) at all. */
+  events: boolean;
   /** The fast-check seed of the random events: the same seed gives the same events. */
   seed: number;
   /** Codec processes at once. */
@@ -78,9 +97,11 @@ export interface ConformanceOptions {
   knownDifferences: Readonly<Record<string, string>>;
 }
 
-/** Defaults of `ConformanceOptions`: 1,000 random events, a fixed seed, 2 to 4 processes at once. */
+/** Defaults of `ConformanceOptions`: 1,000 random events, 200 random lifecycle events, a fixed seed, 2 to 4 processes at once. */
 export const DEFAULT_CONFORMANCE_OPTIONS: Readonly<ConformanceOptions> = Object.freeze({
   random: 1000,
+  randomEvents: 200,
+  events: true,
   seed: 20261126,
   concurrency: Math.min(4, Math.max(2, availableParallelism())),
   timeoutMs: 60_000,
@@ -103,12 +124,15 @@ export async function runConformance(command: string, options: Partial<Conforman
   const opts: ConformanceOptions = { ...DEFAULT_CONFORMANCE_OPTIONS, ...options };
   const started = performance.now();
   const vectors = opts.vectors ?? loadGoldenVectors();
-  const run = (mode: "decode" | "encode", input: Uint8Array) => runCodec(command, mode, input, opts.timeoutMs);
+  const run: Run = (mode, input) => runCodec(command, mode, input, opts.timeoutMs);
+  let noEvents: string | undefined;
   const report = (cases: ConformanceCase[], aborted?: string): ConformanceReport => {
     const passed = cases.filter((c) => c.pass).length;
     const known = cases.filter((c) => c.known !== undefined).length;
-    const result: ConformanceReport = { codec: command, seed: opts.seed, random: opts.random, cases, passed, failed: cases.length - passed - known, known, durationMs: performance.now() - started };
+    const randomEvents = opts.events ? opts.randomEvents : 0;
+    const result: ConformanceReport = { codec: command, seed: opts.seed, random: opts.random, randomEvents, events: opts.events, cases, passed, failed: cases.length - passed - known, known, durationMs: performance.now() - started };
     if (aborted !== undefined) result.aborted = aborted;
+    if (noEvents !== undefined) result.noEvents = noEvents;
     return result;
   };
 
@@ -123,7 +147,22 @@ export async function runConformance(command: string, options: Partial<Conforman
       return report([result], reason);
     }
   }
-  const tasks = [...vectorTasks(vectors, run), ...randomTasks(opts.random, opts.seed, run)].map((task) => withKnown(task, opts.knownDifferences));
+  const tasks = [...vectorTasks(vectors, run), ...randomTasks(opts.random, opts.seed, run)];
+  const events = vectors.events ?? [];
+  const eventProbe = events[0];
+  if (opts.events && eventProbe !== undefined) {
+    // a codec without the envelope commands fails one case, with the reason, not every envelope case
+    const first = await run("decode-event", Buffer.from(eventProbe.hex, "hex"));
+    const reason = cannotRun(first);
+    if (reason === undefined) {
+      tasks.push(...eventVectorTasks(vectors, run), ...randomEventTasks(opts.randomEvents, opts.seed, run));
+    } else {
+      noEvents = `the codec does not implement decode-event: ${describeRun(first, "text")}`;
+      const result = checkDecode(first, eventProbe.wire);
+      tasks.push(async () => ({ name: `decode-event events/${eventProbe.name}`, kind: "decode", mode: "decode-event", envelope: true, ...result, diff: `${result.diff}\nno other envelope case ran; run with --no-events to check the completed message only` }));
+    }
+  }
+  tasks.forEach((task, i) => (tasks[i] = withKnown(task, opts.knownDifferences)));
   return report(await pool(tasks, opts.concurrency, (result, i) => opts.onCase?.(result, i, tasks.length)));
 }
 
@@ -135,7 +174,9 @@ function withKnown(task: Task, knownDifferences: Readonly<Record<string, string>
   };
 }
 
-function vectorTasks(vectors: GoldenVectors, run: (mode: "decode" | "encode", input: Uint8Array) => Promise<CodecRun>): Task[] {
+type Run = (mode: CodecMode, input: Uint8Array) => Promise<CodecRun>;
+
+function vectorTasks(vectors: GoldenVectors, run: Run): Task[] {
   const tasks: Task[] = [];
   for (const v of vectors.valid) {
     const bytes = Buffer.from(v.hex, "hex");
@@ -155,7 +196,42 @@ function vectorTasks(vectors: GoldenVectors, run: (mode: "decode" | "encode", in
   return tasks;
 }
 
-function randomTasks(count: number, seed: number, run: (mode: "decode" | "encode", input: Uint8Array) => Promise<CodecRun>): Task[] {
+function eventVectorTasks(vectors: GoldenVectors, run: Run): Task[] {
+  const tasks: Task[] = [];
+  for (const v of vectors.events ?? []) {
+    const bytes = Buffer.from(v.hex, "hex");
+    tasks.push(async () => ({ name: `decode-event events/${v.name}`, kind: "decode", mode: "decode-event", envelope: true, ...checkDecode(await run("decode-event", bytes), v.wire) }));
+    const json = Buffer.from(stringifyJson(v.wire));
+    tasks.push(async () => ({ name: `encode-event events/${v.name}`, kind: "encode", mode: "encode-event", envelope: true, ...checkEncode(await run("encode-event", json), bytes, v.sdk, decodeEvent) }));
+  }
+  for (const v of vectors.invalidEvents ?? []) {
+    const bytes = Buffer.from(v.hex, "hex");
+    tasks.push(async () => ({ name: `refuse invalid-events/${v.name}`, kind: "refuse", mode: "decode-event", envelope: true, ...checkRefusal(await run("decode-event", bytes), `the bridge refuses this envelope: ${v.code} at ${stringifyJson(v.path)}`) }));
+  }
+  return tasks;
+}
+
+function randomEventTasks(count: number, seed: number, run: Run): Task[] {
+  if (count <= 0) return [];
+  return fc.sample(anyLifecycleEvent, { seed, numRuns: count }).map((event, i) => async () => {
+    const bytes = encodeEvent(event);
+    const wire = toWireJson(event);
+    const decoded = checkDecode(await run("decode-event", bytes), wire);
+    const encoded = checkEncode(await run("encode-event", Buffer.from(stringifyJson(wire))), bytes, event, decodeEvent);
+    return { name: `roundtrip random-events/${i}`, kind: "roundtrip", mode: "both", envelope: true, ...bothWays(decoded, encoded) };
+  });
+}
+
+function bothWays(decoded: Check, encoded: Check): Check {
+  return {
+    pass: decoded.pass && encoded.pass,
+    expected: `decode: ${decoded.expected}\nencode: ${encoded.expected}`,
+    actual: `decode: ${decoded.actual}\nencode: ${encoded.actual}`,
+    diff: [decoded.diff && `decode:\n${indent(decoded.diff)}`, encoded.diff && `encode:\n${indent(encoded.diff)}`].filter(Boolean).join("\n"),
+  };
+}
+
+function randomTasks(count: number, seed: number, run: Run): Task[] {
   if (count <= 0) return [];
   return fc.sample(anyEvent, { seed, numRuns: count }).map((event, i) => async () => {
     const bytes = encode(event);
@@ -196,14 +272,14 @@ function checkDecode(run: CodecRun, wire: unknown): Check {
 }
 
 /** `encode`: exit 0 and stdout exactly the expected bytes; on a difference, also what this bridge decodes from them. */
-function checkEncode(run: CodecRun, bytes: Uint8Array, event: ImageGenCallCompletedEvent): Check {
+function checkEncode(run: CodecRun, bytes: Uint8Array, event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent, read: (bytes: Uint8Array) => ImageGenCallLifecycleEvent = decode): Check {
   const expected = hex(bytes);
   if (run.status !== 0 || run.error !== undefined) return { pass: false, expected, actual: describeRun(run, "bytes"), diff: `expected exit 0 and the message bytes, got ${describeExit(run)}` };
   const actual = hex(run.stdout);
   let decoded: string;
   let same = false;
   try {
-    const back = decode(run.stdout);
+    const back = read(run.stdout);
     same = equalJson(back, event);
     decoded = same ? "this bridge decodes them to the same event" : `this bridge decodes them to another event:\n${indent(diffJson(toWireJson(event), toWireJson(back)).join("\n"))}`;
   } catch (err) {
@@ -224,7 +300,7 @@ function checkRefusal(run: CodecRun, why: string): Check {
   return { pass, expected: REFUSAL, actual: describeRun(run, "text"), diff: pass ? "" : [...problems, why].join("\n") };
 }
 
-/** Why a codec cannot run at all, if it cannot: no shell, a hang, a command the shell cannot find (127) or run (126), or the codec's usage/not-built exit (2). */
+/** Why a codec cannot run at all (or a command of it), if it cannot: no shell, a hang, a command the shell cannot find (127) or run (126), or the codec's usage/not-built/unknown-command exit (2). */
 function cannotRun(run: CodecRun): string | undefined {
   const startFailed = run.error !== undefined || run.timedOut || run.status === 2 || run.status === 126 || run.status === 127;
   return startFailed ? `the codec did not run: ${describeRun(run, "text")}` : undefined;

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { BridgeErrorCode, BridgePath } from "./errors.js";
-import type { ImageGenCallCompletedEvent, JsonObject } from "./event.js";
+import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent, JsonObject } from "./event.js";
 
 /** A valid case: an event in both JSON shapes and its message bytes; `decode_only` bytes are another producer's. */
 export interface ValidVector {
@@ -34,11 +34,31 @@ export interface InvalidJsonVector {
   path: BridgePath;
 }
 
-/** The three vector files. */
+/** A valid envelope case (`events.json`): a lifecycle event in both JSON shapes and its `ImageGenCallEvent` bytes. */
+export interface EventVector {
+  name: string;
+  description: string;
+  sdk: ImageGenCallLifecycleEvent;
+  wire: JsonObject;
+  hex: string;
+}
+
+/** Envelope bytes every decoder refuses (`invalid-events.json`). */
+export interface InvalidEventVector {
+  name: string;
+  hex: string;
+  code: BridgeErrorCode;
+  path: BridgePath;
+}
+
+/** The vector files: the completed message's three and the envelope's two. */
 export interface GoldenVectors {
   valid: ValidVector[];
   invalidBinary: InvalidBinaryVector[];
   invalidJson: InvalidJsonVector[];
+  /** Envelope cases; absent in vectors built by hand for the completed message only. */
+  events?: EventVector[];
+  invalidEvents?: InvalidEventVector[];
 }
 
 // src/golden-vectors.ts and dist/src/golden-vectors.js both find the package's test/vectors/
@@ -56,5 +76,11 @@ export function goldenVectorsDir(): URL {
 /** Reads the golden vectors (JSON.parse keeps the vectors' `-0`). */
 export function loadGoldenVectors(dir: URL = goldenVectorsDir()): GoldenVectors {
   const load = <T>(file: string): T[] => (JSON.parse(readFileSync(new URL(file, dir), "utf8")) as { cases: T[] }).cases;
-  return { valid: load<ValidVector>("valid.json"), invalidBinary: load<InvalidBinaryVector>("invalid-binary.json"), invalidJson: load<InvalidJsonVector>("invalid-json.json") };
+  return {
+    valid: load<ValidVector>("valid.json"),
+    invalidBinary: load<InvalidBinaryVector>("invalid-binary.json"),
+    invalidJson: load<InvalidJsonVector>("invalid-json.json"),
+    events: load<EventVector>("events.json"),
+    invalidEvents: load<InvalidEventVector>("invalid-events.json"),
+  };
 }

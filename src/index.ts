@@ -54,6 +54,7 @@ export { detectShape, fromJson, fromWireJson, toJson, toWireJson } from "./wire-
 export {
   CLOUDEVENTS_SPECVERSION,
   defaultCloudEventsOptions,
+  defaultDataschema,
   eventId,
   fromCloudEventHeaders,
   MESSAGE_NAME,
@@ -66,5 +67,14 @@ export {
   type Binding,
   type CloudEventAttributes,
   type CloudEventsOptions,
+  type LifecycleType,
 } from "./cloudevents.js";
-export { CONFLUENT_MAGIC_BYTE, defaultConfluentOptions, fromConfluent, toConfluent, type ConfluentFrame, type ConfluentOptions } from "./confluent.js";
+export {
+  CONFLUENT_MAGIC_BYTE,
+  confluentMessageIndexes,
+  defaultConfluentOptions,
+  fromConfluent,
+  toConfluent,
+  type ConfluentFrame,
+  type ConfluentOptions,
+} from "./confluent.js";

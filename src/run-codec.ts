@@ -1,8 +1,11 @@
 /**
  * Runs an external codec once, as the conformance contract defines it: `<command> decode` or
- * `<command> encode` through the shell, one message on stdin, the result on stdout.
+ * `<command> encode` (or `decode-event` / `encode-event`) through the shell, one message on stdin, the result on stdout.
  */
 import { spawn } from "node:child_process";
+
+/** A command of the codec contract: the completed message (`decode`, `encode`) or the lifecycle envelope (`decode-event`, `encode-event`). */
+export type CodecMode = "decode" | "encode" | "decode-event" | "encode-event";
 
 /** What one codec run did. */
 export interface CodecRun {
@@ -22,7 +25,7 @@ const MAX_STDERR = 64 * 1024;
  * Runs `<command> <mode>` through `/bin/sh` with `input` on stdin and collects stdout, stderr and
  * the exit status. A run past `timeoutMs` is killed with its whole process group.
  */
-export function runCodec(command: string, mode: "decode" | "encode", input: Uint8Array, timeoutMs: number): Promise<CodecRun> {
+export function runCodec(command: string, mode: CodecMode, input: Uint8Array, timeoutMs: number): Promise<CodecRun> {
   return new Promise((resolve) => {
     const child = spawn(`${command} ${mode}`, { shell: true, detached: true, stdio: ["pipe", "pipe", "pipe"] });
     const stdout: Buffer[] = [];

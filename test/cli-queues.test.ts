@@ -14,7 +14,10 @@ describe("orwire publish / consume: usage", () => {
     [["publish"], "orwire publish needs exactly one of --nats URL or --kafka BROKERS"],
     [["consume", "--nats", "nats://127.0.0.1:4222", "--kafka", "127.0.0.1:9092"], "needs exactly one of --nats URL or --kafka BROKERS"],
     [["publish", "--nats", "nats://127.0.0.1:4222", "--topic", "t"], "--topic goes with --kafka"],
-    [["consume", "--kafka", "127.0.0.1:9092", "--subject", "s"], "--subject and --stream go with --nats"],
+    [["consume", "--kafka", "127.0.0.1:9092", "--subject", "s"], "--subject, --subject-prefix and --stream go with --nats"],
+    [["publish", "--kafka", "127.0.0.1:9092", "--subject-prefix", "p"], "--subject, --subject-prefix and --stream go with --nats"],
+    [["consume", "--nats", "nats://127.0.0.1:4222", "--subject", "s", "--subject-prefix", "p"], "--subject and --subject-prefix exclude each other"],
+    [["publish", "--nats", "nats://127.0.0.1:4222", "--input", "xml"], "--input must be one of json, sse, not xml"],
     [["publish", "--kafka", "localhost"], "--kafka needs host:port[,host:port...]"],
     [["consume", "--kafka", "127.0.0.1:9092", "--count", "0"], "--count must be a positive integer"],
     [["consume", "--kafka", "127.0.0.1:9092", "--timeout", "soon"], "--timeout must be a positive number"],
@@ -34,13 +37,31 @@ describe("orwire publish / consume: usage", () => {
     expect(help).toContain("orwire consume (--nats URL");
     expect(help).toContain("[--count N] [--timeout SECONDS] [--shape sdk|wire]");
     expect(help).toContain("orwire demo [--events FILE] [--keep] [--nats URL | --kafka BROKERS]");
-    expect(help).toContain("Defaults: subject openresponses.image_generation_call.completed, topic openresponses.image-generation-call.");
+    expect(help).toContain("[--input json|sse] [FILE|-]");
+    expect(help).toContain("Defaults: subjects openresponses.image_generation_call.<type> (stream\nOPENRESPONSES_IMAGE_GENERATION_CALL), topic openresponses.image-generation-call (every type).");
   });
 
   it("publishing nothing publishes nothing and connects to nothing", () => {
     const run = orwire(["publish", "--kafka", "127.0.0.1:1"], "\n\n");
     expect(run.status).toBe(0);
     expect(run.stderr).toBe("orwire publish: no events in the input, nothing published\n");
+  });
+
+  it("--input sse: a stream without image generation call events publishes nothing, says what it skipped, and connects to nothing", () => {
+    const sse = 'event: response.created\ndata: {"type":"response.created","sequence_number":0}\n\ndata: [DONE]\n\n';
+    const run = orwire(["publish", "--kafka", "127.0.0.1:1", "--input", "sse"], sse);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe("orwire publish: no events in the input, nothing published; 1 other events skipped (response.created 1)\n");
+  });
+
+  it("--input sse: malformed SSE, or a lifecycle event that does not convert, is named before any broker is contacted", () => {
+    const bad = orwire(["publish", "--nats", "nats://127.0.0.1:1", "--input", "sse"], "event: x\nbogus: 1\n\n");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^orwire: .*line 2.* \(invalid_sse\)\n$/);
+    const event = 'data: {"type":"response.image_generation_call.generating","item_id":"ig_1","output_index":"0","sequence_number":1}\n\n';
+    const wrong = orwire(["publish", "--nats", "nats://127.0.0.1:1", "--input", "sse"], `data: {"type":"response.created"}\n\n${event}`);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toBe("orwire: record 1 (line 3): output_index: expected a number, got a string (invalid_type)\n");
   });
 
   it("a bad first line is named before any broker is contacted", () => {

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   defaultCloudEventsOptions,
+  defaultDataschema,
   eventId,
   fromCloudEventHeaders,
   IMAGE_GEN_CALL_COMPLETED,
@@ -9,8 +10,10 @@ import {
   percentEncode,
   toCloudEventAttributes,
   toCloudEventHeaders,
+  messageNameOf,
   type ImageGenCallCompletedEvent,
 } from "../src/index.js";
+import { sseSample } from "./support/events.js";
 import { anyString, seed } from "./support/arbitraries.js";
 import { codeAndPath } from "./support/refusal.js";
 
@@ -50,7 +53,29 @@ describe("toCloudEventAttributes", () => {
       datacontenttype: "application/protobuf",
       dataschema: SCHEMA,
     });
-    expect(defaultCloudEventsOptions).toEqual({ source: "/openresponses-wire", dataschema: SCHEMA });
+    expect(defaultCloudEventsOptions).toEqual({ source: "/openresponses-wire", dataschema: defaultDataschema });
+  });
+
+  const oneOfEach = [...new Map(sseSample().map((e) => [e.type, e])).values()];
+
+  it.each(oneOfEach.map((e) => [e.type, e] as const))("%s: type is the event's, dataschema names its own message", (type, e) => {
+    expect(oneOfEach).toHaveLength(4);
+    const attributes = toCloudEventAttributes(e);
+    expect(attributes.type).toBe(type);
+    expect(attributes.dataschema).toBe(`urn:openresponses-wire:${messageNameOf(type)}`);
+    expect(defaultDataschema(type)).toBe(attributes.dataschema);
+  });
+
+  it("an explicit dataschema string names every type's schema; a function picks one per type", () => {
+    const file = "https://schemas.example/openresponses/v1/image_gen_call.proto";
+    for (const e of oneOfEach) expect(toCloudEventAttributes(e, { dataschema: file }).dataschema).toBe(file);
+    const perType = (type: string) => `https://schemas.example/${type}`;
+    for (const e of oneOfEach) expect(toCloudEventAttributes(e, { dataschema: perType }).dataschema).toBe(perType(e.type));
+    expect(() => toCloudEventAttributes(oneOfEach[0]!, { dataschema: () => "not a uri" })).toThrow(TypeError);
+  });
+
+  it("refuses an event of another type as invalid_value at type", () => {
+    expect(codeAndPath(() => toCloudEventAttributes({ ...event, type: "response.output_text.delta" } as never))).toEqual({ code: "invalid_value", path: ["type"] });
   });
 
   it("takes source and dataschema from options; undefined keeps the default", () => {
@@ -137,6 +162,14 @@ describe("fromCloudEventHeaders", () => {
     expect(fromCloudEventHeaders([...headers, ["content-type", "application/x-protobuf"]], "nats").datacontenttype).toBe("application/x-protobuf");
   });
 
+  it("reads every lifecycle type, in either binding", () => {
+    for (const type of ["in_progress", "generating", "partial_image", "completed"].map((t) => `response.image_generation_call.${t}`)) {
+      expect(fromCloudEventHeaders(kafka({ ce_type: type }), "kafka").type).toBe(type);
+      const nats = toCloudEventHeaders({ ...toCloudEventAttributes(event), type }, "nats");
+      expect(fromCloudEventHeaders(nats, "nats").type).toBe(type);
+    }
+  });
+
   it("ignores headers of other uses and the same header given twice with one value", () => {
     expect(fromCloudEventHeaders([...kafka(), ["traceparent", "00-x"], ["ce_type", T]], "kafka").type).toBe(T);
   });
@@ -149,7 +182,9 @@ describe("fromCloudEventHeaders", () => {
     ["no specversion", kafka({ ce_specversion: undefined }), "not_our_record", ["headers", "ce_specversion"]],
     ["another specversion", kafka({ ce_specversion: "0.3" }), "not_our_record", ["headers", "ce_specversion"]],
     ["no type", kafka({ ce_type: undefined }), "not_our_record", ["headers", "ce_type"]],
-    ["another event's type", kafka({ ce_type: "response.image_generation_call.in_progress" }), "not_our_record", ["headers", "ce_type"]],
+    ["another event's type", kafka({ ce_type: "response.output_text.delta" }), "not_our_record", ["headers", "ce_type"]],
+    ["a type only like a lifecycle one", kafka({ ce_type: "response.image_generation_call.failed" }), "not_our_record", ["headers", "ce_type"]],
+    ["a lifecycle type in another case", kafka({ ce_type: "Response.Image_Generation_Call.Completed" }), "not_our_record", ["headers", "ce_type"]],
     ["no id", kafka({ ce_id: undefined }), "not_our_record", ["headers", "ce_id"]],
     ["no source", kafka({ ce_source: undefined }), "not_our_record", ["headers", "ce_source"]],
     ["a header twice with two values", [...kafka(), ["ce_id", "ig_2:7"]], "invalid_header", ["headers", "ce_id"]],

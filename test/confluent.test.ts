@@ -1,4 +1,5 @@
 import { ProtobufDeserializer, ProtobufSerializer, SchemaId, SchemaRegistryClient, SerdeType } from "@confluentinc/schemaregistry";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -13,9 +14,18 @@ import {
   ImageGenCallCompletedSchema,
   toConfluent,
   toMessage,
+  confluentMessageIndexes,
+  decodeEventMessage,
+  encodeEventMessage,
+  ImageGenCallGeneratingSchema,
+  ImageGenCallInProgressSchema,
+  ImageGenCallPartialImageSchema,
   type ImageGenCallCompletedEvent,
+  type ImageGenCallLifecycleEvent,
 } from "../src/index.js";
-import { anyEvent, seed } from "./support/arbitraries.js";
+import { toKafkaRecord } from "../src/kafka/index.js";
+import { anyEvent, anyLifecycleEvent, seed } from "./support/arbitraries.js";
+import { sseSample } from "./support/events.js";
 import { codeAndPath } from "./support/refusal.js";
 
 const T = IMAGE_GEN_CALL_COMPLETED;
@@ -88,6 +98,59 @@ describe("Confluent framing, byte for byte against @confluentinc/schemaregistry"
         expect(fromConfluent(ours)).toEqual({ schemaId: id, messageIndexes: indexes, message: new Uint8Array(0) });
       }),
       { seed, numRuns: 500 },
+    );
+  });
+});
+
+describe("Confluent framing of the other lifecycle messages, against @confluentinc/schemaregistry", () => {
+  // the file's other messages, by type: Confluent's serializer finds each one's index in the file itself
+  const SCHEMAS = {
+    "response.image_generation_call.in_progress": ImageGenCallInProgressSchema,
+    "response.image_generation_call.generating": ImageGenCallGeneratingSchema,
+    "response.image_generation_call.partial_image": ImageGenCallPartialImageSchema,
+  } as const;
+  for (const schema of Object.values(SCHEMAS)) serializer.registry.add(schema);
+  const schemaOf = (type: string) => SCHEMAS[type as keyof typeof SCHEMAS];
+  const theirsAny = (event: ImageGenCallLifecycleEvent) =>
+    event.type === T ? theirs(event) : serializer.serialize(TOPIC, fromBinary(schemaOf(event.type), encodeEventMessage(event)));
+  const others = sseSample().filter((e) => e.type !== T);
+
+  it("toKafkaRecord's framed value is exactly Confluent's, with each type's message index; one schema id for the file", async () => {
+    expect(new Set(others.map((e) => e.type)).size).toBe(3);
+    for (const event of others) {
+      const ours = toKafkaRecord(event, { confluent: { schemaId } }).value;
+      expect(hex(ours)).toBe(hex(await theirsAny(event)));
+      expect(fromConfluent(ours).messageIndexes).toEqual([...confluentMessageIndexes(event.type)]);
+    }
+    expect(fromConfluent(toKafkaRecord(others.find((e) => e.type.endsWith("partial_image"))!, { confluent: { schemaId } }).value).messageIndexes).toEqual([3]);
+  });
+
+  it("Confluent's ProtobufDeserializer reads our partial image and other values, and we read theirs, to the same event", async () => {
+    for (const event of others) {
+      const schema = schemaOf(event.type);
+      const message = await deserializer.deserialize(TOPIC, Buffer.from(toKafkaRecord(event, { confluent: { schemaId } }).value));
+      expect(message.$typeName).toBe(schema.typeName);
+      expect(equalJson(decodeEventMessage(toBinary(schema, message), event.type), event)).toBe(true);
+      const frame = fromConfluent(await theirsAny(event));
+      expect(equalJson(decodeEventMessage(frame.message, event.type), event)).toBe(true);
+    }
+  });
+
+  it("both directions hold for any lifecycle event: the same frame, each side reads the other's value", async () => {
+    // (protobuf-es orders an unknown member's Struct keys its own way, so only the frame is compared byte for byte)
+    await fc.assert(
+      fc.asyncProperty(anyLifecycleEvent, async (event) => {
+        const ours = fromConfluent(toKafkaRecord(event, { confluent: { schemaId } }).value);
+        const theirsFrame = fromConfluent(await theirsAny(event));
+        expect([theirsFrame.schemaId, theirsFrame.messageIndexes]).toEqual([ours.schemaId, ours.messageIndexes]);
+        expect(equalJson(decodeEventMessage(theirsFrame.message, event.type), event)).toBe(true);
+        if (event.type !== T) {
+          const schema = schemaOf(event.type);
+          const message = await deserializer.deserialize(TOPIC, Buffer.from(toKafkaRecord(event, { confluent: { schemaId } }).value));
+          expect(equalJson(decodeEventMessage(toBinary(schema, message), event.type), event)).toBe(true);
+        }
+      }),
+      { seed, numRuns: 200 },
     );
   });
 });

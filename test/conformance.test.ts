@@ -11,6 +11,8 @@ import { vectors } from "./support/vectors.js";
 const codec = (name: string): string => `sh '${fileURLToPath(new URL(`./support/codecs/${name}`, import.meta.url))}'`;
 const WRONG = codec("wrong.sh");
 const REFERENCE = codec("orwire.sh");
+const NO_EVENTS = codec("no-events.sh");
+const ENVELOPE_VECTORS = 2 * vectors.events.length + vectors.invalidEvents.length;
 const byName = (cases: ConformanceCase[], name: string): ConformanceCase => {
   const found = cases.find((c) => c.name === name);
   if (found === undefined) throw new Error(`no case ${name}`);
@@ -23,20 +25,26 @@ describe("the conformance kit", () => {
     expect(shipped.valid.map((v) => v.name)).toEqual(vectors.valid.map((v) => v.name));
     expect(shipped.invalidBinary.map((v) => v.name)).toEqual(vectors.invalidBinary.map((v) => v.name));
     expect(shipped.invalidJson.map((v) => v.name)).toEqual(vectors.invalidJson.map((v) => v.name));
+    expect(shipped.events?.map((v) => v.name)).toEqual(vectors.events.map((v) => v.name));
+    expect(shipped.invalidEvents?.map((v) => v.name)).toEqual(vectors.invalidEvents.map((v) => v.name));
   });
 
-  it("passes this bridge itself (orwire decode --shape wire / orwire encode) on every vector and random events", async () => {
-    const report = await runConformance(REFERENCE, { random: 20 });
+  it("passes this bridge itself (orwire decode --shape wire / orwire encode, --message event for the envelope) on every vector and random events", async () => {
+    const report = await runConformance(REFERENCE, { random: 20, randomEvents: 20 });
     expect(report.cases.filter((c) => !c.pass).map((c) => `${c.name}\n${c.diff}`)).toEqual([]);
     const valid = loadGoldenVectors().valid;
-    expect(report.cases.length).toBe(valid.length + valid.filter((v) => !v.decode_only).length + vectors.invalidBinary.length + vectors.invalidJson.length + 20);
-    expect(report).toMatchObject({ failed: 0, known: 0, random: 20 });
+    expect(report.cases.length).toBe(valid.length + valid.filter((v) => !v.decode_only).length + vectors.invalidBinary.length + vectors.invalidJson.length + 20 + ENVELOPE_VECTORS + 20);
+    expect(report).toMatchObject({ failed: 0, known: 0, random: 20, randomEvents: 20, events: true });
+    expect(report.noEvents).toBeUndefined();
+    // every lifecycle type and both image variants among the random envelopes
+    const decoded = report.cases.filter((c) => c.name.startsWith("roundtrip random-events/")).map((c) => c.expected);
+    for (const type of ["in_progress", "generating", "partial_image", "completed"]) expect(decoded.some((e) => e.includes(`"response.image_generation_call.${type}"`)), type).toBe(true);
   });
 
   describe("against a codec that is always wrong (a real executable)", () => {
     let report: ConformanceReport;
     beforeAll(async () => {
-      report = await runConformance(WRONG, { random: 3 });
+      report = await runConformance(WRONG, { random: 3, randomEvents: 3 });
     });
 
     it("fails every case", () => {
@@ -73,6 +81,21 @@ describe("the conformance kit", () => {
       expect(byName(report.cases, "refuse invalid-json/missing_type")).toMatchObject({ kind: "refuse", mode: "encode", pass: false });
     });
 
+    it("runs the envelope vectors through decode-event and encode-event, and refuses bad envelopes", () => {
+      expect(report.cases.filter((c) => c.envelope === true)).toHaveLength(ENVELOPE_VECTORS + 3);
+      const decoded = byName(report.cases, "decode-event events/partial_image_padded");
+      expect(decoded).toMatchObject({ kind: "decode", mode: "decode-event", envelope: true, pass: false });
+      expect(decoded.diff.split("\n").sort()).toEqual(['partial_image_b64: expected "QUI=", got "QUJD"', "partial_image_index: expected 1, got 0", "sequence_number: expected 3, got 0"]);
+      const encoded = byName(report.cases, "encode-event events/in_progress");
+      expect(encoded).toMatchObject({ kind: "encode", mode: "encode-event", envelope: true, pass: false, expected: vectors.events[0]?.hex });
+      expect(encoded.diff).toContain("first difference at byte 0");
+      expect(encoded.diff).toContain("this bridge decodes them to another event");
+      expect(byName(report.cases, "refuse invalid-events/two_events")).toMatchObject({ kind: "refuse", mode: "decode-event", envelope: true, pass: false });
+      const random = byName(report.cases, "roundtrip random-events/0");
+      expect(random).toMatchObject({ kind: "roundtrip", mode: "both", envelope: true, pass: false });
+      expect(random.diff).toMatch(/^decode:\n/);
+    });
+
     it("runs random events both ways", () => {
       const c = byName(report.cases, "roundtrip random/0");
       expect(c).toMatchObject({ kind: "roundtrip", mode: "both", pass: false });
@@ -88,6 +111,26 @@ describe("the conformance kit", () => {
     expect(byName(report.cases, name).diff).not.toBe("");
     expect(report.known).toBe(1);
     expect(report.failed).toBe(report.cases.length - 1);
+  });
+
+  it("reports a codec without decode-event / encode-event once, and checks its completed message as before", async () => {
+    // a few vectors of the completed message: each run of this codec starts node
+    const all = loadGoldenVectors();
+    const few = { ...all, valid: all.valid.slice(0, 3), invalidBinary: all.invalidBinary.slice(0, 3), invalidJson: all.invalidJson.slice(0, 3) };
+    const report = await runConformance(NO_EVENTS, { random: 0, vectors: few });
+    expect(report.aborted).toBeUndefined();
+    expect(report.noEvents).toMatch(/does not implement decode-event: exit 2, stderr: usage: no-events.sh/);
+    const envelope = report.cases.filter((c) => c.envelope === true);
+    expect(envelope.map((c) => c.name)).toEqual([`decode-event events/${vectors.events[0]?.name}`]);
+    expect(envelope[0]).toMatchObject({ pass: false, mode: "decode-event" });
+    expect(envelope[0]?.diff).toContain("run with --no-events");
+    expect(report.failed).toBe(1);
+    expect(report.passed).toBe(report.cases.length - 1);
+
+    const skipped = await runConformance(NO_EVENTS, { random: 0, events: false, vectors: few });
+    expect(skipped.cases.filter((c) => c.envelope === true)).toEqual([]);
+    expect(skipped).toMatchObject({ failed: 0, events: false, randomEvents: 0 });
+    expect(skipped.noEvents).toBeUndefined();
   });
 
   it.each([
@@ -128,21 +171,23 @@ describe("diffs", () => {
 
 describe("orwire conformance", () => {
   it("prints PASS or FAIL per case, a diff under each failure and a summary line, and exits 1 on a failure", () => {
-    const run = orwire(["conformance", "--codec", WRONG, "--random", "2", "--seed", "7"]);
+    const run = orwire(["conformance", "--codec", WRONG, "--random", "2", "--random-events", "2", "--seed", "7"]);
     expect(run.status).toBe(1);
     const lines = run.stdout.toString("utf8").trimEnd().split("\n");
     expect(lines).toContain("FAIL decode valid/negative_zero");
     expect(lines).toContain("  output_index: expected -0, got 0");
     expect(lines).toContain("FAIL refuse invalid-binary/truncated_string (protobuf)");
-    expect(lines.at(-1)).toMatch(/^conformance: 0 passed, \d+ failed \(24 decode, 20 encode, \d+ refuse, 2 roundtrip; seed 7\) in [\d.]+s: sh /);
+    expect(lines).toContain("FAIL decode-event events/in_progress");
+    expect(lines).toContain("FAIL refuse invalid-events/two_events");
+    expect(lines.at(-1)).toMatch(/^conformance: 0 passed, \d+ failed \(24 decode, 20 encode, \d+ refuse, 2 roundtrip; envelope: 9 decode, 9 encode, 7 refuse, 2 roundtrip; seed 7\) in [\d.]+s: sh /);
   });
 
   it("exits 0 when every case passes, and --json prints the whole report", () => {
-    const run = orwire(["conformance", "--codec", REFERENCE, "--random", "3", "--json"]);
+    const run = orwire(["conformance", "--codec", REFERENCE, "--random", "3", "--random-events", "3", "--json"]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout.toString("utf8")) as { failed: number; passed: number; cases: unknown[]; random: number };
-    expect(report).toMatchObject({ failed: 0, random: 3 });
+    expect(report).toMatchObject({ failed: 0, random: 3, randomEvents: 3, events: true });
     expect(report.passed).toBe(report.cases.length);
   });
 
@@ -150,9 +195,9 @@ describe("orwire conformance", () => {
     const known = vectors.invalidBinary.map((v) => `refuse invalid-binary/${v.name}=accepted`);
     const json = vectors.invalidJson.map((v) => `refuse invalid-json/${v.name}`);
     const cases = [...vectors.valid.map((v) => `decode valid/${v.name}`), ...vectors.valid.filter((v) => !v.decode_only).map((v) => `encode valid/${v.name}`)];
-    const run = orwire(["conformance", "--codec", WRONG, "--random", "0", ...[...known, ...json, ...cases].flatMap((k) => ["--known-difference", k])]);
+    const run = orwire(["conformance", "--codec", WRONG, "--random", "0", "--no-events", ...[...known, ...json, ...cases].flatMap((k) => ["--known-difference", k])]);
     expect(run.stdout.toString("utf8")).toContain("KNOWN refuse invalid-binary/truncated_string (protobuf): accepted");
-    expect(run.stdout.toString("utf8")).toMatch(/conformance: 0 passed, 0 failed, \d+ known differences/);
+    expect(run.stdout.toString("utf8")).toMatch(/conformance: 0 passed, 0 failed, \d+ known differences \(.*; envelope: skipped \(--no-events\); seed/);
     expect(run.status).toBe(0);
   });
 
@@ -161,6 +206,8 @@ describe("orwire conformance", () => {
     [["--codec", ""], /needs --codec/],
     [["--codec", "x", "--random=-1"], /--random must be an integer/],
     [["--codec", "x", "--random", "many"], /--random must be an integer/],
+    [["--codec", "x", "--random-events=-1"], /--random-events must be an integer/],
+    [["--codec", "x", "--no-events=yes"], /no-events/],
     [["--codec", "x", "--seed", "1.5"], /--seed must be an integer/],
     [["--codec", "x", "--jobs", "0"], /--jobs must be an integer/],
     [["--codec", "x", "--known-difference", "=why"], /--known-difference needs a case name/],

@@ -1,8 +1,9 @@
 /**
  * Every interop codec (interop/<lang>/codec: Go, Python, Java, Rust, C++ through protoc) through
- * the conformance kit: every golden vector, and 1,000 seeded random events TS -> codec -> TS. Once
- * through the library function and once through the real `orwire conformance` binary. Prints the
- * agreement table of the README. `npm run interop:build` builds the codecs; with CI=true a codec
+ * the conformance kit: every golden vector, 1,000 seeded random events TS -> codec -> TS, and the
+ * lifecycle envelope (its vectors and 200 random lifecycle events through decode-event /
+ * encode-event). Once through the library function and once through the real `orwire conformance`
+ * binary. Prints the agreement table of the README. `npm run interop:build` builds the codecs; with CI=true a codec
  * that is not built fails here, locally it is skipped with a warning.
  */
 import { spawnSync } from "node:child_process";
@@ -18,6 +19,7 @@ const LANGS = ["go", "python", "java", "rust", "cpp"] as const;
 type Lang = (typeof LANGS)[number];
 const RUNTIME: Record<Lang, string> = { go: "Go (protobuf-go)", python: "Python (protobuf, upb)", java: "Java (protobuf-java)", rust: "Rust (prost)", cpp: "C++ (protoc --encode/--decode)" };
 const RANDOM = Number(process.env.INTEROP_RANDOM ?? 1000);
+const RANDOM_EVENTS = Number(process.env.INTEROP_RANDOM_EVENTS ?? 200);
 const CI = /^(1|true|yes)$/i.test(process.env.CI ?? "");
 const TIMEOUT = 30 * 60_000;
 
@@ -46,17 +48,20 @@ describe.each(LANGS)("interop/%s/codec", (lang) => {
   const knownDifferences = known[lang] ?? {};
 
   test(
-    `agrees with this bridge on every golden vector and ${RANDOM} random events (seed ${seed})`,
+    `agrees with this bridge on every golden vector, ${RANDOM} random events and ${RANDOM_EVENTS} random lifecycle envelopes (seed ${seed})`,
     async () => {
       requireBuilt();
-      const report = await runConformance(`'${codecPath(lang)}'`, { random: RANDOM, seed, knownDifferences });
+      const report = await runConformance(`'${codecPath(lang)}'`, { random: RANDOM, randomEvents: RANDOM_EVENTS, seed, knownDifferences });
       reports.set(lang, report);
       expect(report.aborted).toBeUndefined();
+      expect(report.noEvents).toBeUndefined();
       expect(failures(report)).toEqual([]);
       // every listed known difference is still observed: the list cannot go stale
       expect(report.cases.filter((c) => c.known !== undefined).map((c) => c.name).sort()).toEqual(Object.keys(knownDifferences).sort());
       const encodable = vectors.valid.filter((v) => !v.decode_only).length;
-      expect(report.cases).toHaveLength(vectors.valid.length + encodable + vectors.invalidBinary.length + vectors.invalidJson.length + RANDOM);
+      const envelope = 2 * vectors.events.length + vectors.invalidEvents.length + RANDOM_EVENTS;
+      expect(report.cases).toHaveLength(vectors.valid.length + encodable + vectors.invalidBinary.length + vectors.invalidJson.length + RANDOM + envelope);
+      expect(report.cases.filter((c) => c.envelope === true)).toHaveLength(envelope);
     },
     TIMEOUT,
   );
@@ -64,10 +69,10 @@ describe.each(LANGS)("interop/%s/codec", (lang) => {
   test("passes through the real orwire conformance binary", () => {
     requireBuilt();
     const flags = Object.entries(knownDifferences).flatMap(([name, reason]) => ["--known-difference", `${name}=${reason}`]);
-    const run = orwire(["conformance", "--codec", `'${codecPath(lang)}'`, "--random", "10", "--seed", String(seed), ...flags]);
+    const run = orwire(["conformance", "--codec", `'${codecPath(lang)}'`, "--random", "10", "--random-events", "10", "--seed", String(seed), ...flags]);
     const out = run.stdout.toString("utf8");
     expect(out.split("\n").filter((line) => line.startsWith("FAIL"))).toEqual([]);
-    expect(out).toMatch(/\nconformance: \d+ passed, 0 failed/);
+    expect(out).toMatch(/\nconformance: \d+ passed, 0 failed.*; envelope: \d+ decode, \d+ encode, \d+ refuse, 10 roundtrip;/);
     expect(run.status, run.stderr).toBe(0);
   });
 });
@@ -80,15 +85,21 @@ afterAll(() => {
   console.log(`\nInterop agreement (also in .run/interop-agreement.md):\n\n${table}`);
 });
 
-/** The README's table: runtime x check, passed/total, known differences noted. */
+/** The README's table: runtime x check, passed/total, known differences noted; the envelope's columns after the completed message's. */
 function agreementTable(all: Map<Lang, ConformanceReport>): string {
+  const completed = (c: ConformanceCase) => c.envelope !== true;
+  const envelope = (c: ConformanceCase) => c.envelope === true;
   const columns: [string, (c: ConformanceCase) => boolean][] = [
-    ["decode vectors", (c) => c.kind === "decode"],
-    ["encode bytes", (c) => c.kind === "encode"],
-    ["refuse protobuf-bad", (c) => c.kind === "refuse" && c.layer === "protobuf"],
-    ["refuse bridge-bad", (c) => c.kind === "refuse" && c.layer === "bridge"],
-    ["refuse bad JSON", (c) => c.kind === "refuse" && c.mode === "encode"],
-    [`${RANDOM.toLocaleString("en-US")} random round trips`, (c) => c.kind === "roundtrip"],
+    ["decode vectors", (c) => completed(c) && c.kind === "decode"],
+    ["encode bytes", (c) => completed(c) && c.kind === "encode"],
+    ["refuse protobuf-bad", (c) => completed(c) && c.kind === "refuse" && c.layer === "protobuf"],
+    ["refuse bridge-bad", (c) => completed(c) && c.kind === "refuse" && c.layer === "bridge"],
+    ["refuse bad JSON", (c) => completed(c) && c.kind === "refuse" && c.mode === "encode"],
+    [`${RANDOM.toLocaleString("en-US")} random round trips`, (c) => completed(c) && c.kind === "roundtrip"],
+    ["envelope: decode-event vectors", (c) => envelope(c) && c.kind === "decode"],
+    ["envelope: encode-event bytes", (c) => envelope(c) && c.kind === "encode"],
+    ["envelope: refuse bad envelopes", (c) => envelope(c) && c.kind === "refuse"],
+    [`envelope: ${RANDOM_EVENTS.toLocaleString("en-US")} random lifecycle round trips`, (c) => envelope(c) && c.kind === "roundtrip"],
   ];
   const cell = (cases: ConformanceCase[]): string => {
     const passed = cases.filter((c) => c.pass).length;

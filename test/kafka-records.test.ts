@@ -1,9 +1,20 @@
 import { murmur2 as platformaticMurmur2 } from "@platformatic/kafka";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encode, equalJson, IMAGE_GEN_CALL_COMPLETED, toConfluent, type ImageGenCallCompletedEvent } from "../src/index.js";
+import {
+  encode,
+  encodeEventMessage,
+  equalJson,
+  fromConfluent,
+  IMAGE_GEN_CALL_COMPLETED,
+  messageNameOf,
+  toConfluent,
+  type ImageGenCallCompletedEvent,
+  type ImageGenCallLifecycleEvent,
+} from "../src/index.js";
 import { DEFAULT_KAFKA_TOPIC, fromKafkaRecord, kafkaHeaderPairs, kafkaPartition, murmur2, toKafkaRecord, type KafkaRecordInput } from "../src/kafka/index.js";
-import { anyEvent, seed } from "./support/arbitraries.js";
+import { anyEvent, anyLifecycleEvent, seed } from "./support/arbitraries.js";
+import { sseSample } from "./support/events.js";
 import { codeAndPath } from "./support/refusal.js";
 
 const T = IMAGE_GEN_CALL_COMPLETED;
@@ -101,6 +112,80 @@ describe("fromKafkaRecord", () => {
     expect(kafkaHeaderPairs([[Buffer.from("a"), "1"], ["b", Buffer.from("2")], ["b", "3"]])).toEqual(expected);
     expect(kafkaHeaderPairs({ a: "1", b: [Buffer.from("2"), "3"] })).toEqual(expected);
     expect(kafkaHeaderPairs(undefined)).toEqual([]);
+  });
+});
+
+describe("records of every lifecycle type", () => {
+  const sample = sseSample();
+  const oneOfEach = [...new Map(sample.map((e) => [e.type, e])).values()];
+  const INDEX: Record<string, number> = {
+    "response.image_generation_call.completed": 0,
+    "response.image_generation_call.in_progress": 1,
+    "response.image_generation_call.generating": 2,
+    "response.image_generation_call.partial_image": 3,
+  };
+
+  it.each(oneOfEach.map((e) => [e.type, e] as const))("%s: the value is its own message, ce_type its type, ce_dataschema its message", (type, e) => {
+    const record = toKafkaRecord(e);
+    expect(record.key).toBe(e.itemId);
+    expect(record.value).toEqual(encodeEventMessage(e));
+    expect(record.headers).toEqual({
+      "content-type": "application/protobuf",
+      ce_specversion: "1.0",
+      ce_id: `${e.itemId}:${e.sequenceNumber}`,
+      ce_source: "/openresponses-wire",
+      ce_type: type,
+      ce_dataschema: `urn:openresponses-wire:${messageNameOf(type)}`,
+    });
+    expect(equalJson(fromKafkaRecord(asDelivered(record)), e)).toBe(true);
+  });
+
+  it("a completed event's record is unchanged: the value is exactly encode(event)", () => {
+    fc.assert(
+      fc.property(anyEvent, (e) => {
+        expect(Buffer.from(toKafkaRecord(e).value).equals(Buffer.from(encode(e)))).toBe(true);
+      }),
+      { seed, numRuns: 200 },
+    );
+  });
+
+  it("reads back any lifecycle event, Object.is-equal, plain or Confluent-framed", () => {
+    fc.assert(
+      fc.property(anyLifecycleEvent, (e) => {
+        const record = toKafkaRecord(e);
+        expect(record.headers.ce_type).toBe(e.type);
+        expect(equalJson(fromKafkaRecord(record), e)).toBe(true);
+        expect(equalJson(fromKafkaRecord(asDelivered(record)), e)).toBe(true);
+        expect(equalJson(fromKafkaRecord(toKafkaRecord(e, { confluent: { schemaId: 5 } })), e)).toBe(true);
+      }),
+      { seed, numRuns: 300 },
+    );
+  });
+
+  it("the SSE sample's 10 events, partial images included, round-trip in order", () => {
+    const back: ImageGenCallLifecycleEvent[] = sample.map((e) => fromKafkaRecord(asDelivered(toKafkaRecord(e))));
+    expect(sample).toHaveLength(10);
+    expect(back.map((b, i) => equalJson(b, sample[i]))).toEqual(new Array(10).fill(true));
+  });
+
+  it.each(oneOfEach.map((e) => [e.type, e] as const))("%s: Confluent framing names its message's index in the .proto file by default", (type, e) => {
+    const frame = fromConfluent(toKafkaRecord(e, { confluent: { schemaId: 9 } }).value);
+    expect(frame.messageIndexes).toEqual([INDEX[type]]);
+    expect(frame.message).toEqual(encodeEventMessage(e));
+    // explicit indexes win
+    expect(fromConfluent(toKafkaRecord(e, { confluent: { schemaId: 9, messageIndexes: [7] } }).value).messageIndexes).toEqual([7]);
+  });
+
+  const partial = oneOfEach.find((e) => e.type === "response.image_generation_call.partial_image")!;
+  const completed = oneOfEach.find((e) => e.type === T)!;
+  const relabel = (r: { key: string; value: Uint8Array; headers: Record<string, string> }, type: string): KafkaRecordInput => ({ ...r, headers: { ...r.headers, ce_type: type } });
+
+  it.each([
+    ["a type outside the lifecycle", relabel(toKafkaRecord(partial), "response.image_generation_call.failed"), "not_our_record", ["headers", "ce_type"]],
+    ["a completed message labelled a partial image", relabel(toKafkaRecord(completed), partial.type), "missing_field", ["partialImageB64"]],
+    ["a partial image whose ce_id names another event", { ...toKafkaRecord(partial), headers: { ...toKafkaRecord(partial).headers, ce_id: "ig_x:1" } }, "header_mismatch", ["headers", "ce_id"]],
+  ] as const)("refuses %s", (_, record, code, path) => {
+    expect(codeAndPath(() => fromKafkaRecord(record as KafkaRecordInput))).toEqual({ code, path });
   });
 });
 

@@ -1,10 +1,11 @@
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encode, equalJson, IMAGE_GEN_CALL_COMPLETED, percentEncode, type ImageGenCallCompletedEvent } from "../src/index.js";
-import { DEFAULT_NATS_SUBJECT, fromNatsMessage, natsHeaderPairs, toNatsMessage, type NatsMessageInput } from "../src/nats/index.js";
+import { encode, encodeEventMessage, equalJson, IMAGE_GEN_CALL_COMPLETED, messageNameOf, percentEncode, type ImageGenCallCompletedEvent } from "../src/index.js";
+import { DEFAULT_NATS_SUBJECT, DEFAULT_NATS_SUBJECT_PREFIX, fromNatsMessage, natsHeaderPairs, natsSubjectOf, toNatsMessage, type NatsMessageInput } from "../src/nats/index.js";
 import { jetStreamNames } from "../src/nats/index.js";
-import { anyEvent, seed } from "./support/arbitraries.js";
+import { anyEvent, anyLifecycleEvent, seed } from "./support/arbitraries.js";
+import { sseSample } from "./support/events.js";
 import { codeAndPath } from "./support/refusal.js";
 
 const T = IMAGE_GEN_CALL_COMPLETED;
@@ -77,7 +78,8 @@ describe("fromNatsMessage", () => {
     ["no headers", { data: ours.data }, "unsupported_content_type", ["headers", "ce-datacontenttype"]],
     ["JSON content", withHeaders({ "ce-datacontenttype": "application/json" }), "unsupported_content_type", ["headers", "ce-datacontenttype"]],
     ["structured mode", { data: ours.data, headers: { "content-type": "application/cloudevents+json" } }, "unsupported_content_type", ["headers", "content-type"]],
-    ["another event type", withHeaders({ "ce-type": "response.image_generation_call.partial_image" }), "not_our_record", ["headers", "ce-type"]],
+    ["another event type", withHeaders({ "ce-type": "response.output_text.delta" }), "not_our_record", ["headers", "ce-type"]],
+    ["a completed message labelled a partial image", withHeaders({ "ce-type": "response.image_generation_call.partial_image" }), "missing_field", ["partialImageB64"]],
     ["a ce-id of another event", withHeaders({ "ce-id": "ig_2:7" }), "header_mismatch", ["headers", "ce-id"]],
     ["a malformed escape", withHeaders({ "ce-source": "%zz" }), "invalid_header", ["headers", "ce-source"]],
     ["bytes that are not a message", { ...withHeaders({}), data: Uint8Array.of(0x10, 0x01) }, "missing_field", ["itemId"]],
@@ -94,9 +96,53 @@ describe("fromNatsMessage", () => {
   });
 });
 
+describe("messages of every lifecycle type", () => {
+  const sample = sseSample();
+  const oneOfEach = [...new Map(sample.map((e) => [e.type, e])).values()];
+
+  it.each(oneOfEach.map((e) => [e.type, e] as const))("%s: its own message on its own subject, ce-type its type", (type, e) => {
+    const m = toNatsMessage(e);
+    const suffix = type.slice("response.image_generation_call.".length);
+    expect(m.subject).toBe(`openresponses.image_generation_call.${suffix}`);
+    expect(m.subject).toBe(natsSubjectOf(type));
+    expect(m.data).toEqual(encodeEventMessage(e));
+    expect(m.headers["ce-type"]).toBe(type);
+    expect(m.headers["ce-dataschema"]).toBe(`urn:openresponses-wire:${messageNameOf(type)}`);
+    expect(equalJson(fromNatsMessage(asDelivered(m)), e)).toBe(true);
+  });
+
+  it("subjects follow subjectPrefix; an explicit subject carries every type", () => {
+    expect(oneOfEach.map((e) => toNatsMessage(e, { subjectPrefix: "svc.img" }).subject)).toEqual(["svc.img.in_progress", "svc.img.generating", "svc.img.partial_image", "svc.img.completed"]);
+    expect(new Set(oneOfEach.map((e) => toNatsMessage(e, { subject: "one.subject" }).subject))).toEqual(new Set(["one.subject"]));
+    expect(DEFAULT_NATS_SUBJECT_PREFIX).toBe("openresponses.image_generation_call");
+    expect(codeAndPath(() => natsSubjectOf("response.output_text.delta" as never))).toEqual({ code: "invalid_value", path: ["type"] });
+  });
+
+  it("reads back any lifecycle event, Object.is-equal; a completed event's data is exactly encode(event)", () => {
+    fc.assert(
+      fc.property(anyLifecycleEvent, (e) => {
+        const m = toNatsMessage(e);
+        expect(equalJson(fromNatsMessage(asDelivered(m)), e)).toBe(true);
+        if (e.type === T) expect(Buffer.from(m.data).equals(Buffer.from(encode(e)))).toBe(true);
+      }),
+      { seed, numRuns: 300 },
+    );
+  });
+});
+
 describe("jetStreamNames", () => {
-  it("derives stream names from the subject, and the dead letter from both", () => {
+  it("by default one stream captures every type's subject under the prefix, and the dead letter does not overlap it", () => {
     expect(jetStreamNames()).toEqual({
+      subject: "openresponses.image_generation_call.*",
+      stream: "OPENRESPONSES_IMAGE_GENERATION_CALL",
+      deadLetterSubject: "openresponses.image_generation_call.*.dead-letter",
+      deadLetterStream: "OPENRESPONSES_IMAGE_GENERATION_CALL_DEAD_LETTER",
+    });
+    expect(jetStreamNames({ subjectPrefix: "svc.img" })).toMatchObject({ subject: "svc.img.*", stream: "SVC_IMG", deadLetterSubject: "svc.img.*.dead-letter" });
+  });
+
+  it("an explicit subject is captured alone, its dead letter at <subject>.dead-letter; explicit names win", () => {
+    expect(jetStreamNames({ subject: DEFAULT_NATS_SUBJECT })).toEqual({
       subject: DEFAULT_NATS_SUBJECT,
       stream: "OPENRESPONSES_IMAGE_GENERATION_CALL_COMPLETED",
       deadLetterSubject: `${DEFAULT_NATS_SUBJECT}.dead-letter`,

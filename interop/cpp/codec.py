@@ -1,10 +1,14 @@
-"""C++ interop codec for openresponses.v1.ImageGenCallCompleted (stdlib Python + protoc).
+"""C++ interop codec for openresponses.v1.ImageGenCallCompleted and the ImageGenCallEvent envelope
+(stdlib Python + protoc).
 
 The binary side is protobuf's C++ runtime, through Debian's `protoc --encode` and
 `protoc --decode`; this program only converts between the wire JSON and protobuf
-text format. See interop/README.md for the contract.
+text format. `decode`/`encode`: the completed message; `decode-event`/`encode-event`:
+the envelope of any lifecycle event. See interop/README.md for the contract.
 """
 
+import base64
+import binascii
 import json
 import math
 import os
@@ -23,6 +27,18 @@ MAX_SAFE = 2**53 - 1
 MAX_DEPTH = 32  # the most arrays and objects a member of extra may nest (the bridge's MAX_JSON_DEPTH)
 KNOWN = {"type", "item_id", "output_index", "sequence_number", "itemId", "outputIndex", "sequenceNumber"}
 SDK_SPELLINGS = {"itemId", "outputIndex", "sequenceNumber"}
+ENVELOPE = "openresponses.v1.ImageGenCallEvent"
+PARTIAL_TYPE = "response.image_generation_call.partial_image"
+PARTIAL_KNOWN = KNOWN | {"partial_image_b64", "partial_image_index", "partialImageB64", "partialImageIndex"}
+PARTIAL_SDK_SPELLINGS = SDK_SPELLINGS | {"partialImageB64", "partialImageIndex"}
+# envelope field number -> (type, oneof case name)
+EVENTS = {
+    1: ("response.image_generation_call.in_progress", "in_progress"),
+    2: ("response.image_generation_call.generating", "generating"),
+    3: (PARTIAL_TYPE, "partial_image"),
+    4: (EVENT_TYPE, "completed"),
+}
+CASE_OF_TYPE = {t: name for t, name in EVENTS.values()}
 NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
 
@@ -30,14 +46,14 @@ class Refused(Exception):
     """Input that the contract refuses (exit 1)."""
 
 
-def protoc(mode: str, data: bytes) -> bytes:
+def protoc(mode: str, data: bytes, message: str = MESSAGE) -> bytes:
     exe = shutil.which("protoc")
     if exe is None:
         print("codec(cpp): protoc not found; run scripts/interop-build.sh cpp", file=sys.stderr)
         sys.exit(2)
     # protoc adds its own include dir (<bin>/../include), where Debian's
     # libprotobuf-dev puts google/protobuf/struct.proto.
-    cmd = [exe, "-I", PROTO_ROOT, f"--{mode}={MESSAGE}", PROTO_FILE]
+    cmd = [exe, "-I", PROTO_ROOT, f"--{mode}={message}", PROTO_FILE]
     run = subprocess.run(cmd, input=data, capture_output=True, check=False)
     if run.returncode != 0:
         reason = run.stderr.decode("utf-8", "replace").strip().replace("\n", " | ")
@@ -168,11 +184,95 @@ def known_fields(fields):
 
 def decode(data: bytes) -> bytes:
     text = protoc("decode", data).decode("utf-8")
+    return decode_fields(dict(known_fields(parse_text(tokenize(text))[0])), EVENT_TYPE)
+
+
+def envelope_event_fields(data: bytes) -> list:
+    """The numbers of the envelope's event fields (1-4, length-delimited), in wire order, duplicates included.
+
+    The runtime merges a repeated field and keeps the last member of a oneof, so "more than one
+    event" is only visible on the wire. Called after protoc parsed the bytes.
+    """
+    found = []
+    pos, end = 0, len(data)
+
+    def varint():
+        nonlocal pos
+        shift = result = 0
+        while True:
+            if pos >= end:
+                raise Refused("truncated envelope")
+            b = data[pos]
+            pos += 1
+            result |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                return result
+
+    def skip(wire, number):
+        nonlocal pos
+        if wire == 0:
+            varint()
+        elif wire == 1:
+            pos += 8
+        elif wire == 2:
+            n = varint()
+            pos += n
+        elif wire == 5:
+            pos += 4
+        elif wire == 3:
+            while True:
+                tag = varint()
+                if tag & 7 == 4:
+                    if tag >> 3 != number:
+                        raise Refused("mismatched end group in the envelope")
+                    return
+                skip(tag & 7, tag >> 3)
+        else:
+            raise Refused(f"wire type {wire} in the envelope")
+        if pos > end:
+            raise Refused("truncated envelope")
+
+    while pos < end:
+        tag = varint()
+        number, wire = tag >> 3, tag & 7
+        if number in EVENTS and wire == 2:
+            found.append(number)
+        skip(wire, number)
+    return found
+
+
+def decode_event(data: bytes) -> bytes:
+    text = protoc("decode", data, ENVELOPE).decode("utf-8")
     fields = dict(known_fields(parse_text(tokenize(text))[0]))
+    numbers = envelope_event_fields(data)
+    if len(numbers) > 1:
+        raise Refused(f"the envelope holds more than one event (fields {numbers})")
+    if not numbers:
+        raise Refused("the envelope holds no event")
+    event_type, case = EVENTS[numbers[0]]
+    if case not in fields:
+        raise Refused("the envelope holds no event")
+    return decode_fields(dict(known_fields(fields[case])), event_type)
+
+
+def decode_fields(fields: dict, event_type: str) -> bytes:
+    partial = event_type == PARTIAL_TYPE
     if "item_id" not in fields:
         raise Refused("item_id: absent")
-    parts = ['{"type":', json_string(EVENT_TYPE), ',"item_id":', json_string(text_string(fields["item_id"], "item_id"))]
-    for name in ("output_index", "sequence_number"):
+    parts = ['{"type":', json_string(event_type), ',"item_id":', json_string(text_string(fields["item_id"], "item_id"))]
+    names = ("output_index", "sequence_number", "partial_image_index") if partial else ("output_index", "sequence_number")
+    for name in names:
+        if name == "partial_image_index":
+            if "partial_image" in fields:
+                kind, raw = fields["partial_image"]
+                if kind != "str":
+                    raise Refused("partial_image: expected bytes in protoc output")
+                parts.append(',"partial_image_b64":' + json_string(base64.b64encode(raw).decode("ascii")))
+            elif "partial_image_b64" in fields:
+                parts.append(',"partial_image_b64":' + json_string(text_string(fields["partial_image_b64"], "partial_image_b64")))
+            else:
+                raise Refused("partial_image: neither partial_image nor partial_image_b64 is set")
         parts.append(f',"{name}":')
         if name in fields:
             n = int(fields[name][1], 0)
@@ -186,7 +286,7 @@ def decode(data: bytes) -> bytes:
     if "extra" in fields:
         entries = struct_entries(fields["extra"], "extra")
         for key in sorted(entries):  # code point order = UTF-8 byte order
-            if key in KNOWN:
+            if key in (PARTIAL_KNOWN if partial else KNOWN):
                 raise Refused(f"extra.{key}: collides with a known member")
             parts.append("," + json_string(key) + ":" + json_value(entries[key], "extra." + key, 0))
     parts.append("}\n")
@@ -347,30 +447,73 @@ def encode(data: bytes) -> bytes:
         raise Refused("the event must be a JSON object")
     if obj.get("type") != EVENT_TYPE:
         raise Refused(f"type: must be {EVENT_TYPE!r}")
+    return protoc("encode", ("\n".join(text_fields(obj, EVENT_TYPE)) + "\n").encode("ascii"))
+
+
+def encode_event(data: bytes) -> bytes:
+    obj = parse_json(data)
+    if not isinstance(obj, dict):
+        raise Refused("the event must be a JSON object")
+    event_type = obj.get("type")
+    if not isinstance(event_type, str) or event_type not in CASE_OF_TYPE:
+        raise Refused(f"type: must be one of {sorted(CASE_OF_TYPE)}")
+    text = CASE_OF_TYPE[event_type] + " {\n" + "\n".join(text_fields(obj, event_type)) + "\n}\n"
+    return protoc("encode", text.encode("ascii"), ENVELOPE)
+
+
+def is_canonical_base64(s: str) -> bool:
+    """Standard alphabet, padded, zero unused bits: decode, re-encode, compare."""
+    if not all(c.isascii() and (c.isalnum() or c in "+/=") for c in s):
+        return False
+    try:
+        raw = base64.b64decode(s, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return base64.b64encode(raw).decode("ascii") == s
+
+
+def text_bytes(data: bytes) -> str:
+    """A text format bytes literal: every byte as octal."""
+    return '"' + "".join("\\%03o" % b for b in data) + '"'
+
+
+def text_fields(obj: dict, event_type: str) -> list:
+    """The text format lines of a lifecycle event's message; protoc writes them in field-number order."""
+    partial = event_type == PARTIAL_TYPE
     if not isinstance(obj.get("item_id"), str):
         raise Refused("item_id: must be a string")
     lines = ["item_id: " + text_literal(obj["item_id"], "item_id")]
-    for name in ("output_index", "sequence_number"):
+    if partial:
+        image = obj.get("partial_image_b64")
+        if not isinstance(image, str):
+            raise Refused("partial_image_b64: must be a string")
+        if is_canonical_base64(image):
+            lines.append("partial_image: " + text_bytes(base64.b64decode(image)))
+        else:
+            lines.append("partial_image_b64: " + text_literal(image, "partial_image_b64"))
+    for name in ("output_index", "sequence_number", "partial_image_index") if partial else ("output_index", "sequence_number"):
         x = obj.get(name)
         if not isinstance(x, float):
             raise Refused(f"{name}: must be a number")
         lines.append(f"{name}: {int(x)}" if is_safe_int(x) else f"{name}_double: {x!r}")
+    known, sdk_spellings = (PARTIAL_KNOWN, PARTIAL_SDK_SPELLINGS) if partial else (KNOWN, SDK_SPELLINGS)
     for k in obj:
-        if k in SDK_SPELLINGS:
+        if k in sdk_spellings:
             raise Refused(f"{k}: SDK spelling of a known member is not allowed in wire JSON")
-    extra = {k: v for k, v in obj.items() if k not in KNOWN}
+    extra = {k: v for k, v in obj.items() if k not in known}
     if extra:  # an empty extra is not written
         lines.append("extra { " + text_struct(extra, "extra", 0) + " }")
-    return protoc("encode", ("\n".join(lines) + "\n").encode("ascii"))
+    return lines
 
 
 def main() -> int:
-    if len(sys.argv) != 2 or sys.argv[1] not in ("decode", "encode"):
-        print("usage: codec decode|encode  (stdin -> stdout)", file=sys.stderr)
+    commands = {"decode": decode, "encode": encode, "decode-event": decode_event, "encode-event": encode_event}
+    if len(sys.argv) != 2 or sys.argv[1] not in commands:
+        print("usage: codec decode|encode|decode-event|encode-event  (stdin -> stdout)", file=sys.stderr)
         return 2
     data = sys.stdin.buffer.read()
     try:
-        out = decode(data) if sys.argv[1] == "decode" else encode(data)
+        out = commands[sys.argv[1]](data)
     except Refused as e:
         print(f"codec(cpp): {sys.argv[1]}: {e}", file=sys.stderr)
         return 1

@@ -1,10 +1,13 @@
 // Command codec is the Go interop codec for openresponses.v1.ImageGenCallCompleted:
 // `codec decode` (binary on stdin -> wire JSON line on stdout) and
-// `codec encode` (wire JSON on stdin -> binary on stdout). See interop/README.md.
+// `codec encode` (wire JSON on stdin -> binary on stdout); `codec decode-event` and
+// `codec encode-event` do the same for the ImageGenCallEvent envelope of any lifecycle
+// event. See interop/README.md.
 package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +19,9 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	pb "openresponses-wire/interop/go/gen/openresponses/v1"
@@ -37,20 +42,20 @@ var known = map[string]bool{
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "decode" && os.Args[1] != "encode") {
-		fmt.Fprintln(os.Stderr, "usage: codec decode|encode  (stdin -> stdout)")
+	commands := map[string]func([]byte) ([]byte, error){"decode": decode, "encode": encode, "decode-event": decodeEvent, "encode-event": encodeEvent}
+	var command func([]byte) ([]byte, error)
+	if len(os.Args) == 2 {
+		command = commands[os.Args[1]]
+	}
+	if command == nil {
+		fmt.Fprintln(os.Stderr, "usage: codec decode|encode|decode-event|encode-event  (stdin -> stdout)")
 		os.Exit(2)
 	}
 	in, err := io.ReadAll(os.Stdin)
 	if err != nil {
 		fail("read stdin: %v", err)
 	}
-	var out []byte
-	if os.Args[1] == "decode" {
-		out, err = decode(in)
-	} else {
-		out, err = encode(in)
-	}
+	out, err := command(in)
 	if err != nil {
 		fail("%s: %v", os.Args[1], err)
 	}
@@ -664,4 +669,225 @@ func (p *parser) str() (string, error) {
 			return "", p.errorf("invalid escape")
 		}
 	}
+}
+
+// ---- the lifecycle envelope: openresponses.v1.ImageGenCallEvent ----
+
+const partialType = "response.image_generation_call.partial_image"
+
+// lifecycle is one case of the envelope's oneof: its field number, `type` and message.
+type lifecycle struct {
+	field protowire.Number
+	typ   string
+	new   func() protoreflect.Message
+}
+
+var lifecycles = []lifecycle{
+	{1, "response.image_generation_call.in_progress", func() protoreflect.Message { return (&pb.ImageGenCallInProgress{}).ProtoReflect() }},
+	{2, "response.image_generation_call.generating", func() protoreflect.Message { return (&pb.ImageGenCallGenerating{}).ProtoReflect() }},
+	{3, partialType, func() protoreflect.Message { return (&pb.ImageGenCallPartialImage{}).ProtoReflect() }},
+	{4, eventType, func() protoreflect.Message { return (&pb.ImageGenCallCompleted{}).ProtoReflect() }},
+}
+
+// knownPartial adds the partial image's members to known.
+var knownPartial = map[string]bool{"partial_image_b64": true, "partial_image_index": true, "partialImageB64": true, "partialImageIndex": true}
+
+func isKnown(k string, partial bool) bool { return known[k] || (partial && knownPartial[k]) }
+
+func decodeEvent(in []byte) ([]byte, error) {
+	env := &pb.ImageGenCallEvent{}
+	if err := proto.Unmarshal(in, env); err != nil {
+		return nil, fmt.Errorf("not a valid envelope: %v", err)
+	}
+	// the runtime merges a repeated field and keeps the last member of a oneof: count on the wire
+	var fields []protowire.Number
+	for rest := in; len(rest) > 0; {
+		num, typ, n := protowire.ConsumeTag(rest)
+		if n < 0 {
+			return nil, protowire.ParseError(n)
+		}
+		m := protowire.ConsumeFieldValue(num, typ, rest[n:])
+		if m < 0 {
+			return nil, protowire.ParseError(m)
+		}
+		if num >= 1 && num <= 4 && typ == protowire.BytesType {
+			fields = append(fields, num)
+		}
+		rest = rest[n+m:]
+	}
+	if len(fields) > 1 {
+		return nil, fmt.Errorf("the envelope holds more than one event (fields %v)", fields)
+	}
+	oneof := env.ProtoReflect().Descriptor().Oneofs().ByName("event")
+	which := env.ProtoReflect().WhichOneof(oneof)
+	if len(fields) == 0 || which == nil {
+		return nil, errors.New("the envelope holds no event")
+	}
+	kind := lifecycles[which.Number()-1]
+	return decodeMessage(env.ProtoReflect().Get(which).Message(), kind.typ)
+}
+
+// decodeMessage writes the wire JSON of any lifecycle message, through protoreflect.
+func decodeMessage(m protoreflect.Message, typ string) ([]byte, error) {
+	partial := typ == partialType
+	desc := m.Descriptor()
+	itemID := desc.Fields().ByName("item_id")
+	if !m.Has(itemID) {
+		return nil, errors.New("item_id: absent")
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"type":`)
+	writeString(&b, typ)
+	b.WriteString(`,"item_id":`)
+	writeString(&b, m.Get(itemID).String())
+	number := func(name string) error {
+		b.WriteString(`,"` + name + `":`)
+		which := m.WhichOneof(desc.Oneofs().ByName(protoreflect.Name(name + "_value")))
+		switch {
+		case which == nil:
+			return fmt.Errorf("%s: neither %s nor %s_double is set", name, name, name)
+		case string(which.Name()) == name:
+			if err := writeInt(&b, m.Get(which).Int()); err != nil {
+				return fmt.Errorf("%s: %v", name, err)
+			}
+		default:
+			if err := writeNumber(&b, m.Get(which).Float()); err != nil {
+				return fmt.Errorf("%s_double: %v", name, err)
+			}
+		}
+		return nil
+	}
+	if err := number("output_index"); err != nil {
+		return nil, err
+	}
+	if err := number("sequence_number"); err != nil {
+		return nil, err
+	}
+	if partial {
+		b.WriteString(`,"partial_image_b64":`)
+		which := m.WhichOneof(desc.Oneofs().ByName("partial_image_value"))
+		switch {
+		case which == nil:
+			return nil, errors.New("partial_image: neither partial_image nor partial_image_b64 is set")
+		case which.Name() == "partial_image":
+			writeString(&b, base64.StdEncoding.EncodeToString(m.Get(which).Bytes()))
+		default:
+			writeString(&b, m.Get(which).String())
+		}
+		if err := number("partial_image_index"); err != nil {
+			return nil, err
+		}
+	}
+	if extraField := desc.Fields().ByName("extra"); m.Has(extraField) {
+		extra := m.Get(extraField).Message().Interface().(*structpb.Struct)
+		for _, k := range sortedKeys(extra.Fields) {
+			if isKnown(k, partial) {
+				return nil, fmt.Errorf("extra.%s: collides with a known member", k)
+			}
+			b.WriteByte(',')
+			writeString(&b, k)
+			b.WriteByte(':')
+			if err := writeValue(&b, extra.Fields[k], "extra."+k, 0); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.WriteString("}\n")
+	return b.Bytes(), nil
+}
+
+// isCanonicalBase64 decodes with the standard alphabet, re-encodes and compares: standard
+// alphabet, `=` padding, zero unused bits.
+func isCanonicalBase64(s string) ([]byte, bool) {
+	raw, err := base64.StdEncoding.Strict().DecodeString(s)
+	if err != nil || strings.ContainsAny(s, "\r\n") || base64.StdEncoding.EncodeToString(raw) != s {
+		return nil, false
+	}
+	return raw, true
+}
+
+func encodeEvent(in []byte) ([]byte, error) {
+	v, err := parseJSON(in)
+	if err != nil {
+		return nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("the event must be a JSON object")
+	}
+	typ, _ := obj["type"].(string)
+	var kind *lifecycle
+	for i := range lifecycles {
+		if lifecycles[i].typ == typ {
+			kind = &lifecycles[i]
+		}
+	}
+	if kind == nil {
+		return nil, errors.New("type: must be one of the four image generation call event types")
+	}
+	partial := typ == partialType
+	desc := kind.new().Descriptor()
+	// one single-field message per field number, concatenated in number order (see encode)
+	parts := map[protowire.Number]protoreflect.Message{}
+	set := func(name string, value protoreflect.Value) {
+		fd := desc.Fields().ByName(protoreflect.Name(name))
+		part := kind.new()
+		part.Set(fd, value)
+		parts[fd.Number()] = part
+	}
+	itemID, ok := obj["item_id"].(string)
+	if !ok {
+		return nil, errors.New("item_id: must be a string")
+	}
+	set("item_id", protoreflect.ValueOfString(itemID))
+	names := []string{"output_index", "sequence_number"}
+	if partial {
+		names = append(names, "partial_image_index")
+		image, ok := obj["partial_image_b64"].(string)
+		if !ok {
+			return nil, errors.New("partial_image_b64: must be a string")
+		}
+		if raw, ok := isCanonicalBase64(image); ok {
+			set("partial_image", protoreflect.ValueOfBytes(raw))
+		} else {
+			set("partial_image_b64", protoreflect.ValueOfString(image))
+		}
+	}
+	for _, name := range names {
+		x, ok := obj[name].(float64)
+		if !ok {
+			return nil, fmt.Errorf("%s: must be a number", name)
+		}
+		if isSafeInt(x) {
+			set(name, protoreflect.ValueOfInt64(int64(x)))
+		} else {
+			set(name+"_double", protoreflect.ValueOfFloat64(x))
+		}
+	}
+	extra := &structpb.Struct{Fields: map[string]*structpb.Value{}}
+	for k, val := range obj {
+		if k == "itemId" || k == "outputIndex" || k == "sequenceNumber" || (partial && (k == "partialImageB64" || k == "partialImageIndex")) {
+			return nil, fmt.Errorf("%s: SDK spelling of a known member is not allowed in wire JSON", k)
+		}
+		if !isKnown(k, partial) {
+			if tooDeep(val, 0) {
+				return nil, fmt.Errorf("%s: nested deeper than %d arrays and objects", k, maxDepth)
+			}
+			extra.Fields[k] = toValue(val)
+		}
+	}
+	if len(extra.Fields) > 0 { // an empty extra is not written
+		set("extra", protoreflect.ValueOfMessage(extra.ProtoReflect()))
+	}
+	opts := proto.MarshalOptions{Deterministic: true}
+	var inner []byte
+	for num := protowire.Number(1); num <= 15; num++ {
+		if part, ok := parts[num]; ok {
+			if inner, err = opts.MarshalAppend(inner, part.Interface()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out := protowire.AppendTag(nil, kind.field, protowire.BytesType)
+	return protowire.AppendBytes(out, inner), nil
 }

@@ -6,6 +6,10 @@ import { UsageError } from "./usage-error.js";
 export interface ConformanceCommand {
   codec: string;
   random: number;
+  /** Random lifecycle events through the envelope commands. */
+  randomEvents: number;
+  /** `false` with `--no-events`: skip `decode-event` / `encode-event` (a codec that has only the completed message). */
+  events: boolean;
   seed: number;
   jobs: number;
   json: boolean;
@@ -15,7 +19,7 @@ export interface ConformanceCommand {
 
 const SHOWN = 300;
 
-/** Reads `--codec "<command>" [--random N] [--seed S] [--jobs N] [--known-difference "NAME=REASON"]... [--json]`. */
+/** Reads `--codec "<command>" [--random N] [--random-events N] [--no-events] [--seed S] [--jobs N] [--known-difference "NAME=REASON"]... [--json]`. */
 export function parseConformanceCommand(args: string[]): ConformanceCommand {
   let parsed;
   try {
@@ -24,6 +28,8 @@ export function parseConformanceCommand(args: string[]): ConformanceCommand {
       options: {
         codec: { type: "string" },
         random: { type: "string" },
+        "random-events": { type: "string" },
+        "no-events": { type: "boolean" },
         seed: { type: "string" },
         jobs: { type: "string" },
         "known-difference": { type: "string", multiple: true },
@@ -40,6 +46,8 @@ export function parseConformanceCommand(args: string[]): ConformanceCommand {
   return {
     codec: values.codec,
     random: integer(values.random, "--random", 0, 10_000_000) ?? DEFAULT_CONFORMANCE_OPTIONS.random,
+    randomEvents: integer(values["random-events"], "--random-events", 0, 10_000_000) ?? DEFAULT_CONFORMANCE_OPTIONS.randomEvents,
+    events: values["no-events"] !== true,
     seed: integer(values.seed, "--seed", -(2 ** 31), 2 ** 32 - 1) ?? DEFAULT_CONFORMANCE_OPTIONS.seed,
     jobs: integer(values.jobs, "--jobs", 1, 64) ?? DEFAULT_CONFORMANCE_OPTIONS.concurrency,
     json: values.json === true,
@@ -56,6 +64,8 @@ export async function runConformanceCommand(args: string[]): Promise<boolean> {
   const command = parseConformanceCommand(args);
   const report = await runConformance(command.codec, {
     random: command.random,
+    randomEvents: command.randomEvents,
+    events: command.events,
     seed: command.seed,
     concurrency: command.jobs,
     knownDifferences: command.knownDifferences,
@@ -74,15 +84,22 @@ export function caseLines(result: ConformanceCase): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** `conformance: 1090 passed, 0 failed (…) in 83.4s: <command>`. */
+/** `conformance: 1335 passed, 0 failed (…; envelope: …; seed S) in 83.4s: <command>`, with a note when the codec has no envelope commands. */
 export function summaryLine(report: ConformanceReport): string {
   const seconds = (report.durationMs / 1000).toFixed(1);
   if (report.aborted !== undefined) return `conformance: aborted in ${seconds}s, ${report.aborted}: ${report.codec}`;
-  const kinds = new Map<string, number>();
-  for (const c of report.cases) kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
-  const counts = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(", ");
+  const counts = (cases: ConformanceCase[]): string => {
+    const kinds = new Map<string, number>();
+    for (const c of cases) kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
+    return [...kinds].map(([kind, n]) => `${n} ${kind}`).join(", ");
+  };
+  const envelope = report.cases.filter((c) => c.envelope === true);
+  const parts = [counts(report.cases.filter((c) => c.envelope !== true))];
+  if (!report.events) parts.push("envelope: skipped (--no-events)");
+  else if (report.noEvents !== undefined) parts.push("envelope: no decode-event/encode-event");
+  else if (envelope.length > 0) parts.push(`envelope: ${counts(envelope)}`);
   const known = report.known === 0 ? "" : `, ${report.known} known ${report.known === 1 ? "difference" : "differences"}`;
-  return `conformance: ${report.passed} passed, ${report.failed} failed${known} (${counts}; seed ${report.seed}) in ${seconds}s: ${report.codec}`;
+  return `conformance: ${report.passed} passed, ${report.failed} failed${known} (${parts.join("; ")}; seed ${report.seed}) in ${seconds}s: ${report.codec}`;
 }
 
 function labelled(label: string, text: string): string[] {

@@ -1,5 +1,5 @@
 import { formatPath, type BridgeError } from "../errors.js";
-import type { ImageGenCallCompletedEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../event.js";
 import { stringifyJson } from "../json-text.js";
 import { consumeFromKafka, type ConsumeReport } from "../kafka/client.js";
 import { consumeFromJetStream, jetStreamNames } from "../nats/client.js";
@@ -47,7 +47,7 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
   let pending = 0;
   let lastFlush = Date.now();
   const durable = command.group !== undefined;
-  const write = async (event: ImageGenCallCompletedEvent) => {
+  const write = async (event: ImageGenCallLifecycleEvent) => {
     const line = eventLine(event, command.shape);
     if (durable) {
       // the offset or ack follows this line, so it must be out first
@@ -116,7 +116,7 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
       where = `Kafka topic ${target.topic}`;
     } else {
       const nats = await openNats(target.url);
-      const stream = jetStreamNames({ subject: target.subject, stream: target.stream }).stream;
+      const stream = jetStreamNames({ subjectPrefix: target.subjectPrefix, subject: target.subject, stream: target.stream }).stream;
       try {
         report = await consumeFromJetStream(nats.js, write, {
           stream,

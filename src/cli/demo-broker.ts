@@ -1,9 +1,9 @@
 import { relative } from "node:path";
 import { eventId } from "../cloudevents.js";
-import { encode } from "../codec.js";
 import { equalJson } from "../equal.js";
-import type { ImageGenCallCompletedEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../event.js";
 import { stringifyJson } from "../json-text.js";
+import { encodeEventMessage } from "../lifecycle.js";
 import { consumeFromKafka, defaultKafkaTopicOptions, ensureKafkaTopic, publishToKafka } from "../kafka/client.js";
 import { consumeFromJetStream, ensureJetStream, publishToJetStream } from "../nats/client.js";
 import { toWireJson } from "../wire-json.js";
@@ -28,10 +28,10 @@ export interface BrokerDemoReport {
  * `orwire demo --nats URL | --kafka BROKERS`: the events go through a real broker, on a topic or
  * stream of their own (deleted afterwards unless `keep`), are read back and compared with the input.
  */
-export async function runBrokerDemo(events: ImageGenCallCompletedEvent[], source: string, target: BrokerTarget, keep: boolean): Promise<void> {
+export async function runBrokerDemo(events: ImageGenCallLifecycleEvent[], source: string, target: BrokerTarget, keep: boolean): Promise<void> {
   const id = runId();
-  const received: { event: ImageGenCallCompletedEvent; id: string }[] = [];
-  const take = (event: ImageGenCallCompletedEvent, context: { eventId: string }) => {
+  const received: { event: ImageGenCallLifecycleEvent; id: string }[] = [];
+  const take = (event: ImageGenCallLifecycleEvent, context: { eventId: string }) => {
     received.push({ event, id: context.eventId });
   };
   const refuse = (r: { error: { message: string } }) => {
@@ -63,13 +63,13 @@ export async function runBrokerDemo(events: ImageGenCallCompletedEvent[], source
         await kafka.close();
       }
     } else {
-      const subject = `orwire.demo.${id}`;
-      where = describeTarget({ ...target, subject });
+      const subjectPrefix = `orwire.demo.${id}`;
+      where = describeTarget({ ...target, subjectPrefix, subject: undefined });
       const nats = await openNats(target.url);
       try {
-        const names = await ensureJetStream(nats.jsm, { subject, stream: `ORWIRE_DEMO_${id}`, deadLetterStream: `ORWIRE_DEMO_${id}_DEAD_LETTER` });
+        const names = await ensureJetStream(nats.jsm, { subjectPrefix, stream: `ORWIRE_DEMO_${id}`, deadLetterStream: `ORWIRE_DEMO_${id}_DEAD_LETTER` });
         let start = performance.now();
-        await publishToJetStream(nats.js, events, { subject, stream: names.stream });
+        await publishToJetStream(nats.js, events, { subjectPrefix, stream: names.stream });
         publishSeconds = (performance.now() - start) / 1000;
         start = performance.now();
         await consumeFromJetStream(nats.js, take, { stream: names.stream, count: events.length, idleTimeout: 30_000, deadLetter: refuse });
@@ -89,7 +89,7 @@ export async function runBrokerDemo(events: ImageGenCallCompletedEvent[], source
   const report = compare(events, received);
   process.stdout.write(
     formatBrokerDemo(
-      { ...report, jsonBytes: jsonBytes(events), protobufBytes: events.reduce((n, e) => n + encode(e).length, 0), brokerBytes, publishSeconds, consumeSeconds },
+      { ...report, jsonBytes: jsonBytes(events), protobufBytes: events.reduce((n, e) => n + encodeEventMessage(e).length, 0), brokerBytes, publishSeconds, consumeSeconds },
       relative(process.cwd(), source) || source,
       `${where}${keep ? ", kept" : ""}`,
     ),
@@ -99,13 +99,13 @@ export async function runBrokerDemo(events: ImageGenCallCompletedEvent[], source
   }
 }
 
-function jsonBytes(events: ImageGenCallCompletedEvent[]): number {
+function jsonBytes(events: ImageGenCallLifecycleEvent[]): number {
   return events.reduce((n, e) => n + Buffer.byteLength(stringifyJson(toWireJson(e))), 0);
 }
 
 /** Matches what came back with what went in, by event id: identical events, duplicates, order per item. */
-export function compare(sent: ImageGenCallCompletedEvent[], received: { event: ImageGenCallCompletedEvent; id: string }[]) {
-  const byId = new Map<string, ImageGenCallCompletedEvent>();
+export function compare(sent: ImageGenCallLifecycleEvent[], received: { event: ImageGenCallLifecycleEvent; id: string }[]) {
+  const byId = new Map<string, ImageGenCallLifecycleEvent>();
   let duplicates = 0;
   const order = new Map<string, string[]>();
   for (const r of received) {

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { isBridgeError } from "../errors.js";
 import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
-import { DEFAULT_NATS_SUBJECT } from "../nats/records.js";
+import { jetStreamNames } from "../nats/client.js";
+import { DEFAULT_NATS_SUBJECT_PREFIX } from "../nats/records.js";
 import { runConsume } from "./consume.js";
 import { runDecode } from "./decode.js";
 import { runDemo } from "./demo.js";
@@ -36,26 +37,33 @@ Usage:
       --kafka, publishes it to a topic or stream of its own), reads it back,
       checks that nothing changed, and prints sizes and rates.
   orwire publish (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
-                 [FILE|-]
-      NDJSON events (either shape) in, one record or message each, with
-      CloudEvents headers; the topic or stream is created if missing. Counts
-      an event only once the broker acknowledged it.
+                 [--input json|sse] [FILE|-]
+      NDJSON events (any lifecycle type, either shape) in, or with --input sse
+      a Responses API event stream (other events counted and skipped), one
+      record or message each, with CloudEvents headers; the topic or stream is
+      created if missing. Counts an event only once the broker acknowledged it.
   orwire consume (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
                  [--count N] [--timeout SECONDS] [--shape sdk|wire] [--group NAME]
                  [--dead-letter FILE]
-      Events from the beginning of the stream or topic (or where the consumer
-      group / durable consumer --group left off), one compact JSON object per
-      line, until N events or SECONDS without a new one.
-  orwire conformance --codec "<command>" [--random N] [--seed S] [--jobs N]
+      Events of any lifecycle type from the beginning of the stream or topic
+      (or where the consumer group / durable consumer --group left off), one
+      compact JSON object per line, until N events or SECONDS without a new one.
+      NATS: one subject per type under --subject-prefix P, or all on --subject S.
+  orwire conformance --codec "<command>" [--random N] [--random-events N]
+                     [--no-events] [--seed S] [--jobs N]
                      [--known-difference "NAME=REASON"]... [--json]
       Runs the golden vectors and N seeded random events (default 1000)
       against a codec executable (\`<command> decode\` / \`<command> encode\`, see
-      the README's Interop section); PASS or FAIL per case with a diff, exit 1
-      if any case fails. A case named by --known-difference is reported as
-      KNOWN and does not fail the run.
+      the README's Interop section), then the envelope vectors and
+      --random-events N random lifecycle events (default 200) through
+      \`<command> decode-event\` / \`<command> encode-event\` (--no-events: skip
+      them); PASS or FAIL per case with a diff, exit 1 if any case fails. A
+      case named by --known-difference is reported as KNOWN and does not fail
+      the run.
   orwire --help | --version
 
-Defaults: subject ${DEFAULT_NATS_SUBJECT}, topic ${DEFAULT_KAFKA_TOPIC}.
+Defaults: subjects ${DEFAULT_NATS_SUBJECT_PREFIX}.<type> (stream
+${jetStreamNames().stream}), topic ${DEFAULT_KAFKA_TOPIC} (every type).
 
 Exit codes: 0 success; 1 invalid input (stderr names the record, the field
 and the reason) or an event the broker did not acknowledge; 2 usage error.
@@ -109,8 +117,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT.ok;
       }
       case "publish": {
-        const { values, positionals } = parse(rest, BROKER_OPTIONS);
-        await runPublish({ target: brokerTarget(values, "publish"), file: single(positionals) });
+        const { values, positionals } = parse(rest, { ...BROKER_OPTIONS, input: { type: "string", default: "json" } });
+        await runPublish({ target: brokerTarget(values, "publish"), input: oneOf<"json" | "sse">(values.input, ["json", "sse"], "--input"), file: single(positionals) });
         return EXIT.ok;
       }
       case "consume": {

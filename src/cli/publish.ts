@@ -6,21 +6,26 @@ import { Failure } from "./failure.js";
 import { openInput } from "./io.js";
 import { Progress } from "./progress.js";
 import { UsageError } from "./usage-error.js";
-import { brokerFailure, describeTarget, interruptible, ndjsonEvents, openKafka, openNats, type BrokerTarget } from "./queues.js";
+import { brokerFailure, describeTarget, interruptible, ndjsonEvents, openKafka, openNats, skippedSummary, sseEvents, type BrokerTarget } from "./queues.js";
 
 /** Options of `orwire publish`. */
 export interface PublishCommand {
   target: BrokerTarget;
+  /** `json`: NDJSON of lifecycle events (either shape); `sse`: a Responses API event stream. Default `json`. */
+  input?: "json" | "sse" | undefined;
   file?: string | undefined;
 }
 
 /**
- * `orwire publish`: NDJSON events (either shape) in, one record or message each, counted only
- * once the broker acknowledged it. The topic or stream is created if missing.
+ * `orwire publish`: lifecycle events from NDJSON (either shape) or a Responses API SSE stream in,
+ * one record or message each, counted only once the broker acknowledged it. The topic or stream is
+ * created if missing.
  */
 export async function runPublish(command: PublishCommand): Promise<void> {
   const input = await openInput(command.file);
   const lines: number[] = [];
+  const skipped = new Map<string, number>();
+  const sse = command.input === "sse";
   const progress = new Progress("events published");
   let acknowledged = 0;
   const onAcknowledged = (n: number) => {
@@ -29,10 +34,10 @@ export async function runPublish(command: PublishCommand): Promise<void> {
   };
   const { target } = command;
   // the first event is read before connecting, so that a broker that cannot be reached is reported against it
-  const rest = ndjsonEvents(input, lines);
+  const rest = sse ? sseEvents(input, lines, skipped) : ndjsonEvents(input, lines);
   const first = await rest.next();
   if (first.done) {
-    process.stderr.write("orwire publish: no events in the input, nothing published\n");
+    process.stderr.write(`orwire publish: no events in the input, nothing published${sse ? skippedSummary(skipped) : ""}\n`);
     return;
   }
   const events = (async function* () {
@@ -55,9 +60,9 @@ export async function runPublish(command: PublishCommand): Promise<void> {
     } else {
       const nats = await openNats(target.url);
       try {
-        const names = await ensureJetStream(nats.jsm, { subject: target.subject, stream: target.stream });
-        report = await publishToJetStream(nats.js, events, { subject: target.subject, stream: names.stream, onAcknowledged, signal: interrupt.signal });
-        where = `JetStream stream ${names.stream} (subject ${target.subject})`;
+        const names = await ensureJetStream(nats.jsm, { subjectPrefix: target.subjectPrefix, subject: target.subject, stream: target.stream });
+        report = await publishToJetStream(nats.js, events, { subjectPrefix: target.subjectPrefix, subject: target.subject, stream: names.stream, onAcknowledged, signal: interrupt.signal });
+        where = `JetStream stream ${names.stream} (subject ${names.subject})`;
       } finally {
         await nats.close();
       }
@@ -82,5 +87,5 @@ export async function runPublish(command: PublishCommand): Promise<void> {
   }
   progress.done();
   const duplicates = report.duplicates > 0 ? `, ${report.duplicates} of them already stored (same event id)` : "";
-  process.stderr.write(`orwire publish: ${report.published} events acknowledged by ${where}${duplicates}\n`);
+  process.stderr.write(`orwire publish: ${report.published} events acknowledged by ${where}${duplicates}${sse ? skippedSummary(skipped) : ""}\n`);
 }

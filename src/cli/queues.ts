@@ -1,39 +1,53 @@
 import { randomBytes } from "node:crypto";
 import { isBridgeError } from "../errors.js";
-import type { ImageGenCallCompletedEvent } from "../event.js";
-import { checkType, COMPLETED } from "../validate.js";
-import { fromJson } from "../wire-json.js";
+import type { ImageGenCallLifecycleEvent } from "../event.js";
+import { SseParser } from "../sse.js";
+import { EVENT_KINDS } from "../validate.js";
+import { fromJson, fromWireJson } from "../wire-json.js";
 import { asBridgeError } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
 import { isBlank, lineText, LineSplitter, parseJson, type Lines } from "./lines.js";
 import { UsageError } from "./usage-error.js";
 import type { KafkaAdminLike, KafkaConsumerLike, KafkaProducerLike } from "../kafka/client.js";
 import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
-import { DEFAULT_NATS_SUBJECT } from "../nats/records.js";
+import { DEFAULT_NATS_SUBJECT_PREFIX } from "../nats/records.js";
 
-/** The broker a queue command talks to, from `--nats URL [--subject S]` or `--kafka BROKERS [--topic T]`. */
-export type BrokerTarget = { kind: "nats"; url: string; subject: string; stream?: string | undefined } | { kind: "kafka"; brokers: string[]; topic: string };
+/**
+ * The broker a queue command talks to, from `--nats URL [--subject-prefix P | --subject S]` or
+ * `--kafka BROKERS [--topic T]`. NATS: per-type subjects under `subjectPrefix`, or all on `subject`.
+ */
+export type BrokerTarget =
+  | { kind: "nats"; url: string; subjectPrefix: string; subject?: string | undefined; stream?: string | undefined }
+  | { kind: "kafka"; brokers: string[]; topic: string };
 
 /** The options every queue command takes. */
 export const BROKER_OPTIONS = {
   nats: { type: "string" },
   kafka: { type: "string" },
   subject: { type: "string" },
+  "subject-prefix": { type: "string" },
   stream: { type: "string" },
   topic: { type: "string" },
 } as const;
 
 /** Reads the broker options, refusing a command line that names none, both, or a mismatched flag. */
-export function brokerTarget(values: { nats?: unknown; kafka?: unknown; subject?: unknown; stream?: unknown; topic?: unknown }, command: string): BrokerTarget {
+export function brokerTarget(
+  values: { nats?: unknown; kafka?: unknown; subject?: unknown; "subject-prefix"?: unknown; stream?: unknown; topic?: unknown },
+  command: string,
+): BrokerTarget {
   const nats = values.nats as string | undefined;
   const kafka = values.kafka as string | undefined;
   if ((nats === undefined) === (kafka === undefined)) throw new UsageError(`orwire ${command} needs exactly one of --nats URL or --kafka BROKERS`);
   if (nats !== undefined) {
     if (values.topic !== undefined) throw new UsageError("--topic goes with --kafka; use --subject with --nats");
     if (nats === "") throw new UsageError("--nats needs a server URL, e.g. nats://127.0.0.1:4222");
-    return { kind: "nats", url: nats, subject: (values.subject as string | undefined) ?? DEFAULT_NATS_SUBJECT, stream: values.stream as string | undefined };
+    if (values.subject !== undefined && values["subject-prefix"] !== undefined) throw new UsageError("--subject and --subject-prefix exclude each other: one subject for every type, or one per type under the prefix");
+    const subjectPrefix = (values["subject-prefix"] as string | undefined) ?? DEFAULT_NATS_SUBJECT_PREFIX;
+    return { kind: "nats", url: nats, subjectPrefix, subject: values.subject as string | undefined, stream: values.stream as string | undefined };
   }
-  if (values.subject !== undefined || values.stream !== undefined) throw new UsageError("--subject and --stream go with --nats; use --topic with --kafka");
+  if (values.subject !== undefined || values["subject-prefix"] !== undefined || values.stream !== undefined) {
+    throw new UsageError("--subject, --subject-prefix and --stream go with --nats; use --topic with --kafka");
+  }
   const brokers = kafka!.split(",").map((b) => b.trim()).filter((b) => b !== "");
   if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d+$/.test(b))) throw new UsageError(`--kafka needs host:port[,host:port...], not ${JSON.stringify(kafka)}`);
   return { kind: "kafka", brokers, topic: (values.topic as string | undefined) ?? DEFAULT_KAFKA_TOPIC };
@@ -41,7 +55,8 @@ export function brokerTarget(values: { nats?: unknown; kafka?: unknown; subject?
 
 /** Names the broker and topic or subject for messages. */
 export function describeTarget(target: BrokerTarget): string {
-  return target.kind === "kafka" ? `Kafka at ${target.brokers.join(",")} (topic ${target.topic})` : `NATS at ${target.url} (subject ${target.subject})`;
+  if (target.kind === "kafka") return `Kafka at ${target.brokers.join(",")} (topic ${target.topic})`;
+  return target.subject === undefined ? `NATS at ${target.url} (subjects ${target.subjectPrefix}.*)` : `NATS at ${target.url} (subject ${target.subject})`;
 }
 
 /** A short random suffix for names that must not collide with earlier runs. */
@@ -135,23 +150,16 @@ export async function openNats(url: string): Promise<NatsSession> {
   };
 }
 
-/** One event of an NDJSON input with where it came from. */
-export interface InputEvent {
-  event: ImageGenCallCompletedEvent;
-  record: number;
-  line: number;
-}
-
 /**
- * Events from NDJSON (either JSON shape per line, blank lines skipped). A line that is not an
- * event ends the input with a `Failure` naming its record and line; `lines[record - 1]` is the
- * line of each record read.
+ * Lifecycle events from NDJSON (any of the four types, either JSON shape per line, blank lines
+ * skipped). A line that is not an event ends the input with a `Failure` naming its record and
+ * line; `lines[record - 1]` is the line of each record read.
  */
-export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: number[]): AsyncGenerator<ImageGenCallCompletedEvent> {
+export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: number[]): AsyncGenerator<ImageGenCallLifecycleEvent> {
   const splitter = new LineSplitter();
   let record = 0;
   let lineNumber = 0;
-  const take = function* ({ buf, bounds }: Lines): Generator<ImageGenCallCompletedEvent> {
+  const take = function* ({ buf, bounds }: Lines): Generator<ImageGenCallLifecycleEvent> {
     for (let i = 0; i < bounds.length; i += 2) {
       lineNumber++;
       const text = lineText(buf, bounds[i]!, bounds[i + 1]!);
@@ -160,9 +168,7 @@ export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: nu
       lines.push(lineNumber);
       try {
         if (typeof text !== "string") throw text;
-        const event = fromJson(parseJson(text));
-        checkType(event, COMPLETED);
-        yield event as ImageGenCallCompletedEvent;
+        yield fromJson(parseJson(text));
       } catch (err) {
         throw new Failure(describeRecord(asBridgeError(err), record, lineNumber));
       }
@@ -170,6 +176,59 @@ export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: nu
   };
   for await (const chunk of chunks) yield* take(splitter.push(chunk));
   yield* take(splitter.end());
+}
+
+/**
+ * The image generation call events of a Responses API event stream (SSE, read strictly); other
+ * events are counted by type in `skipped`. An event that does not convert ends the input with a
+ * `Failure` naming its record and line; malformed SSE, with the parser's reason and line;
+ * `lines[record - 1]` is the line of each record read.
+ */
+export async function* sseEvents(chunks: AsyncIterable<Uint8Array>, lines: number[], skipped: Map<string, number>): AsyncGenerator<ImageGenCallLifecycleEvent> {
+  const parser = new SseParser();
+  const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  let record = 0;
+  const text = (chunk?: Uint8Array): string => {
+    try {
+      return chunk === undefined ? utf8.decode() : utf8.decode(chunk, { stream: true });
+    } catch {
+      throw new Failure("the stream is not valid UTF-8 (invalid_utf8)");
+    }
+  };
+  const parse = (push: () => ReturnType<SseParser["push"]>) => {
+    try {
+      return push();
+    } catch (err) {
+      const error = asBridgeError(err);
+      throw new Failure(`${error.reason} (${error.code})`);
+    }
+  };
+  const take = function* (events: ReturnType<SseParser["push"]>): Generator<ImageGenCallLifecycleEvent> {
+    for (const e of events) {
+      const type = (e.data as { type?: unknown } | null)?.type;
+      if (typeof type !== "string" || !EVENT_KINDS.has(type)) {
+        const name = typeof type === "string" ? type : "(no type)";
+        skipped.set(name, (skipped.get(name) ?? 0) + 1);
+        continue;
+      }
+      record++;
+      lines.push(e.line);
+      try {
+        yield fromWireJson(e.data);
+      } catch (err) {
+        throw new Failure(describeRecord(asBridgeError(err), record, e.line));
+      }
+    }
+  };
+  for await (const chunk of chunks) yield* take(parse(() => parser.push(text(chunk))));
+  yield* take(parse(() => parser.push(text())));
+  yield* take(parse(() => parser.end()));
+}
+
+/** The stderr summary of the events an SSE input skipped: `; 7 other events skipped (response.created 1, …)`. */
+export function skippedSummary(skipped: Map<string, number>): string {
+  const others = [...skipped.values()].reduce((a, b) => a + b, 0);
+  return `; ${others} other events skipped${others > 0 ? ` (${[...skipped].map(([type, n]) => `${type} ${n}`).join(", ")})` : ""}`;
 }
 
 /** Turns a client's error into a run failure that says what the command was doing; refusals pass unchanged. */

@@ -1,6 +1,6 @@
 import { definedOnly, type CloudEventAttributes } from "../cloudevents.js";
 import { BridgeError, isBridgeError } from "../errors.js";
-import type { ImageGenCallCompletedEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../event.js";
 import { batched, sleep, type Source } from "../batched.js";
 import { kafkaPartition } from "./partition.js";
 import { defaultKafkaRecordOptions, DEFAULT_KAFKA_TOPIC, readKafkaRecord, toKafkaRecord, type KafkaRecordOptions } from "./records.js";
@@ -133,7 +133,7 @@ interface Pending {
  */
 export async function publishToKafka(
   producer: KafkaProducerLike,
-  events: Source<ImageGenCallCompletedEvent>,
+  events: Source<ImageGenCallLifecycleEvent>,
   options: Partial<KafkaPublishOptions> = {},
 ): Promise<PublishReport> {
   const o = { ...defaultKafkaPublishOptions, ...definedOnly(options) };
@@ -286,7 +286,7 @@ export interface ConsumeReport {
 }
 
 /** Handles one event; a rejection stops the consumer before that record is committed or acked. */
-export type EventHandler<Context> = (event: ImageGenCallCompletedEvent, context: Context) => void | Promise<void>;
+export type EventHandler<Context> = (event: ImageGenCallLifecycleEvent, context: Context) => void | Promise<void>;
 
 /**
  * Reads events from a topic, one at a time, in partition order. Offsets are committed only for

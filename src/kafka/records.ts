@@ -9,17 +9,20 @@ import {
   type CloudEventAttributes,
   type CloudEventsOptions,
 } from "../cloudevents.js";
-import { decode, encode } from "../codec.js";
-import { CONFLUENT_MAGIC_BYTE, fromConfluent, toConfluent, type ConfluentOptions } from "../confluent.js";
+import { CONFLUENT_MAGIC_BYTE, confluentMessageIndexes, fromConfluent, toConfluent, type ConfluentOptions } from "../confluent.js";
 import { BridgeError } from "../errors.js";
-import type { ImageGenCallCompletedEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../event.js";
+import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
 
-/** The default topic of the events. */
+/** The default topic of the events: one topic for all four lifecycle types, keyed by `item_id`. */
 export const DEFAULT_KAFKA_TOPIC = "openresponses.image-generation-call";
 
 /** Options of `toKafkaRecord`. */
 export interface KafkaRecordOptions extends CloudEventsOptions {
-  /** Frame the value for Confluent Schema Registry (`0x00`, schema id, message indexes); off by default. */
+  /**
+   * Frame the value for Confluent Schema Registry (`0x00`, schema id, message indexes); off by
+   * default. The message indexes default to the event type's own (`confluentMessageIndexes`).
+   */
   confluent: (Partial<ConfluentOptions> & Pick<ConfluentOptions, "schemaId">) | undefined;
 }
 
@@ -33,7 +36,7 @@ export const defaultKafkaRecordOptions: Readonly<KafkaRecordOptions> = Object.fr
 export interface KafkaRecord {
   /** The event's `item_id`: one call's events stay in one partition, in order. */
   key: string;
-  /** The `openresponses.v1.ImageGenCallCompleted` bytes (Confluent-framed if asked). */
+  /** The bytes of the event's own message, e.g. `openresponses.v1.ImageGenCallCompleted` (Confluent-framed if asked). */
   value: Uint8Array;
   /** `content-type`, `ce_specversion`, `ce_id`, `ce_source`, `ce_type`, `ce_dataschema`. */
   headers: Record<string, string>;
@@ -58,37 +61,38 @@ export interface KafkaRecordInput {
   headers?: KafkaHeadersInput | undefined;
 }
 
-/** Builds the Kafka record of an event; throws a `BridgeError` for an event the bytes cannot carry. */
-export function toKafkaRecord(event: ImageGenCallCompletedEvent, options: Partial<KafkaRecordOptions> = {}): KafkaRecord {
-  const message = encode(event);
+/** Builds the Kafka record of any lifecycle event; throws a `BridgeError` for an event the bytes cannot carry. */
+export function toKafkaRecord(event: ImageGenCallLifecycleEvent, options: Partial<KafkaRecordOptions> = {}): KafkaRecord {
+  const message = encodeEventMessage(event);
   const { confluent, ...ce } = { ...defaultKafkaRecordOptions, ...definedOnly(options) };
   const attributes = toCloudEventAttributes(event, ce);
   return {
     key: event.itemId,
-    value: confluent === undefined ? message : toConfluent(message, confluent),
+    value: confluent === undefined ? message : toConfluent(message, { ...confluent, messageIndexes: confluent.messageIndexes ?? confluentMessageIndexes(event.type) }),
     headers: Object.fromEntries(toCloudEventHeaders(attributes, "kafka")),
   };
 }
 
 /**
  * Reads the event of a Kafka record, refusing with a `BridgeError` anything that is not one of
- * ours: the content type and `ce_type` are checked first (`unsupported_content_type`,
- * `not_our_record`), a missing value is `not_our_record`, the value must decode (a value starting
- * with `0x00` is taken as Confluent-framed: no protobuf message starts with that byte), and the
- * key and `ce_id` must name the decoded event (`header_mismatch`).
+ * ours: the content type and `ce_type` (one of the four lifecycle types) are checked first
+ * (`unsupported_content_type`, `not_our_record`), a missing value is `not_our_record`, the value
+ * must decode as the message of `ce_type` (a value starting with `0x00` is taken as
+ * Confluent-framed: no protobuf message starts with that byte), and the key and `ce_id` must name
+ * the decoded event (`header_mismatch`).
  */
-export function fromKafkaRecord(record: KafkaRecordInput): ImageGenCallCompletedEvent {
+export function fromKafkaRecord(record: KafkaRecordInput): ImageGenCallLifecycleEvent {
   return readKafkaRecord(record).event;
 }
 
 /** `fromKafkaRecord` with the attributes the headers carried. */
-export function readKafkaRecord(record: KafkaRecordInput): { event: ImageGenCallCompletedEvent; attributes: CloudEventAttributes } {
+export function readKafkaRecord(record: KafkaRecordInput): { event: ImageGenCallLifecycleEvent; attributes: CloudEventAttributes } {
   const attributes = fromCloudEventHeaders(kafkaHeaderPairs(record.headers), "kafka");
   const value = record.value;
   if (value === null || value === undefined) throw new BridgeError("not_our_record", ["value"], "record has no value (a tombstone)");
   if (!(value instanceof Uint8Array)) throw new BridgeError("invalid_type", ["value"], "record value is not bytes");
   const message = value.length > 0 && value[0] === CONFLUENT_MAGIC_BYTE ? fromConfluent(value).message : value;
-  const event = decode(message);
+  const event = decodeEventMessage(message, attributes.type);
   const id = eventId(event);
   if (attributes.id !== id) {
     throw new BridgeError("header_mismatch", ["headers", "ce_id"], `ce_id ${JSON.stringify(attributes.id)} does not name the event in the value (${JSON.stringify(id)})`, { value: attributes.id });

@@ -3,9 +3,9 @@ import type { MsgHdrs } from "@nats-io/transport-node";
 import { batched, sleep, type Source } from "../batched.js";
 import { definedOnly, percentEncode, type CloudEventAttributes } from "../cloudevents.js";
 import { BridgeError, isBridgeError } from "../errors.js";
-import type { ImageGenCallCompletedEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../event.js";
 import type { ConsumeReport, EventHandler, PublishReport } from "../kafka/client.js";
-import { defaultNatsMessageOptions, DEFAULT_NATS_SUBJECT, natsHeaderPairs, readNatsMessage, toNatsMessage, type NatsMessageOptions } from "./records.js";
+import { defaultNatsMessageOptions, DEFAULT_NATS_SUBJECT_PREFIX, natsHeaderPairs, natsSubjectOf, readNatsMessage, toNatsMessage, type NatsMessageOptions } from "./records.js";
 
 /**
  * Thin adapters for JetStream with `@nats-io/jetstream` and `@nats-io/transport-node` 3.x
@@ -17,13 +17,18 @@ export type { ConsumeReport, EventHandler, PublishReport };
 
 /** Options of `ensureJetStream`. */
 export interface JetStreamStreamOptions {
-  /** The subject of the events. */
-  subject: string;
-  /** The stream that stores it. Default: the subject in capitals, `.` as `_`. */
+  /** The prefix of the per-type subjects; the stream captures `${prefix}.*`. Default `openresponses.image_generation_call`. */
+  subjectPrefix: string;
+  /** One subject for every type instead (as `toNatsMessage`'s `subject`); the stream then captures just it. */
+  subject: string | undefined;
+  /** The stream. Default: the prefix (or `subject`) in capitals, other characters as `_`. */
   stream: string | undefined;
   /** How long JetStream remembers a `Nats-Msg-Id` to refuse a duplicate, in ms. Default 2 minutes. */
   duplicateWindow: number;
-  /** The dead-letter subject. Default `<subject>.dead-letter`. */
+  /**
+   * What the dead-letter stream captures. Default `${prefix}.*.dead-letter` (a refused message
+   * goes to its own subject with `.dead-letter`, outside `${prefix}.*`), or `<subject>.dead-letter`.
+   */
   deadLetterSubject: string | undefined;
   /** The stream that stores it. Default: the stream's name with `_DEAD_LETTER`. */
   deadLetterStream: string | undefined;
@@ -31,7 +36,8 @@ export interface JetStreamStreamOptions {
 
 /** The defaults of `JetStreamStreamOptions`. */
 export const defaultJetStreamStreamOptions: Readonly<JetStreamStreamOptions> = Object.freeze({
-  subject: DEFAULT_NATS_SUBJECT,
+  subjectPrefix: DEFAULT_NATS_SUBJECT_PREFIX,
+  subject: undefined,
   stream: undefined,
   duplicateWindow: 120_000,
   deadLetterSubject: undefined,
@@ -40,28 +46,33 @@ export const defaultJetStreamStreamOptions: Readonly<JetStreamStreamOptions> = O
 
 /** The names `ensureJetStream` settled on. */
 export interface JetStreamNames {
+  /** What the stream captures: `${prefix}.*` (every lifecycle type), or the one `subject`. */
   subject: string;
   stream: string;
+  /** What the dead-letter stream captures: `${prefix}.*.dead-letter`, or `<subject>.dead-letter`. */
   deadLetterSubject: string;
   deadLetterStream: string;
 }
 
-/** The stream, dead-letter subject and stream names for a subject, with the defaults applied. */
+/** The stream, dead-letter subject and stream names for a subject prefix (or one subject), with the defaults applied. */
 export function jetStreamNames(options: Partial<JetStreamStreamOptions> = {}): JetStreamNames {
   const o = { ...defaultJetStreamStreamOptions, ...definedOnly(options) };
-  const stream = o.stream ?? o.subject.replace(/[^A-Za-z0-9_-]/g, "_").toUpperCase();
+  const base = o.subject ?? o.subjectPrefix;
+  const subject = o.subject ?? `${o.subjectPrefix}.*`;
+  const stream = o.stream ?? base.replace(/[^A-Za-z0-9_-]/g, "_").toUpperCase();
   return {
-    subject: o.subject,
+    subject,
     stream,
-    deadLetterSubject: o.deadLetterSubject ?? `${o.subject}.dead-letter`,
+    deadLetterSubject: o.deadLetterSubject ?? `${subject}.dead-letter`,
     deadLetterStream: o.deadLetterStream ?? `${stream}_DEAD_LETTER`,
   };
 }
 
 /**
- * Creates the stream of the subject (file storage, with the duplicate window that makes a
- * republished `Nats-Msg-Id` a no-op) and the dead-letter stream, or updates existing ones to
- * capture the subject with that window. Returns the names.
+ * Creates the stream of the events (by default capturing `${prefix}.*`, the subjects of all four
+ * lifecycle types; file storage, with the duplicate window that makes a republished `Nats-Msg-Id` a
+ * no-op) and the dead-letter stream, whose subjects do not overlap it, or updates existing ones to
+ * capture those subjects with that window. Returns the names.
  */
 export async function ensureJetStream(jsm: JetStreamManager, options: Partial<JetStreamStreamOptions> = {}): Promise<JetStreamNames> {
   const o = { ...defaultJetStreamStreamOptions, ...definedOnly(options) };
@@ -118,7 +129,7 @@ export const defaultJetStreamPublishOptions: Readonly<JetStreamPublishOptions> =
 });
 
 /**
- * Publishes events as messages of `toNatsMessage`, each with its event id as `Nats-Msg-Id`, and
+ * Publishes lifecycle events as messages of `toNatsMessage` (each on its type's subject), each with its event id as `Nats-Msg-Id`, and
  * counts an event only once JetStream acknowledged it (a `PubAck`; `duplicate` when the stream
  * already held that id, so a retried publish is stored once). Up to `window` publishes are in
  * flight, but one event at a time per `item_id`, so one call's events are stored in order even
@@ -128,7 +139,7 @@ export const defaultJetStreamPublishOptions: Readonly<JetStreamPublishOptions> =
  */
 export async function publishToJetStream(
   js: JetStreamClient,
-  events: Source<ImageGenCallCompletedEvent>,
+  events: Source<ImageGenCallLifecycleEvent>,
   options: Partial<JetStreamPublishOptions> = {},
 ): Promise<PublishReport> {
   const o = { ...defaultJetStreamPublishOptions, ...definedOnly(options) };
@@ -252,6 +263,10 @@ export interface JetStreamEventContext {
 /** Options of `consumeFromJetStream`. */
 export interface JetStreamConsumeOptions {
   stream: string;
+  /** Read only this lifecycle type (its subject under `subjectPrefix`); every type the stream holds by default. */
+  type: ImageGenCallLifecycleEvent["type"] | undefined;
+  /** The prefix of the per-type subjects, for `type`. Default `openresponses.image_generation_call`. */
+  subjectPrefix: string;
   /**
    * A durable consumer's name (created if missing: explicit acks, from the first message); by
    * default an ephemeral consumer that starts at the stream's first message.
@@ -278,6 +293,8 @@ export interface JetStreamConsumeOptions {
 /** The defaults of `JetStreamConsumeOptions`. */
 export const defaultJetStreamConsumeOptions: Readonly<JetStreamConsumeOptions> = Object.freeze({
   stream: jetStreamNames().stream,
+  type: undefined,
+  subjectPrefix: DEFAULT_NATS_SUBJECT_PREFIX,
   consumer: undefined,
   deadLetter: Object.freeze({}),
   count: undefined,
@@ -307,7 +324,8 @@ export async function consumeFromJetStream(
   const report: ConsumeReport = { events: 0, deadLettered: 0 };
   if (o.count !== undefined && o.count <= 0) return report;
   const jsm = await js.jetstreamManager();
-  const config = { ack_policy: "explicit", deliver_policy: "all", ack_wait: o.ackWait * 1_000_000, max_ack_pending: Math.max(1000, o.maxMessages * 4) } as const;
+  const filter = o.type === undefined ? {} : { filter_subject: natsSubjectOf(o.type, o.subjectPrefix) };
+  const config = { ack_policy: "explicit", deliver_policy: "all", ack_wait: o.ackWait * 1_000_000, max_ack_pending: Math.max(1000, o.maxMessages * 4), ...filter } as const;
   let name = o.consumer;
   if (name === undefined) {
     name = (await jsm.consumers.add(o.stream, { ...config, inactive_threshold: 60_000_000_000 } as Parameters<JetStreamManager["consumers"]["add"]>[1])).name;

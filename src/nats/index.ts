@@ -26,9 +26,11 @@ export {
 } from "./client.js";
 export {
   DEFAULT_NATS_SUBJECT,
+  DEFAULT_NATS_SUBJECT_PREFIX,
   defaultNatsMessageOptions,
   fromNatsMessage,
   natsHeaderPairs,
+  natsSubjectOf,
   readNatsMessage,
   toNatsMessage,
   type NatsHeadersInput,

@@ -9,26 +9,43 @@ import {
   type CloudEventAttributes,
   type CloudEventsOptions,
 } from "../cloudevents.js";
-import { decode, encode } from "../codec.js";
 import { BridgeError } from "../errors.js";
-import type { ImageGenCallCompletedEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../event.js";
+import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
+import { EVENT_KINDS } from "../validate.js";
 
-/** The default subject of the events. */
-export const DEFAULT_NATS_SUBJECT = "openresponses.image_generation_call.completed";
+/** The default subject prefix: each lifecycle type is published on `${prefix}.${suffix}`. */
+export const DEFAULT_NATS_SUBJECT_PREFIX = "openresponses.image_generation_call";
+
+/** The default subject of the completed event, `openresponses.image_generation_call.completed`. */
+export const DEFAULT_NATS_SUBJECT = `${DEFAULT_NATS_SUBJECT_PREFIX}.completed`;
+
+const TYPE_PREFIX = "response.image_generation_call.";
+
+/**
+ * The subject of a lifecycle type under a prefix: the prefix, `.`, and the part of `type` after
+ * `response.image_generation_call.` (`in_progress`, `generating`, `partial_image`, `completed`).
+ */
+export function natsSubjectOf(type: ImageGenCallLifecycleEvent["type"], prefix: string = DEFAULT_NATS_SUBJECT_PREFIX): string {
+  if (!EVENT_KINDS.has(type)) throw new BridgeError("invalid_value", ["type"], `${JSON.stringify(type)} is not a lifecycle event type`, { value: type });
+  return `${prefix}.${type.slice(TYPE_PREFIX.length)}`;
+}
 
 /** Options of `toNatsMessage`. */
 export interface NatsMessageOptions extends CloudEventsOptions {
-  /** The subject to publish on. */
-  subject: string;
+  /** The prefix of the per-type subjects (`natsSubjectOf`). Default `openresponses.image_generation_call`. */
+  subjectPrefix: string;
+  /** One subject for every type instead of the per-type subjects; not set by default. */
+  subject: string | undefined;
 }
 
 /** The defaults of `NatsMessageOptions`. */
-export const defaultNatsMessageOptions: Readonly<NatsMessageOptions> = Object.freeze({ ...defaultCloudEventsOptions, subject: DEFAULT_NATS_SUBJECT });
+export const defaultNatsMessageOptions: Readonly<NatsMessageOptions> = Object.freeze({ ...defaultCloudEventsOptions, subjectPrefix: DEFAULT_NATS_SUBJECT_PREFIX, subject: undefined });
 
 /** A NATS message as the bridge writes it, for any client: subject, data, headers, JetStream message id. */
 export interface NatsMessage {
   subject: string;
-  /** The `openresponses.v1.ImageGenCallCompleted` bytes. */
+  /** The bytes of the event's own message, e.g. `openresponses.v1.ImageGenCallCompleted`. */
   data: Uint8Array;
   /** `ce-datacontenttype`, `ce-specversion`, `ce-id`, `ce-source`, `ce-type`, `ce-dataschema`, percent-encoded. */
   headers: Record<string, string>;
@@ -48,29 +65,29 @@ export interface NatsMessageInput {
   headers?: NatsHeadersInput | undefined;
 }
 
-/** Builds the NATS message of an event; throws a `BridgeError` for an event the bytes cannot carry. */
-export function toNatsMessage(event: ImageGenCallCompletedEvent, options: Partial<NatsMessageOptions> = {}): NatsMessage {
-  const data = encode(event);
-  const { subject, ...ce } = { ...defaultNatsMessageOptions, ...definedOnly(options) };
+/** Builds the NATS message of any lifecycle event, on its type's subject; throws a `BridgeError` for an event the bytes cannot carry. */
+export function toNatsMessage(event: ImageGenCallLifecycleEvent, options: Partial<NatsMessageOptions> = {}): NatsMessage {
+  const data = encodeEventMessage(event);
+  const { subject, subjectPrefix, ...ce } = { ...defaultNatsMessageOptions, ...definedOnly(options) };
   const attributes = toCloudEventAttributes(event, ce);
-  return { subject, data, headers: Object.fromEntries(toCloudEventHeaders(attributes, "nats")), msgID: percentEncode(attributes.id) };
+  return { subject: subject ?? natsSubjectOf(event.type, subjectPrefix), data, headers: Object.fromEntries(toCloudEventHeaders(attributes, "nats")), msgID: percentEncode(attributes.id) };
 }
 
 /**
  * Reads the event of a NATS message, refusing with a `BridgeError` anything that is not one of
- * ours: the content type and `ce-type` are checked first (`unsupported_content_type`,
- * `not_our_record`), the data must decode, and `ce-id` must name the decoded event
- * (`header_mismatch`).
+ * ours: the content type and `ce-type` (one of the four lifecycle types) are checked first
+ * (`unsupported_content_type`, `not_our_record`), the data must decode as the message of
+ * `ce-type`, and `ce-id` must name the decoded event (`header_mismatch`). The subject is not read.
  */
-export function fromNatsMessage(message: NatsMessageInput): ImageGenCallCompletedEvent {
+export function fromNatsMessage(message: NatsMessageInput): ImageGenCallLifecycleEvent {
   return readNatsMessage(message).event;
 }
 
 /** `fromNatsMessage` with the attributes the headers carried. */
-export function readNatsMessage(message: NatsMessageInput): { event: ImageGenCallCompletedEvent; attributes: CloudEventAttributes } {
+export function readNatsMessage(message: NatsMessageInput): { event: ImageGenCallLifecycleEvent; attributes: CloudEventAttributes } {
   const attributes = fromCloudEventHeaders(natsHeaderPairs(message.headers), "nats");
   if (!(message.data instanceof Uint8Array)) throw new BridgeError("invalid_type", ["data"], "message data is not bytes");
-  const event = decode(message.data);
+  const event = decodeEventMessage(message.data, attributes.type);
   const id = eventId(event);
   if (attributes.id !== id) {
     throw new BridgeError("header_mismatch", ["headers", "ce-id"], `ce-id ${JSON.stringify(attributes.id)} does not name the event in the data (${JSON.stringify(id)})`, { value: attributes.id });

@@ -1,12 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventId, fromJson, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { eventId, fromJson, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
 import { ensureKafkaTopic, toKafkaRecord } from "../../src/kafka/index.js";
 import { jetStreamNames } from "../../src/nats/index.js";
 import { KAFKA_BROKERS, NATS_URL, requireBroker, runTag } from "../support/brokers.js";
 import { orwire } from "../support/cli.js";
+import { sseSample } from "../support/events.js";
 import { kafkaAdmin, kafkaProducer, natsClients, tally } from "../support/queue-clients.js";
 
 const natsUp = await requireBroker("nats");
@@ -20,16 +22,18 @@ const events = lines.map((l) => fromJson(JSON.parse(l)) as ImageGenCallCompleted
 const input = join(dir, "events.ndjson");
 writeFileSync(input, `${lines.join("\n")}\n`);
 const KAFKA = KAFKA_BROKERS.join(",");
+const SSE = fileURLToPath(new URL("../../examples/image-generation.sse", import.meta.url));
+const SKIPPED = "7 other events skipped (response.created 1, response.in_progress 1, response.output_item.added 2, response.output_item.done 2, response.completed 1)";
 
 /** The events of `orwire consume` output, with their ids, for `tally`. */
-function consumed(stdout: Buffer): { event: ImageGenCallCompletedEvent; id: string }[] {
+function consumed(stdout: Buffer): { event: ImageGenCallLifecycleEvent; id: string }[] {
   return stdout
     .toString()
     .trim()
     .split("\n")
     .filter((l) => l !== "")
     .map((l) => {
-      const event = fromJson(JSON.parse(l)) as ImageGenCallCompletedEvent;
+      const event = fromJson(JSON.parse(l));
       return { event, id: eventId(event) };
     });
 }
@@ -66,6 +70,18 @@ describe.skipIf(!kafkaUp)("orwire publish / consume / demo with --kafka", () => 
     expect(tally(events, consumed(sdk.stdout))).toMatchObject({ received: 40, lost: 0, duplicates: 0, changed: 0 });
   });
 
+  it("publish --input sse publishes the stream's 10 lifecycle events, skips the rest, and consume prints them back in order", () => {
+    const t = topic("sse");
+    const published = orwire(["publish", "--kafka", KAFKA, "--topic", t, "--input", "sse", SSE]);
+    expect(published.stderr).toBe(`orwire publish: 10 events acknowledged by Kafka topic ${t}; ${SKIPPED}\n`);
+    expect(published.status).toBe(0);
+    const run = orwire(["consume", "--kafka", KAFKA, "--topic", t, "--count", "10", "--shape", "wire"]);
+    expect(run.status).toBe(0);
+    const got = consumed(run.stdout);
+    expect(new Set(got.map((g) => g.event.type)).size).toBe(4);
+    expect(tally(sseSample(), got)).toEqual({ sent: 10, received: 10, unique: 10, lost: 0, duplicates: 0, changed: 0, reordered: 0 });
+  });
+
   it("--group resumes where the group stopped: offsets are committed only for events written out", () => {
     const t = topic("group");
     expect(orwire(["publish", "--kafka", KAFKA, "--topic", t, input]).status).toBe(0);
@@ -98,7 +114,7 @@ describe.skipIf(!kafkaUp)("orwire publish / consume / demo with --kafka", () => 
     }
     const stopped = orwire(["consume", "--kafka", KAFKA, "--topic", t, "--timeout", "2"]);
     expect(stopped.status).toBe(1);
-    expect(stopped.stderr).toBe(`orwire: topic ${t} partition 0 offset 0: headers.ce_type: event type "response.output_text.delta" is not response.image_generation_call.completed (not_our_record)\n`);
+    expect(stopped.stderr).toBe(`orwire: topic ${t} partition 0 offset 0: headers.ce_type: event type "response.output_text.delta" is not an image generation call event (response.image_generation_call.in_progress|generating|partial_image|completed) (not_our_record)\n`);
 
     const file = join(dir, "kafka-dead.ndjson");
     const kept = orwire(["consume", "--kafka", KAFKA, "--topic", t, "--timeout", "2", "--dead-letter", file]);
@@ -122,6 +138,7 @@ describe.skipIf(!kafkaUp)("orwire publish / consume / demo with --kafka", () => 
 describe.skipIf(!natsUp)("orwire publish / consume / demo with --nats", () => {
   let clients: Awaited<ReturnType<typeof natsClients>>;
   const subjects: string[] = [];
+  const prefixes: string[] = [];
   const subject = (name: string) => {
     const s = `orwire.it.cli.${name}.${tag}`;
     subjects.push(s);
@@ -133,8 +150,7 @@ describe.skipIf(!natsUp)("orwire publish / consume / demo with --nats", () => {
   });
 
   afterAll(async () => {
-    for (const s of subjects) {
-      const names = jetStreamNames({ subject: s });
+    for (const names of [...subjects.map((s) => jetStreamNames({ subject: s })), ...prefixes.map((p) => jetStreamNames({ subjectPrefix: p }))]) {
       await clients.jsm.streams.delete(names.stream).catch(() => {});
       await clients.jsm.streams.delete(names.deadLetterStream).catch(() => {});
     }
@@ -156,6 +172,21 @@ describe.skipIf(!natsUp)("orwire publish / consume / demo with --nats", () => {
     const idle = orwire(["consume", "--nats", NATS_URL, "--subject", s, "--timeout", "1"]);
     expect(idle.status).toBe(0);
     expect(tally(events, consumed(idle.stdout))).toMatchObject({ received: 40, lost: 0, duplicates: 0, changed: 0 });
+  });
+
+  it("publish --input sse puts each type on its subject under --subject-prefix; consume reads them all back in order", async () => {
+    const prefix = `orwire.it.cli.sse.${tag}`;
+    prefixes.push(prefix);
+    const names = jetStreamNames({ subjectPrefix: prefix });
+    const published = orwire(["publish", "--nats", NATS_URL, "--subject-prefix", prefix, "--input", "sse", SSE]);
+    expect(published.stderr).toBe(`orwire publish: 10 events acknowledged by JetStream stream ${names.stream} (subject ${prefix}.*); ${SKIPPED}\n`);
+    expect(published.status).toBe(0);
+    const subjects: string[] = [];
+    for (let seq = 1; seq <= 10; seq++) subjects.push((await clients.jsm.streams.getMessage(names.stream, { seq }))!.subject);
+    expect(subjects.sort()).toEqual([...["completed", "completed"], ...["generating", "generating"], ...["in_progress", "in_progress"], ...new Array(4).fill("partial_image")].map((t) => `${prefix}.${t}`));
+    const run = orwire(["consume", "--nats", NATS_URL, "--subject-prefix", prefix, "--count", "10"]);
+    expect(run.status).toBe(0);
+    expect(tally(sseSample(), consumed(run.stdout))).toEqual({ sent: 10, received: 10, unique: 10, lost: 0, duplicates: 0, changed: 0, reordered: 0 });
   });
 
   it("--group is a durable consumer that resumes where it stopped", () => {
@@ -181,7 +212,7 @@ describe.skipIf(!natsUp)("orwire publish / consume / demo with --nats", () => {
   it("a server that cannot be reached: exit 1 names the first event", () => {
     const run = orwire(["publish", "--nats", "nats://127.0.0.1:1", input]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`orwire: record 1: event ${eventId(events[0]!)} was not published: cannot publish to NATS at nats://127.0.0.1:1 (subject openresponses.image_generation_call.completed): cannot connect: connection refused\n`);
+    expect(run.stderr).toBe(`orwire: record 1: event ${eventId(events[0]!)} was not published: cannot publish to NATS at nats://127.0.0.1:1 (subjects openresponses.image_generation_call.*): cannot connect: connection refused\n`);
   });
 
   it("demo --nats runs the shipped sample through a stream of its own and finds every event unchanged", () => {

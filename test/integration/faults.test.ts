@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventId, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { eventId, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
 import { consumeFromKafka, ensureKafkaTopic, publishToKafka, type PublishReport } from "../../src/kafka/index.js";
 import { consumeFromJetStream, ensureJetStream, fromNatsMessage, publishToJetStream } from "../../src/nats/index.js";
 import { brokerScript, ownBroker, requireBroker, ROOT, runTag, waitFor } from "../support/brokers.js";
@@ -50,9 +50,9 @@ async function* withFault(events: ImageGenCallCompletedEvent[], fault: () => Pro
 }
 
 /** The stream's messages in sequence order, read with an ordered consumer. */
-async function readStream(clients: Awaited<ReturnType<typeof natsClients>>, stream: string): Promise<{ event: ImageGenCallCompletedEvent; id: string }[]> {
+async function readStream(clients: Awaited<ReturnType<typeof natsClients>>, stream: string): Promise<{ event: ImageGenCallLifecycleEvent; id: string }[]> {
   const consumer = await clients.js.consumers.get(stream);
-  const out: { event: ImageGenCallCompletedEvent; id: string }[] = [];
+  const out: { event: ImageGenCallLifecycleEvent; id: string }[] = [];
   for (let empty = 0; empty < 2 && out.length < N; ) {
     const batch = await consumer.fetch({ max_messages: 1000, expires: 2000 });
     let got = 0;
@@ -83,7 +83,7 @@ describe.skipIf(!kafkaUp || !ownBroker("kafka"))("Kafka broker killed (kill -9) 
     const events = makeEvents(N, { items: 500, tag });
     const producer = kafkaProducer();
     const consumer = kafkaConsumer(`orwire-it-fault-${tag}`);
-    const got: { event: ImageGenCallCompletedEvent; id: string }[] = [];
+    const got: { event: ImageGenCallLifecycleEvent; id: string }[] = [];
     const stop = new AbortController();
     let consumerError: unknown;
     const consuming = consumeFromKafka(consumer, (event, c) => void got.push({ event, id: c.eventId }), {
@@ -139,7 +139,7 @@ describe.skipIf(!natsUp || !ownBroker("nats"))("nats-server restarted (file stor
     const clients = await natsClients();
     const names = await ensureJetStream(clients.jsm, { subject: `orwire.it.fault.${tag}` });
     const events = makeEvents(N, { items: 500, tag });
-    const got: { event: ImageGenCallCompletedEvent; id: string }[] = [];
+    const got: { event: ImageGenCallLifecycleEvent; id: string }[] = [];
     const stop = new AbortController();
     let consumerError: unknown;
     const consuming = consumeFromJetStream(clients.js, (event, c) => void got.push({ event, id: c.eventId }), { stream: names.stream, signal: stop.signal, ackWait: 5000 }).catch(
@@ -158,7 +158,7 @@ describe.skipIf(!natsUp || !ownBroker("nats"))("nats-server restarted (file stor
       restarted = brokerScript("brokers-up.sh", "nats");
     };
     let report: PublishReport;
-    let stored: { event: ImageGenCallCompletedEvent; id: string }[] = [];
+    let stored: { event: ImageGenCallLifecycleEvent; id: string }[] = [];
     try {
       report = await publishToJetStream(clients.js, withFault(events, fault), { subject: names.subject, stream: names.stream, onAcknowledged: clock.onAcknowledged });
       await restarted;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
 import {
   consumeFromKafka,
   ensureKafkaTopic,
@@ -10,7 +10,7 @@ import {
   type KafkaEventContext,
 } from "../../src/kafka/index.js";
 import { requireBroker, runTag } from "../support/brokers.js";
-import { makeEvents } from "../support/events.js";
+import { makeEvents, sseSample } from "../support/events.js";
 import { kafkaAdmin, kafkaConsumer, kafkaProducer, tally } from "../support/queue-clients.js";
 
 const available = await requireBroker("kafka");
@@ -20,19 +20,19 @@ const T = IMAGE_GEN_CALL_COMPLETED;
 describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)", () => {
   const producer = kafkaProducer();
   const admin = kafkaAdmin();
-  const received = (into: { event: ImageGenCallCompletedEvent; id: string; partition: number }[]) => (event: ImageGenCallCompletedEvent, c: KafkaEventContext) => {
+  const received = (into: { event: ImageGenCallLifecycleEvent; id: string; partition: number }[]) => (event: ImageGenCallLifecycleEvent, c: KafkaEventContext) => {
     into.push({ event, id: c.eventId, partition: c.partition });
   };
 
   beforeAll(async () => {
-    for (const topic of ["round-trip", "commits", "poison"]) {
+    for (const topic of ["round-trip", "commits", "poison", "lifecycle"]) {
       await ensureKafkaTopic(admin, { topic: `orwire-it-${topic}-${tag}` });
       await ensureKafkaTopic(admin, { topic: `orwire-it-${topic}-${tag}.dead-letter` });
     }
   });
 
   afterAll(async () => {
-    await admin.deleteTopics({ topics: ["round-trip", "commits", "poison"].flatMap((t) => [`orwire-it-${t}-${tag}`, `orwire-it-${t}-${tag}.dead-letter`]) }).catch(() => {});
+    await admin.deleteTopics({ topics: ["round-trip", "commits", "poison", "lifecycle"].flatMap((t) => [`orwire-it-${t}-${tag}`, `orwire-it-${t}-${tag}.dead-letter`]) }).catch(() => {});
     await producer.close();
     await admin.close();
   });
@@ -47,7 +47,7 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
     const report = await publishToKafka(producer, events, { topic });
     expect(report).toMatchObject({ published: 10_000 });
 
-    const got: { event: ImageGenCallCompletedEvent; id: string; partition: number }[] = [];
+    const got: { event: ImageGenCallLifecycleEvent; id: string; partition: number }[] = [];
     const consumer = kafkaConsumer(`orwire-it-${tag}-round-trip`);
     try {
       const consumed = await consumeFromKafka(consumer, received(got), { topic, from: "earliest", count: 10_000, idleTimeout: 20_000, deadLetter: { producer } });
@@ -61,6 +61,34 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
     expect(new Set(got.map((g) => g.partition)).size).toBe(3);
   });
 
+  it("the SSE sample's 10 lifecycle events, partial images included, share one topic and come back identical, each call's in order on one partition", async () => {
+    const topic = `orwire-it-lifecycle-${tag}`;
+    const events = sseSample();
+    expect(new Set(events.map((e) => e.type)).size).toBe(4);
+    expect(await publishToKafka(producer, events, { topic })).toMatchObject({ published: 10 });
+
+    const got: { event: ImageGenCallLifecycleEvent; id: string; partition: number; type: string }[] = [];
+    const consumer = kafkaConsumer(`orwire-it-${tag}-lifecycle`);
+    try {
+      const consumed = await consumeFromKafka(consumer, (event, c) => void got.push({ event, id: c.eventId, partition: c.partition, type: c.attributes.type }), {
+        topic,
+        from: "earliest",
+        count: 10,
+        idleTimeout: 20_000,
+        deadLetter: { producer },
+      });
+      expect(consumed).toEqual({ events: 10, deadLettered: 0 });
+    } finally {
+      await consumer.close();
+    }
+    expect(tally(events, got)).toEqual({ sent: 10, received: 10, unique: 10, lost: 0, duplicates: 0, changed: 0, reordered: 0 });
+    for (const g of got) {
+      expect(g.type).toBe(g.event.type);
+      expect(g.partition).toBe(kafkaPartition(g.event.itemId, 3));
+    }
+    expect(got.filter((g) => g.type.endsWith(".partial_image")).map((g) => (g.event as { partialImageB64: string }).partialImageB64.length)).toHaveLength(4);
+  });
+
   it("commits only what the handler finished: after a failing handler, the group resumes at the failed event", async () => {
     const topic = `orwire-it-commits-${tag}`;
     const group = `orwire-it-${tag}-commits`;
@@ -68,7 +96,7 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
     await publishToKafka(producer, events, { topic });
     const poisonId = toKafkaRecord(events[30]!).headers.ce_id!;
 
-    const first: { event: ImageGenCallCompletedEvent; id: string; partition: number }[] = [];
+    const first: { event: ImageGenCallLifecycleEvent; id: string; partition: number }[] = [];
     const failing = kafkaConsumer(group);
     const boom = new Error("handler failed");
     try {
@@ -86,7 +114,7 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
       await failing.close();
     }
 
-    const second: { event: ImageGenCallCompletedEvent; id: string; partition: number }[] = [];
+    const second: { event: ImageGenCallLifecycleEvent; id: string; partition: number }[] = [];
     const resumed = kafkaConsumer(group);
     try {
       await consumeFromKafka(resumed, received(second), { topic, idleTimeout: 3000, deadLetter: { producer } });
@@ -120,7 +148,7 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
     const plain = { topic, key: buf("k"), value: buf('{"hello":"world"}'), partition: 0 };
     await producer.send({ messages: [ours, garbage, otherType, plain, record(toKafkaRecord(good[1]!))], acks: -1 });
 
-    const got: { event: ImageGenCallCompletedEvent; id: string; partition: number }[] = [];
+    const got: { event: ImageGenCallLifecycleEvent; id: string; partition: number }[] = [];
     const consumer = kafkaConsumer(group);
     try {
       expect(await consumeFromKafka(consumer, received(got), { topic, idleTimeout: 3000, deadLetter: { producer } })).toEqual({ events: 2, deadLettered: 3 });

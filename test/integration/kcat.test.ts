@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { equalJson, eventId, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { equalJson, eventId, messageNameOf, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
 import { consumeFromKafka, ensureKafkaTopic, publishToKafka, toKafkaRecord } from "../../src/kafka/index.js";
 import { goDecode, sdkFromProtoJson } from "../support/buf.js";
 import { KAFKA_BROKERS, requireBroker, runTag } from "../support/brokers.js";
-import { makeEvents } from "../support/events.js";
+import { makeEvents, sseSample } from "../support/events.js";
 import { kafkaAdmin, kafkaConsumer, kafkaProducer } from "../support/queue-clients.js";
 
 /**
@@ -49,7 +49,7 @@ function parseKcat(out: Buffer): KcatRecord[] {
 describe.skipIf(!available)("kcat (librdkafka) as a non-JS peer", () => {
   const admin = kafkaAdmin();
   const producer = kafkaProducer();
-  const topics = [`orwire-it-kcat-${tag}`, `orwire-it-kcat-in-${tag}`, `orwire-it-kcat-in-${tag}.dead-letter`];
+  const topics = [`orwire-it-kcat-${tag}`, `orwire-it-kcat-in-${tag}`, `orwire-it-kcat-in-${tag}.dead-letter`, `orwire-it-kcat-lifecycle-${tag}`];
 
   afterAll(async () => {
     await admin.deleteTopics({ topics }).catch(() => {});
@@ -88,6 +88,30 @@ describe.skipIf(!available)("kcat (librdkafka) as a non-JS peer", () => {
     }
   });
 
+  it("consumes partial image (and every other lifecycle) records; Go's protobuf decodes each value as the message ce_type names", async () => {
+    const topic = topics[3]!;
+    await ensureKafkaTopic(admin, { topic });
+    const events = sseSample();
+    await publishToKafka(producer, events, { topic });
+
+    const { stdout } = await run("kcat", ["-C", "-b", KAFKA_BROKERS.join(","), "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %S %K %h\n%k%s"], { encoding: "buffer", timeout: 30_000, maxBuffer: 1 << 24 });
+    const records = parseKcat(stdout);
+    expect(records).toHaveLength(events.length);
+    const byId = new Map(events.map((e) => [eventId(e), e]));
+    for (const r of records) {
+      const event = byId.get(r.headers.ce_id!)!;
+      expect(r.headers).toEqual(toKafkaRecord(event).headers);
+      expect(r.headers.ce_type).toBe(event.type);
+      const go = goDecode(r.value, messageNameOf(event.type));
+      if ("error" in go) throw new Error(`buf convert refused ${r.value.toString("hex")} as ${messageNameOf(event.type)}: ${go.error}`);
+      expect(equalJson(sdkFromProtoJson(go.json, event.type), event)).toBe(true);
+    }
+    const partial = records.filter((r) => r.headers.ce_type === "response.image_generation_call.partial_image");
+    expect(partial).toHaveLength(4);
+    const go = goDecode(partial[0]!.value, "openresponses.v1.ImageGenCallPartialImage");
+    expect("json" in go && typeof go.json.partialImage).toBe("string");
+  });
+
   it("produces a record (key, CloudEvents headers, value from a file) that fromKafkaRecord reads", async () => {
     const topic = topics[1]!;
     await ensureKafkaTopic(admin, { topic });
@@ -99,7 +123,7 @@ describe.skipIf(!available)("kcat (librdkafka) as a non-JS peer", () => {
     const headerArgs = Object.entries(record.headers).flatMap(([k, v]) => ["-H", `${k}=${v}`]);
     await run("kcat", ["-P", "-b", KAFKA_BROKERS.join(","), "-t", topic, "-k", record.key, ...headerArgs, file], { timeout: 30_000 });
 
-    const got: ImageGenCallCompletedEvent[] = [];
+    const got: ImageGenCallLifecycleEvent[] = [];
     const consumer = kafkaConsumer(`orwire-it-kcat-${tag}`);
     try {
       expect(await consumeFromKafka(consumer, (e) => void got.push(e), { topic, from: "earliest", count: 1, idleTimeout: 15_000, deadLetter: { producer } })).toEqual({ events: 1, deadLettered: 0 });

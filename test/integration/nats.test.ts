@@ -1,6 +1,6 @@
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGE_GEN_CALL_COMPLETED, percentDecode, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { IMAGE_GEN_CALL_COMPLETED, percentDecode, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
 import {
   consumeFromJetStream,
   ensureJetStream,
@@ -8,10 +8,12 @@ import {
   publishToJetStream,
   toNatsMessage,
   type JetStreamEventContext,
+  jetStreamNames,
+  natsSubjectOf,
   type JetStreamNames,
 } from "../../src/nats/index.js";
 import { requireBroker, runTag } from "../support/brokers.js";
-import { makeEvents } from "../support/events.js";
+import { makeEvents, sseSample } from "../support/events.js";
 import { natsClients, tally } from "../support/queue-clients.js";
 
 const available = await requireBroker("nats");
@@ -26,7 +28,7 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
     created.push(names);
     return names;
   };
-  const received = (into: { event: ImageGenCallCompletedEvent; id: string; deliveries: number }[]) => (event: ImageGenCallCompletedEvent, c: JetStreamEventContext) => {
+  const received = (into: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number }[]) => (event: ImageGenCallLifecycleEvent, c: JetStreamEventContext) => {
     into.push({ event, id: c.eventId, deliveries: c.deliveries });
   };
 
@@ -51,13 +53,48 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
     expect((await clients.jsm.streams.info(names.stream)).created).toBe(info.created);
   });
 
+  it("the SSE sample's 10 lifecycle events go to one subject per type in one stream, and come back identical, each call's in order", async () => {
+    const subjectPrefix = `orwire.it.lifecycle.${tag}`;
+    const names = await ensureJetStream(clients.jsm, { subjectPrefix });
+    created.push(names);
+    expect(names).toEqual(jetStreamNames({ subjectPrefix }));
+    expect((await clients.jsm.streams.info(names.stream)).config.subjects).toEqual([`${subjectPrefix}.*`]);
+    expect((await clients.jsm.streams.info(names.deadLetterStream)).config.subjects).toEqual([`${subjectPrefix}.*.dead-letter`]);
+    const events = sseSample();
+    expect(await publishToJetStream(clients.js, events, { subjectPrefix, stream: names.stream })).toEqual({ published: 10, duplicates: 0, retries: 0 });
+
+    const got: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number; subject: string }[] = [];
+    const all = await consumeFromJetStream(clients.js, (event, c) => void got.push({ event, id: c.eventId, deliveries: c.deliveries, subject: c.subject }), { stream: names.stream, count: 10, idleTimeout: 10_000 });
+    expect(all).toEqual({ events: 10, deadLettered: 0 });
+    expect(tally(events, got)).toEqual({ sent: 10, received: 10, unique: 10, lost: 0, duplicates: 0, changed: 0, reordered: 0 });
+    for (const g of got) expect(g.subject).toBe(natsSubjectOf(g.event.type, subjectPrefix));
+    expect(new Set(got.map((g) => g.subject)).size).toBe(4);
+
+    // one type when asked: a consumer filtered on that type's subject
+    const partial: ImageGenCallLifecycleEvent[] = [];
+    const type = "response.image_generation_call.partial_image";
+    expect(await consumeFromJetStream(clients.js, (event) => void partial.push(event), { stream: names.stream, type, subjectPrefix, idleTimeout: 1500 })).toEqual({ events: 4, deadLettered: 0 });
+    expect(partial.map((e) => e.type)).toEqual(new Array(4).fill(type));
+    expect(partial).toEqual(events.filter((e) => e.type === type));
+
+    // a refused message goes to its own subject's dead letter, which the dead-letter stream (not the events' stream) holds
+    const bad = toNatsMessage(events[0]!, { subjectPrefix });
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries({ ...bad.headers, "ce-id": "ig_other:1" })) h.set(k, v);
+    await clients.js.publish(bad.subject, bad.data, { headers: h });
+    expect(await consumeFromJetStream(clients.js, () => {}, { stream: names.stream, consumer: `orwire-it-lifecycle-${tag}`, idleTimeout: 1500 })).toEqual({ events: 10, deadLettered: 1 });
+    const dead = await clients.jsm.streams.getMessage(names.deadLetterStream, { seq: 1 });
+    expect(dead!.subject).toBe(`${subjectPrefix}.in_progress.dead-letter`);
+    expect((await clients.jsm.streams.info(names.stream)).state.messages).toBe(11);
+  });
+
   it("10,000 events round-trip Object.is-equal, each item's events in order", async () => {
     const names = await stream("round-trip");
     const events = makeEvents(10_000, { items: 400, tag });
     expect(await publishToJetStream(clients.js, events, { subject: names.subject, stream: names.stream })).toEqual({ published: 10_000, duplicates: 0, retries: 0 });
     expect((await clients.jsm.streams.info(names.stream)).state.messages).toBe(10_000);
 
-    const got: { event: ImageGenCallCompletedEvent; id: string; deliveries: number }[] = [];
+    const got: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number }[] = [];
     expect(await consumeFromJetStream(clients.js, received(got), { stream: names.stream, count: 10_000, idleTimeout: 20_000 })).toEqual({ events: 10_000, deadLettered: 0 });
     expect(tally(events, got)).toEqual({ sent: 10_000, received: 10_000, unique: 10_000, lost: 0, duplicates: 0, changed: 0, reordered: 0 });
   });
@@ -86,7 +123,7 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
     await publishToJetStream(clients.js, events, { subject: names.subject });
     const failId = toNatsMessage(events[20]!).msgID;
     const boom = new Error("handler failed");
-    const first: { event: ImageGenCallCompletedEvent; id: string; deliveries: number }[] = [];
+    const first: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number }[] = [];
     // the default ackWait (30 s): what the first run fetched but did not handle must come again at once
     const options = { stream: names.stream, consumer: `orwire-it-${tag}`, maxMessages: 8 };
     await expect(
@@ -100,7 +137,7 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
       ),
     ).rejects.toBe(boom);
 
-    const second: { event: ImageGenCallCompletedEvent; id: string; deliveries: number }[] = [];
+    const second: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number }[] = [];
     await consumeFromJetStream(clients.js, received(second), { ...options, idleTimeout: 2000 });
     const firstIds = new Set(first.map((r) => r.id));
     expect(first.length).toBeGreaterThan(0);
@@ -127,7 +164,7 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
     await publish(new TextEncoder().encode('{"hello":"world"}'), { "content-type": "application/json" });
     await publishToJetStream(clients.js, [good[1]!], { subject: names.subject });
 
-    const got: { event: ImageGenCallCompletedEvent; id: string; deliveries: number }[] = [];
+    const got: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number }[] = [];
     const durable = `orwire-it-poison-${tag}`;
     expect(await consumeFromJetStream(clients.js, received(got), { stream: names.stream, consumer: durable, idleTimeout: 2000 })).toEqual({ events: 2, deadLettered: 3 });
     expect(got.map((g) => g.event)).toEqual(good);

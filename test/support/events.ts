@@ -1,4 +1,6 @@
-import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { readFileSync } from "node:fs";
+import { fromWireJson, IMAGE_GEN_CALL_COMPLETED, SseParser, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { EVENT_KINDS } from "../../src/validate.js";
 
 /** A small deterministic PRNG (mulberry32), so a failing run reproduces. */
 export function prng(seed: number): () => number {
@@ -41,4 +43,14 @@ export function makeEvents(count: number, options: { items?: number; tag?: strin
     events.push(event);
   }
   return events;
+}
+
+/**
+ * The image generation call events of the shipped Responses API stream, examples/image-generation.sse:
+ * 10 events of two calls, every lifecycle type, four partial images included, in stream order.
+ */
+export function sseSample(): ImageGenCallLifecycleEvent[] {
+  const parser = new SseParser();
+  const text = readFileSync(new URL("../../examples/image-generation.sse", import.meta.url), "utf8");
+  return [...parser.push(text), ...parser.end()].filter((e) => EVENT_KINDS.has((e.data as { type: string }).type)).map((e) => fromWireJson(e.data));
 }

@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Admin, Consumer, Producer } from "@platformatic/kafka";
-import { equalJson, eventId, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { equalJson, eventId, type ImageGenCallLifecycleEvent } from "../../src/index.js";
 import { KAFKA_BROKERS, NATS_URL } from "./brokers.js";
 
 /** An idempotent producer on the test brokers that rides out a broker restart. */
@@ -42,7 +42,7 @@ export interface Tally {
  * Counts what came back by event id: lost and duplicate events, changed ones (compared with
  * `equalJson`, which is `Object.is` on every field), and items whose order was not kept.
  */
-export function tally(sent: ImageGenCallCompletedEvent[], received: { event: ImageGenCallCompletedEvent; id: string }[]): Tally {
+export function tally(sent: ImageGenCallLifecycleEvent[], received: { event: ImageGenCallLifecycleEvent; id: string }[]): Tally {
   const sentById = new Map(sent.map((e) => [eventId(e), e]));
   const seen = new Set<string>();
   const order = new Map<string, string[]>();

@@ -1,6 +1,8 @@
 //! Rust (prost) interop codec for openresponses.v1.ImageGenCallCompleted:
 //! `codec decode` (binary on stdin -> wire JSON line on stdout) and
-//! `codec encode` (wire JSON on stdin -> binary on stdout). See interop/README.md.
+//! `codec encode` (wire JSON on stdin -> binary on stdout); `codec decode-event` and
+//! `codec encode-event` do the same for the ImageGenCallEvent envelope of any lifecycle
+//! event. See interop/README.md.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -35,19 +37,22 @@ const SDK_SPELLINGS: [&str; 3] = ["itemId", "outputIndex", "sequenceNumber"];
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 2 || (args[1] != "decode" && args[1] != "encode") {
-        eprintln!("usage: codec decode|encode  (stdin -> stdout)");
+    let command: Option<fn(&[u8]) -> Result<Vec<u8>, String>> = match args.get(1).map(String::as_str) {
+        Some("decode") if args.len() == 2 => Some(decode),
+        Some("encode") if args.len() == 2 => Some(encode),
+        Some("decode-event") if args.len() == 2 => Some(event::decode_event),
+        Some("encode-event") if args.len() == 2 => Some(event::encode_event),
+        _ => None,
+    };
+    let Some(command) = command else {
+        eprintln!("usage: codec decode|encode|decode-event|encode-event  (stdin -> stdout)");
         std::process::exit(2);
-    }
+    };
     let mut input = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut input) {
         fail(&format!("read stdin: {e}"));
     }
-    let result = if args[1] == "decode" {
-        decode(&input)
-    } else {
-        encode(&input)
-    };
+    let result = command(&input);
     match result {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
@@ -444,5 +449,268 @@ mod wire {
     pub struct ListValue {
         #[prost(message, repeated, tag = "1")]
         pub values: Vec<Value>,
+    }
+}
+
+/// The lifecycle envelope, openresponses.v1.ImageGenCallEvent: decoded with the prost types,
+/// encoded field by field in number order with prost's field encoders.
+mod event {
+    use super::{is_safe_int, number, to_struct, write_int, write_number, write_string, write_value, EVENT_TYPE, KNOWN, SDK_SPELLINGS};
+    use crate::openresponses::v1::{image_gen_call_event::Event, ImageGenCallEvent};
+    use prost::encoding::{self, WireType};
+    use prost::Message;
+
+    const PARTIAL_TYPE: &str = "response.image_generation_call.partial_image";
+    const PARTIAL_KNOWN: [&str; 4] = ["partial_image_b64", "partial_image_index", "partialImageB64", "partialImageIndex"];
+    const PARTIAL_SDK: [&str; 2] = ["partialImageB64", "partialImageIndex"];
+    /// Envelope field number and `type` of each case.
+    const TYPES: [(u32, &str); 4] = [
+        (1, "response.image_generation_call.in_progress"),
+        (2, "response.image_generation_call.generating"),
+        (3, PARTIAL_TYPE),
+        (4, EVENT_TYPE),
+    ];
+
+    enum Num {
+        Int(i64),
+        Double(f64),
+    }
+
+    enum Image {
+        Bytes(Vec<u8>),
+        Text(String),
+    }
+
+    /// The members of any lifecycle message, whichever prost type it came in.
+    struct Fields {
+        item_id: Option<String>,
+        output_index: Option<Num>,
+        sequence_number: Option<Num>,
+        image: Option<Image>,
+        image_index: Option<Num>,
+        extra: Option<prost_types::Struct>,
+    }
+
+    macro_rules! base_fields {
+        ($m:expr, $module:ident) => {{
+            use crate::openresponses::v1::$module::{OutputIndexValue as O, SequenceNumberValue as S};
+            Fields {
+                item_id: $m.item_id,
+                output_index: $m.output_index_value.map(|v| match v {
+                    O::OutputIndex(n) => Num::Int(n),
+                    O::OutputIndexDouble(x) => Num::Double(x),
+                }),
+                sequence_number: $m.sequence_number_value.map(|v| match v {
+                    S::SequenceNumber(n) => Num::Int(n),
+                    S::SequenceNumberDouble(x) => Num::Double(x),
+                }),
+                image: None,
+                image_index: None,
+                extra: $m.extra,
+            }
+        }};
+    }
+
+    /// The event fields (1-4, length-delimited) of the envelope, in wire order, duplicates
+    /// included: prost keeps the last member of a oneof and merges a repeated one.
+    fn event_fields(mut buf: &[u8]) -> Result<Vec<u32>, String> {
+        let mut found = Vec::new();
+        while !buf.is_empty() {
+            let (tag, wire_type) = encoding::decode_key(&mut buf).map_err(|e| e.to_string())?;
+            if (1..=4).contains(&tag) && wire_type == WireType::LengthDelimited {
+                found.push(tag);
+            }
+            encoding::skip_field(wire_type, tag, &mut buf, encoding::DecodeContext::default()).map_err(|e| e.to_string())?;
+        }
+        Ok(found)
+    }
+
+    pub fn decode_event(input: &[u8]) -> Result<Vec<u8>, String> {
+        let env = ImageGenCallEvent::decode(input).map_err(|e| format!("not a valid envelope: {e}"))?;
+        let fields = event_fields(input)?;
+        if fields.len() > 1 {
+            return Err(format!("the envelope holds more than one event (fields {fields:?})"));
+        }
+        let (typ, f) = match env.event.ok_or("the envelope holds no event")? {
+            Event::InProgress(m) => (TYPES[0].1, base_fields!(m, image_gen_call_in_progress)),
+            Event::Generating(m) => (TYPES[1].1, base_fields!(m, image_gen_call_generating)),
+            Event::Completed(m) => (TYPES[3].1, base_fields!(m, image_gen_call_completed)),
+            Event::PartialImage(m) => {
+                use crate::openresponses::v1::image_gen_call_partial_image::{PartialImageIndexValue as I, PartialImageValue as P};
+                let image = m.partial_image_value.clone().map(|v| match v {
+                    P::PartialImage(b) => Image::Bytes(b),
+                    P::PartialImageB64(s) => Image::Text(s),
+                });
+                let image_index = m.partial_image_index_value.map(|v| match v {
+                    I::PartialImageIndex(n) => Num::Int(n),
+                    I::PartialImageIndexDouble(x) => Num::Double(x),
+                });
+                let mut f = base_fields!(m, image_gen_call_partial_image);
+                f.image = image;
+                f.image_index = image_index;
+                (PARTIAL_TYPE, f)
+            }
+        };
+        if fields.is_empty() {
+            return Err("the envelope holds no event".into());
+        }
+        decode_fields(f, typ)
+    }
+
+    fn write_num(out: &mut String, name: &str, v: Option<Num>) -> Result<(), String> {
+        out.push_str(&format!(",\"{name}\":"));
+        match v {
+            Some(Num::Int(n)) => write_int(out, n, name),
+            Some(Num::Double(x)) => write_number(out, x, &format!("{name}_double")),
+            None => Err(format!("{name}: neither {name} nor {name}_double is set")),
+        }
+    }
+
+    fn decode_fields(f: Fields, typ: &str) -> Result<Vec<u8>, String> {
+        let partial = typ == PARTIAL_TYPE;
+        let item_id = f.item_id.ok_or("item_id: absent")?;
+        let mut out = String::from("{\"type\":");
+        write_string(&mut out, typ);
+        out.push_str(",\"item_id\":");
+        write_string(&mut out, &item_id);
+        write_num(&mut out, "output_index", f.output_index)?;
+        write_num(&mut out, "sequence_number", f.sequence_number)?;
+        if partial {
+            out.push_str(",\"partial_image_b64\":");
+            match f.image {
+                Some(Image::Bytes(b)) => write_string(&mut out, &base64_encode(&b)),
+                Some(Image::Text(s)) => write_string(&mut out, &s),
+                None => return Err("partial_image: neither partial_image nor partial_image_b64 is set".into()),
+            }
+            write_num(&mut out, "partial_image_index", f.image_index)?;
+        }
+        if let Some(extra) = &f.extra {
+            for (key, value) in &extra.fields {
+                if KNOWN.contains(&key.as_str()) || (partial && PARTIAL_KNOWN.contains(&key.as_str())) {
+                    return Err(format!("extra.{key}: collides with a known member"));
+                }
+                out.push(',');
+                write_string(&mut out, key);
+                out.push(':');
+                write_value(&mut out, value, &format!("extra.{key}"), 0)?;
+            }
+        }
+        out.push_str("}\n");
+        Ok(out.into_bytes())
+    }
+
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    fn base64_encode(b: &[u8]) -> String {
+        let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
+        for chunk in b.chunks(3) {
+            let v = (chunk[0] as u32) << 16 | (*chunk.get(1).unwrap_or(&0) as u32) << 8 | *chunk.get(2).unwrap_or(&0) as u32;
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ALPHABET[(v >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    /// Decodes with the standard alphabet (`=` only as padding at the end), or None.
+    fn base64_decode(s: &str) -> Option<Vec<u8>> {
+        let b = s.as_bytes();
+        if b.len() % 4 != 0 {
+            return None;
+        }
+        let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 {
+            return None;
+        }
+        let mut bits: u32 = 0;
+        let mut n = 0;
+        let mut out = Vec::with_capacity(b.len() / 4 * 3);
+        for &c in &b[..b.len() - pad] {
+            let v = ALPHABET.iter().position(|&a| a == c)? as u32;
+            bits = bits << 6 | v;
+            n += 6;
+            if n >= 8 {
+                n -= 8;
+                out.push((bits >> n) as u8);
+                bits &= (1 << n) - 1;
+            }
+        }
+        Some(out)
+    }
+
+    /// Canonical base64: decode with the standard alphabet, re-encode, compare.
+    fn canonical_base64(s: &str) -> Option<Vec<u8>> {
+        base64_decode(s).filter(|raw| base64_encode(raw) == s)
+    }
+
+    fn encode_num(int_tag: u32, double_tag: u32, x: f64, buf: &mut Vec<(u32, Vec<u8>)>) {
+        let mut b = Vec::new();
+        if is_safe_int(x) {
+            encoding::int64::encode(int_tag, &(x as i64), &mut b);
+            buf.push((int_tag, b));
+        } else {
+            encoding::double::encode(double_tag, &x, &mut b);
+            buf.push((double_tag, b));
+        }
+    }
+
+    pub fn encode_event(input: &[u8]) -> Result<Vec<u8>, String> {
+        let parsed: serde_json::Value = serde_json::from_slice(input).map_err(|e| format!("invalid JSON: {e}"))?;
+        let obj = parsed.as_object().ok_or("the event must be a JSON object")?;
+        let typ = obj.get("type").and_then(|t| t.as_str()).unwrap_or("");
+        let field = TYPES
+            .iter()
+            .find(|(_, t)| *t == typ)
+            .map(|(n, _)| *n)
+            .ok_or("type: must be one of the four image generation call event types")?;
+        let partial = typ == PARTIAL_TYPE;
+        let item_id = obj.get("item_id").and_then(|v| v.as_str()).ok_or("item_id: must be a string")?;
+        // (field number, bytes of that field), sorted by number below
+        let mut parts: Vec<(u32, Vec<u8>)> = Vec::new();
+        let mut b = Vec::new();
+        encoding::string::encode(1, &item_id.to_owned(), &mut b);
+        parts.push((1, b));
+        encode_num(2, 4, number(obj.get("output_index")).ok_or("output_index: must be a number")?, &mut parts);
+        encode_num(3, 5, number(obj.get("sequence_number")).ok_or("sequence_number: must be a number")?, &mut parts);
+        if partial {
+            let image = obj.get("partial_image_b64").and_then(|v| v.as_str()).ok_or("partial_image_b64: must be a string")?;
+            let mut b = Vec::new();
+            match canonical_base64(image) {
+                Some(raw) => {
+                    encoding::bytes::encode(6, &raw, &mut b);
+                    parts.push((6, b));
+                }
+                None => {
+                    encoding::string::encode(7, &image.to_owned(), &mut b);
+                    parts.push((7, b));
+                }
+            }
+            encode_num(8, 9, number(obj.get("partial_image_index")).ok_or("partial_image_index: must be a number")?, &mut parts);
+        }
+        let mut extra = Vec::new();
+        for (key, value) in obj {
+            if SDK_SPELLINGS.contains(&key.as_str()) || (partial && PARTIAL_SDK.contains(&key.as_str())) {
+                return Err(format!("{key}: SDK spelling of a known member is not allowed in wire JSON"));
+            }
+            if !KNOWN.contains(&key.as_str()) && !(partial && PARTIAL_KNOWN.contains(&key.as_str())) {
+                extra.push((key, value));
+            }
+        }
+        if !extra.is_empty() {
+            let mut b = Vec::new();
+            encoding::message::encode(15, &to_struct(extra, "extra", 0)?, &mut b);
+            parts.push((15, b));
+        }
+        parts.sort_by_key(|(n, _)| *n);
+        let inner: Vec<u8> = parts.into_iter().flat_map(|(_, b)| b).collect();
+        let mut out = Vec::with_capacity(inner.len() + 6);
+        encoding::encode_key(field, WireType::LengthDelimited, &mut out);
+        encoding::encode_varint(inner.len() as u64, &mut out);
+        out.extend_from_slice(&inner);
+        Ok(out)
     }
 }

@@ -1,7 +1,13 @@
 package openresponses.interop;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.WireFormat;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import java.io.ByteArrayOutputStream;
@@ -14,17 +20,24 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import openresponses.v1.ImageGenCall.ImageGenCallCompleted;
+import openresponses.v1.ImageGenCall.ImageGenCallEvent;
+import openresponses.v1.ImageGenCall.ImageGenCallGenerating;
+import openresponses.v1.ImageGenCall.ImageGenCallInProgress;
+import openresponses.v1.ImageGenCall.ImageGenCallPartialImage;
 
 /**
  * Java (protobuf-java) interop codec for openresponses.v1.ImageGenCallCompleted: {@code codec
  * decode} (binary on stdin to a wire JSON line on stdout) and {@code codec encode} (wire JSON on
- * stdin to binary on stdout). See interop/README.md for the contract.
+ * stdin to binary on stdout); {@code codec decode-event} and {@code codec encode-event} do the
+ * same for the ImageGenCallEvent envelope of any lifecycle event. See interop/README.md for the
+ * contract.
  */
 public final class Codec {
   static final String EVENT_TYPE = "response.image_generation_call.completed";
@@ -64,14 +77,21 @@ public final class Codec {
   private Codec() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 1 || !(args[0].equals("decode") || args[0].equals("encode"))) {
-      System.err.println("usage: codec decode|encode  (stdin -> stdout)");
+    if (args.length != 1
+        || !Set.of("decode", "encode", "decode-event", "encode-event").contains(args[0])) {
+      System.err.println("usage: codec decode|encode|decode-event|encode-event  (stdin -> stdout)");
       System.exit(2);
     }
     byte[] in = System.in.readAllBytes();
     byte[] out;
     try {
-      out = args[0].equals("decode") ? decode(in) : encode(in);
+      out =
+          switch (args[0]) {
+            case "decode" -> decode(in);
+            case "encode" -> encode(in);
+            case "decode-event" -> decodeEvent(in);
+            default -> encodeEvent(in);
+          };
     } catch (Refused e) {
       System.err.println("codec(java): " + args[0] + ": " + e.getMessage());
       System.exit(1);
@@ -128,6 +148,227 @@ public final class Codec {
     }
     b.append("}\n");
     return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  // ---- the lifecycle envelope: openresponses.v1.ImageGenCallEvent ----
+
+  static final String PARTIAL_TYPE = "response.image_generation_call.partial_image";
+  static final Set<String> PARTIAL_KNOWN =
+      Set.of("partial_image_b64", "partial_image_index", "partialImageB64", "partialImageIndex");
+  static final Set<String> PARTIAL_SDK_SPELLINGS = Set.of("partialImageB64", "partialImageIndex");
+  /** The envelope's cases by field number (index 1-4): type and the message's default instance. */
+  static final String[] TYPES = {
+    null,
+    "response.image_generation_call.in_progress",
+    "response.image_generation_call.generating",
+    PARTIAL_TYPE,
+    EVENT_TYPE
+  };
+
+  static Message defaultInstance(int field) {
+    return switch (field) {
+      case 1 -> ImageGenCallInProgress.getDefaultInstance();
+      case 2 -> ImageGenCallGenerating.getDefaultInstance();
+      case 3 -> ImageGenCallPartialImage.getDefaultInstance();
+      default -> ImageGenCallCompleted.getDefaultInstance();
+    };
+  }
+
+  static byte[] decodeEvent(byte[] in) throws Refused {
+    ImageGenCallEvent env;
+    List<Integer> fields = new ArrayList<>();
+    try {
+      env = ImageGenCallEvent.parseFrom(in);
+      // the runtime merges a repeated field and keeps the last member of a oneof: count on the wire
+      CodedInputStream wire = CodedInputStream.newInstance(in);
+      for (int tag = wire.readTag(); tag != 0; tag = wire.readTag()) {
+        int number = WireFormat.getTagFieldNumber(tag);
+        if (number >= 1
+            && number <= 4
+            && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+          fields.add(number);
+        }
+        wire.skipField(tag);
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new Refused("not a valid envelope: " + e.getMessage());
+    } catch (IOException e) {
+      throw new Refused("not a valid envelope: " + e);
+    }
+    if (fields.size() > 1) {
+      throw new Refused("the envelope holds more than one event (fields " + fields + ")");
+    }
+    Message m =
+        switch (env.getEventCase()) {
+          case IN_PROGRESS -> env.getInProgress();
+          case GENERATING -> env.getGenerating();
+          case PARTIAL_IMAGE -> env.getPartialImage();
+          case COMPLETED -> env.getCompleted();
+          default -> null;
+        };
+    if (m == null || fields.isEmpty()) {
+      throw new Refused("the envelope holds no event");
+    }
+    return decodeMessage(m, TYPES[env.getEventCase().getNumber()]);
+  }
+
+  /** The wire JSON of any lifecycle message, through the runtime's reflection. */
+  static byte[] decodeMessage(Message m, String type) throws Refused {
+    boolean partial = type.equals(PARTIAL_TYPE);
+    FieldDescriptor itemId = m.getDescriptorForType().findFieldByName("item_id");
+    if (!m.hasField(itemId)) {
+      throw new Refused("item_id: absent");
+    }
+    StringBuilder b = new StringBuilder("{\"type\":");
+    writeString(b, type);
+    b.append(",\"item_id\":");
+    writeString(b, (String) m.getField(itemId));
+    writeNumberMember(b, m, "output_index");
+    writeNumberMember(b, m, "sequence_number");
+    if (partial) {
+      b.append(",\"partial_image_b64\":");
+      FieldDescriptor image = setMember(m, "partial_image_value");
+      if (image == null) {
+        throw new Refused("partial_image: neither partial_image nor partial_image_b64 is set");
+      }
+      if (image.getName().equals("partial_image")) {
+        writeString(b, Base64.getEncoder().encodeToString(((ByteString) m.getField(image)).toByteArray()));
+      } else {
+        writeString(b, (String) m.getField(image));
+      }
+      writeNumberMember(b, m, "partial_image_index");
+    }
+    FieldDescriptor extraField = m.getDescriptorForType().findFieldByName("extra");
+    if (m.hasField(extraField)) {
+      Map<String, Value> fields = ((Struct) m.getField(extraField)).getFieldsMap();
+      for (String key : sorted(fields.keySet())) {
+        if (KNOWN.contains(key) || (partial && PARTIAL_KNOWN.contains(key))) {
+          throw new Refused("extra." + key + ": collides with a known member");
+        }
+        b.append(',');
+        writeString(b, key);
+        b.append(':');
+        writeValue(b, fields.get(key), "extra." + key, 0);
+      }
+    }
+    b.append("}\n");
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  static FieldDescriptor setMember(Message m, String oneof) {
+    OneofDescriptor o =
+        m.getDescriptorForType().getOneofs().stream()
+            .filter(d -> d.getName().equals(oneof))
+            .findFirst()
+            .orElseThrow();
+    return m.getOneofFieldDescriptor(o);
+  }
+
+  static void writeNumberMember(StringBuilder b, Message m, String name) throws Refused {
+    b.append(",\"").append(name).append("\":");
+    FieldDescriptor f = setMember(m, name + "_value");
+    if (f == null) {
+      throw new Refused(name + ": neither " + name + " nor " + name + "_double is set");
+    }
+    if (f.getName().equals(name)) {
+      writeInt(b, (Long) m.getField(f), name);
+    } else {
+      writeNumber(b, (Double) m.getField(f), name + "_double");
+    }
+  }
+
+  /** Canonical base64: decode with the standard alphabet, re-encode, compare; null if not. */
+  static byte[] canonicalBase64(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok =
+          (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+              || c == '+' || c == '/' || c == '=';
+      if (!ok) {
+        return null;
+      }
+    }
+    try {
+      byte[] raw = Base64.getDecoder().decode(s);
+      return Base64.getEncoder().encodeToString(raw).equals(s) ? raw : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  static byte[] encodeEvent(byte[] in) throws Refused {
+    Object parsed = Json.parse(in);
+    if (!(parsed instanceof Map<?, ?> rawObj)) {
+      throw new Refused("the event must be a JSON object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> obj = (Map<String, Object>) rawObj;
+    int field = 0;
+    for (int i = 1; i <= 4; i++) {
+      if (TYPES[i].equals(obj.get("type"))) {
+        field = i;
+      }
+    }
+    if (field == 0) {
+      throw new Refused("type: must be one of the four image generation call event types");
+    }
+    boolean partial = field == 3;
+    Message.Builder m = defaultInstance(field).newBuilderForType();
+    var desc = m.getDescriptorForType();
+    if (!(obj.get("item_id") instanceof String itemId)) {
+      throw new Refused("item_id: must be a string");
+    }
+    m.setField(desc.findFieldByName("item_id"), itemId);
+    List<String> numbers = new ArrayList<>(List.of("output_index", "sequence_number"));
+    if (partial) {
+      numbers.add("partial_image_index");
+      if (!(obj.get("partial_image_b64") instanceof String image)) {
+        throw new Refused("partial_image_b64: must be a string");
+      }
+      byte[] raw = canonicalBase64(image);
+      if (raw != null) {
+        m.setField(desc.findFieldByName("partial_image"), ByteString.copyFrom(raw));
+      } else {
+        m.setField(desc.findFieldByName("partial_image_b64"), image);
+      }
+    }
+    for (String name : numbers) {
+      if (!(obj.get(name) instanceof Double x)) {
+        throw new Refused(name + ": must be a number");
+      }
+      if (isSafeInt(x)) {
+        m.setField(desc.findFieldByName(name), x.longValue());
+      } else {
+        m.setField(desc.findFieldByName(name + "_double"), x);
+      }
+    }
+    Map<String, Object> extra = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : obj.entrySet()) {
+      String key = e.getKey();
+      if (SDK_SPELLINGS.contains(key) || (partial && PARTIAL_SDK_SPELLINGS.contains(key))) {
+        throw new Refused(key + ": SDK spelling of a known member is not allowed in wire JSON");
+      }
+      if (!KNOWN.contains(key) && !(partial && PARTIAL_KNOWN.contains(key))) {
+        extra.put(key, e.getValue());
+      }
+    }
+    // Fields 1..9 by the runtime (field-number order), 15 by hand as in encode.
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      m.build().writeTo(bytes);
+      if (!extra.isEmpty()) {
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        out.writeByteArray(15, structBytes(extra, "extra", 0));
+        out.flush();
+      }
+      ByteArrayOutputStream envelope = new ByteArrayOutputStream();
+      CodedOutputStream out = CodedOutputStream.newInstance(envelope);
+      out.writeByteArray(field, bytes.toByteArray());
+      out.flush();
+      return envelope.toByteArray();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   static List<String> sorted(Set<String> keys) {
