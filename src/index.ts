@@ -32,7 +32,7 @@ export {
   type JsonValue,
 } from "./event.js";
 export { decodeAny, decodeEvent, decodeEventMessage, encodeEvent, encodeEventInto, encodeEventMessage, messageNameOf } from "./lifecycle.js";
-export { SseParser, type SseEvent } from "./sse.js";
+export { lifecycleEvents, readSse, SseParser, type SseEvent } from "./sse.js";
 export { stringifyJson } from "./json-text.js";
 export {
   fromMessage,

@@ -1,4 +1,5 @@
 import { BridgeError } from "./errors.js";
+import { EVENT_KINDS } from "./validate.js";
 
 /**
  * Server-sent events (the WHATWG `text/event-stream` format) as the Responses API streams them:
@@ -127,4 +128,34 @@ export class SseParser {
   private refuse(reason: string, line = this.line): BridgeError {
     return new BridgeError("invalid_sse", [], `line ${line}: ${reason}`);
   }
+}
+
+/**
+ * Reads an event stream from byte chunks (strict UTF-8) and yields the events each chunk
+ * completes; malformed input throws after the events before it were yielded.
+ */
+export async function* readSse(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent[]> {
+  const parser = new SseParser();
+  const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const text = (chunk?: Uint8Array): string => {
+    try {
+      return chunk === undefined ? utf8.decode() : utf8.decode(chunk, { stream: true });
+    } catch (cause) {
+      throw new BridgeError("invalid_utf8", [], "the stream is not valid UTF-8", { cause });
+    }
+  };
+  for await (const chunk of chunks) yield parser.push(text(chunk));
+  yield parser.push(text());
+  yield parser.end();
+}
+
+/** Keeps the image generation call events of a batch and counts the others in `skipped`, by `type`. */
+export function lifecycleEvents(events: SseEvent[], skipped: Map<string, number>): SseEvent[] {
+  return events.filter((e) => {
+    const type = (e.data as { type?: unknown } | null)?.type;
+    if (typeof type === "string" && EVENT_KINDS.has(type)) return true;
+    const name = typeof type === "string" ? type : "(no type)";
+    skipped.set(name, (skipped.get(name) ?? 0) + 1);
+    return false;
+  });
 }

@@ -2,14 +2,14 @@ import { encode } from "../codec.js";
 import { DelimitedWriter } from "../delimited.js";
 import { BridgeError } from "../errors.js";
 import { encodeEvent } from "../lifecycle.js";
-import { SseParser } from "../sse.js";
-import { EVENT_KINDS } from "../validate.js";
+import { lifecycleEvents, readSse } from "../sse.js";
 import { fromJson, fromWireJson } from "../wire-json.js";
 import { asBridgeError, DeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
 import { openInput, openOutput, Output, readAll } from "./io.js";
 import { decodeText, isBlank, lineText, LineSplitter, parseJson, type Lines } from "./lines.js";
 import { Progress } from "./progress.js";
+import { skippedSummary } from "./queues.js";
 
 /** Options of `orwire encode`. */
 export interface EncodeCommand {
@@ -111,48 +111,30 @@ async function encodeLines(input: AsyncIterable<Uint8Array>, out: Output, comman
  */
 async function encodeSse(input: AsyncIterable<Uint8Array>, out: Output, deadLetter: DeadLetter | undefined, count: Count): Promise<void> {
   const progress = new Progress("events encoded");
-  const parser = new SseParser();
   const writer = new DelimitedWriter();
-  const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-  const text = (chunk?: Uint8Array): string => {
-    try {
-      return chunk === undefined ? utf8.decode() : utf8.decode(chunk, { stream: true });
-    } catch (cause) {
-      throw new BridgeError("invalid_utf8", [], "the stream is not valid UTF-8", { cause });
-    }
-  };
   const skipped = new Map<string, number>();
   const flush = async () => {
     for (const chunk of writer.drain()) await out.write(chunk);
   };
-  const take = async (events: ReturnType<SseParser["push"]>): Promise<void> => {
-    for (const e of events) {
-      const type = (e.data as { type?: unknown } | null)?.type;
-      if (typeof type !== "string" || !EVENT_KINDS.has(type)) {
-        const name = typeof type === "string" ? type : "(no type)";
-        skipped.set(name, (skipped.get(name) ?? 0) + 1);
-        continue;
-      }
-      count.records++;
-      try {
-        writer.writeEvent(fromWireJson(e.data));
-        count.encoded++;
-      } catch (err) {
-        const error = asBridgeError(err);
-        if (deadLetter === undefined) {
-          await flush();
-          throw new Failure(describeRecord(error, count.records, e.line));
-        }
-        await deadLetter.send(count.records, { text: e.text }, error);
-      }
-    }
-    await flush();
-    progress.tick(events.length);
-  };
   try {
-    for await (const chunk of input) await take(parser.push(text(chunk)));
-    await take(parser.push(text()));
-    await take(parser.end());
+    for await (const batch of readSse(input)) {
+      for (const e of lifecycleEvents(batch, skipped)) {
+        count.records++;
+        try {
+          writer.writeEvent(fromWireJson(e.data));
+          count.encoded++;
+        } catch (err) {
+          const error = asBridgeError(err);
+          if (deadLetter === undefined) {
+            await flush();
+            throw new Failure(describeRecord(error, count.records, e.line));
+          }
+          await deadLetter.send(count.records, { text: e.text }, error);
+        }
+      }
+      await flush();
+      progress.tick(batch.length);
+    }
   } catch (err) {
     if (err instanceof Failure) throw err;
     await flush();
@@ -161,9 +143,7 @@ async function encodeSse(input: AsyncIterable<Uint8Array>, out: Output, deadLett
   } finally {
     progress.done();
   }
-  const others = [...skipped.values()].reduce((a, b) => a + b, 0);
-  const detail = [...skipped].map(([type, n]) => `${type} ${n}`).join(", ");
-  process.stderr.write(`orwire encode: ${count.encoded} image generation call events encoded; ${others} other events skipped${others > 0 ? ` (${detail})` : ""}\n`);
+  process.stderr.write(`orwire encode: ${count.encoded} image generation call events encoded${skippedSummary(skipped)}\n`);
 }
 
 function textOrBytes(bytes: Uint8Array): { text: string } | { bytes: Uint8Array } {

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../event.js";
-import { SseParser } from "../sse.js";
-import { EVENT_KINDS } from "../validate.js";
+import { lifecycleEvents, readSse } from "../sse.js";
 import { fromJson, fromWireJson } from "../wire-json.js";
 import { asBridgeError } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
@@ -185,32 +184,14 @@ export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: nu
  * `lines[record - 1]` is the line of each record read.
  */
 export async function* sseEvents(chunks: AsyncIterable<Uint8Array>, lines: number[], skipped: Map<string, number>): AsyncGenerator<ImageGenCallLifecycleEvent> {
-  const parser = new SseParser();
-  const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   let record = 0;
-  const text = (chunk?: Uint8Array): string => {
-    try {
-      return chunk === undefined ? utf8.decode() : utf8.decode(chunk, { stream: true });
-    } catch {
-      throw new Failure("the stream is not valid UTF-8 (invalid_utf8)");
-    }
+  const batches = readSse(chunks);
+  const malformed = (err: unknown): never => {
+    const error = asBridgeError(err);
+    throw new Failure(`${error.reason} (${error.code})`);
   };
-  const parse = (push: () => ReturnType<SseParser["push"]>) => {
-    try {
-      return push();
-    } catch (err) {
-      const error = asBridgeError(err);
-      throw new Failure(`${error.reason} (${error.code})`);
-    }
-  };
-  const take = function* (events: ReturnType<SseParser["push"]>): Generator<ImageGenCallLifecycleEvent> {
-    for (const e of events) {
-      const type = (e.data as { type?: unknown } | null)?.type;
-      if (typeof type !== "string" || !EVENT_KINDS.has(type)) {
-        const name = typeof type === "string" ? type : "(no type)";
-        skipped.set(name, (skipped.get(name) ?? 0) + 1);
-        continue;
-      }
+  for (let next = await batches.next().catch(malformed); !next.done; next = await batches.next().catch(malformed)) {
+    for (const e of lifecycleEvents(next.value, skipped)) {
       record++;
       lines.push(e.line);
       try {
@@ -219,10 +200,7 @@ export async function* sseEvents(chunks: AsyncIterable<Uint8Array>, lines: numbe
         throw new Failure(describeRecord(asBridgeError(err), record, e.line));
       }
     }
-  };
-  for await (const chunk of chunks) yield* take(parse(() => parser.push(text(chunk))));
-  yield* take(parse(() => parser.push(text())));
-  yield* take(parse(() => parser.end()));
+  }
 }
 
 /** The stderr summary of the events an SSE input skipped: `; 7 other events skipped (response.created 1, …)`. */
