@@ -3,19 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { BridgeErrorCode } from "../src/index.js";
 import * as node from "../src/index.js";
 import { runs } from "./support/arbitraries.js";
+import { prng } from "./support/events.js";
 import { implementations } from "./support/implementations.js";
-
-/** A small seeded PRNG (mulberry32), so every run sees the same inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seeds = [
   node.encode({ type: "response.image_generation_call.completed", itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f", outputIndex: 0, sequenceNumber: 7 }),
