@@ -155,24 +155,14 @@ export class StructPlan {
     }
   }
 
-  /** The size of a list item's Value, from the plan (strings and containers) or its kind. */
+  /** The size of a list item's Value: fixed for numbers, booleans and null, the next planned length for strings and containers. */
   private peekValueSize(value: JsonValue): number {
-    switch (typeof value) {
-      case "number":
-        return 9;
-      case "boolean":
-        return 2;
-      case "string": {
-        const n = this.sizes[this.sizeAt]!;
-        return 1 + varint32Size(n) + n;
-      }
-      default: {
-        if (value === null) return 2;
-        const n = this.sizes[this.sizeAt]!;
-        return 1 + varint32Size(n) + n;
-      }
-    }
+    if (typeof value === "number") return 9;
+    if (typeof value === "boolean" || value === null) return 2;
+    const n = this.sizes[this.sizeAt]!;
+    return 1 + varint32Size(n) + n;
   }
+
 }
 
 /** The wire type of each field of `google.protobuf.Value`, by field number. */

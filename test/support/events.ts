@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
-import { fromWireJson, IMAGE_GEN_CALL_COMPLETED, SseParser, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
-import { EVENT_KINDS } from "../../src/validate.js";
+import { fromWireJson, IMAGE_GEN_CALL_COMPLETED, lifecycleEvents, SseParser, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
 
 /** A small deterministic PRNG (mulberry32), so a failing run reproduces. */
 export function prng(seed: number): () => number {
@@ -52,5 +51,5 @@ export function makeEvents(count: number, options: { items?: number; tag?: strin
 export function sseSample(): ImageGenCallLifecycleEvent[] {
   const parser = new SseParser();
   const text = readFileSync(new URL("../../examples/image-generation.sse", import.meta.url), "utf8");
-  return [...parser.push(text), ...parser.end()].filter((e) => EVENT_KINDS.has((e.data as { type: string }).type)).map((e) => fromWireJson(e.data));
+  return lifecycleEvents([...parser.push(text), ...parser.end()], new Map()).map((e) => fromWireJson(e.data));
 }
