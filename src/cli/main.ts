@@ -5,13 +5,14 @@ import { isBridgeError } from "../errors.js";
 import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
 import { jetStreamNames } from "../nats/client.js";
 import { DEFAULT_NATS_SUBJECT_PREFIX } from "../nats/records.js";
+import { DEFAULT_CONNECT_TIMEOUT } from "../transport/limits.js";
 import { runConsume } from "./consume.js";
 import { runDecode } from "./decode.js";
 import { runDemo } from "./demo.js";
 import { runEncode } from "./encode.js";
 import { Failure } from "./failure.js";
 import { runPublish } from "./publish.js";
-import { BROKER_OPTIONS, brokerTarget } from "./queues.js";
+import { BROKER_OPTIONS, brokerTarget, seconds } from "./queues.js";
 import { UsageError } from "./usage-error.js";
 
 /** Exit codes of `orwire`. */
@@ -32,19 +33,24 @@ Usage:
                 [--dead-letter FILE] [--max-message-bytes N] [FILE|-]
       Protobuf in (completed messages or envelopes, told apart per record),
       one compact JSON object per line out (SDK shape by default).
-  orwire demo [--events FILE] [--keep] [--nats URL | --kafka BROKERS]
+  orwire demo [--events FILE] [--keep] [--nats URLS | --kafka BROKERS]
       Encodes the shipped sample to a size-delimited file (or, with --nats or
       --kafka, publishes it to a topic or stream of its own), reads it back,
       checks that nothing changed, and prints sizes and rates.
-  orwire publish (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
-                 [--input json|sse] [FILE|-]
+  orwire publish (--nats URLS [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
+                 [--input json|sse] [--replicas N] [--delivery-timeout SECONDS]
+                 [--connect-timeout SECONDS] [FILE|-]
       NDJSON events (any lifecycle type, either shape) in, or with --input sse
       a Responses API event stream (other events counted and skipped), one
       record or message each, with CloudEvents headers; the topic or stream is
-      created if missing. Counts an event only once the broker acknowledged it.
-  orwire consume (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
+      created if missing, with min(3, nodes in the cluster) replicas (or N),
+      2 of 3 in sync before an acknowledgment, and room for 17 MiB messages.
+      Counts an event only once the broker acknowledged it; an event not
+      acknowledged within the delivery timeout (Kafka 120, NATS 60) ends the
+      run, naming it and how many were acknowledged.
+  orwire consume (--nats URLS [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
                  [--count N] [--timeout SECONDS] [--shape sdk|wire] [--group NAME]
-                 [--dead-letter FILE]
+                 [--dead-letter FILE] [--connect-timeout SECONDS]
       Events of any lifecycle type from the beginning of the stream or topic
       (or where the consumer group / durable consumer --group left off), one
       compact JSON object per line, until N events or SECONDS without a new one.
@@ -61,6 +67,10 @@ Usage:
       case named by --known-difference is reported as KNOWN and does not fail
       the run.
   orwire --help | --version
+
+Servers: BROKERS is host:port[,host:port...]; URLS is nats://host:port[,...]:
+the nodes of a cluster, tried in turn. The first connection must succeed
+within --connect-timeout SECONDS (default ${DEFAULT_CONNECT_TIMEOUT / 1000}).
 
 Defaults: subjects ${DEFAULT_NATS_SUBJECT_PREFIX}.<type> (stream
 ${jetStreamNames().stream}), topic ${DEFAULT_KAFKA_TOPIC} (every type).
@@ -117,8 +127,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT.ok;
       }
       case "publish": {
-        const { values, positionals } = parse(rest, { ...BROKER_OPTIONS, input: { type: "string", default: "json" } });
-        await runPublish({ target: brokerTarget(values, "publish"), input: oneOf<"json" | "sse">(values.input, ["json", "sse"], "--input"), file: single(positionals) });
+        const { values, positionals } = parse(rest, { ...BROKER_OPTIONS, input: { type: "string", default: "json" }, replicas: { type: "string" }, "delivery-timeout": { type: "string" } });
+        await runPublish({
+          target: brokerTarget(values, "publish"),
+          input: oneOf<"json" | "sse">(values.input, ["json", "sse"], "--input"),
+          file: single(positionals),
+          replicas: values.replicas === undefined ? undefined : positiveInteger(values.replicas, "--replicas"),
+          deliveryTimeout: seconds(values["delivery-timeout"], "--delivery-timeout"),
+        });
         return EXIT.ok;
       }
       case "consume": {
@@ -220,3 +236,5 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   process.exit(EXIT.ok);
 });
 process.exitCode = await main(process.argv.slice(2));
+// a failed run ends even when a client still holds a socket (e.g. a NATS connect to a server that never answers)
+if (process.exitCode !== EXIT.ok) setTimeout(() => process.exit(), 1000).unref();
