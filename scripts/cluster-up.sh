@@ -117,7 +117,7 @@ kafka_in_sync() {
     grep -q '^ 3 brokers:' <<<"$meta" || return 1
     awk '/ partition [0-9]+, / {
            r = $0; sub(/.*replicas: /, "", r); sub(/,? isrs:.*/, "", r)
-           i = $0; sub(/.*isrs: /, "", i); sub(/[ ,].*$/, "", i)
+           i = $0; sub(/.*isrs: /, "", i); sub(/[^0-9,].*$/, "", i); sub(/,$/, "", i)
            if (split(r, a, ",") != split(i, b, ",")) bad = 1
          }
          END { exit bad }' <<<"$meta"
