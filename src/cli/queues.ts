@@ -126,7 +126,9 @@ export interface KafkaSession {
 export async function openKafka(target: Extract<BrokerTarget, { kind: "kafka" }>): Promise<KafkaSession> {
   const kafka = await loadKafka();
   const base = { bootstrapBrokers: target.brokers, retries: 20, retryDelay: 500, connectTimeout: Math.min(5000, target.connectTimeout) };
-  const producer = new kafka.Producer({ ...base, clientId: "orwire", idempotent: true });
+  // the publisher retries a batch itself until its delivery timeout; the client's own retries (each
+  // up to its 5 s request timeout) are kept few, so that a publish fails close to that timeout
+  const producer = new kafka.Producer({ ...base, retries: 2, clientId: "orwire", idempotent: true });
   const admin = new kafka.Admin({ ...base, clientId: "orwire-admin" });
   const consumers: { close(): Promise<void> }[] = [];
   const close = async () => {
