@@ -1,12 +1,12 @@
-import { base64 } from "./base64.js";
+import { base64 } from "./wire/base64.js";
 import { BridgeError, type BridgePath } from "./errors.js";
-import { IMAGE_GEN_CALL_PARTIAL_IMAGE, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent, type JsonObject } from "./event.js";
-import { numberVariant } from "./numbers.js";
-import { Reader, Wire } from "./reader.js";
-import { compareCodePoints, readExtra, StructPlan } from "./struct-codec.js";
-import { utf8 } from "./utf8.js";
-import { checkEvent, COMPLETED, PARTIAL_IMAGE, type EventKind } from "./validate.js";
-import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./varint.js";
+import { IMAGE_GEN_CALL_PARTIAL_IMAGE, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent, type JsonObject } from "./json/event.js";
+import { numberVariant } from "./json/numbers.js";
+import { Reader, Wire } from "./wire/reader.js";
+import { compareCodePoints, readExtra, StructPlan } from "./wire/struct-codec.js";
+import { utf8 } from "./wire/utf8.js";
+import { checkEvent, COMPLETED, PARTIAL_IMAGE, type EventKind } from "./json/validate.js";
+import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./wire/varint.js";
 
 /**
  * Encodes an SDK object as an `openresponses.v1.ImageGenCallCompleted` message. The bytes are

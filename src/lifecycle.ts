@@ -1,9 +1,9 @@
 import { decode, decodeMessage, measureMessage, writeMeasured } from "./codec.js";
 import { BridgeError, isBridgeError, type BridgePath } from "./errors.js";
-import type { ImageGenCallLifecycleEvent } from "./event.js";
-import { Reader, Wire } from "./reader.js";
-import { checkObject, EVENT_KINDS, kindOf, type EventKind } from "./validate.js";
-import { varint32Size, writeVarint32 } from "./varint.js";
+import type { ImageGenCallLifecycleEvent } from "./json/event.js";
+import { Reader, Wire } from "./wire/reader.js";
+import { checkObject, EVENT_KINDS, kindOf, type EventKind } from "./json/validate.js";
+import { varint32Size, writeVarint32 } from "./wire/varint.js";
 
 /**
  * The whole image generation call lifecycle: `in_progress`, `generating`, `partial_image` and

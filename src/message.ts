@@ -11,10 +11,10 @@ export {
   ImageGenCallPartialImageSchema,
 } from "../gen/openresponses/v1/image_gen_call_pb.js";
 import { BridgeError, type BridgePath } from "./errors.js";
-import { IMAGE_GEN_CALL_COMPLETED, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "./event.js";
-import { int64ToNumber, numberVariant } from "./numbers.js";
-import { sortedKeys } from "./struct-codec.js";
-import { checkEvent, checkUnknownKey, COMPLETED, isKnownName } from "./validate.js";
+import { IMAGE_GEN_CALL_COMPLETED, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "./json/event.js";
+import { int64ToNumber, numberVariant } from "./json/numbers.js";
+import { sortedKeys } from "./wire/struct-codec.js";
+import { checkEvent, checkUnknownKey, COMPLETED, isKnownName } from "./json/validate.js";
 
 export { type ImageGenCallCompleted, ImageGenCallCompletedSchema };
 

@@ -1,4 +1,4 @@
-import { BridgeError } from "./errors.js";
+import { BridgeError } from "../errors.js";
 import { setMember, type ImageGenCallLifecycleEvent, type ImageGenCallLifecycleWireJson, type JsonValue } from "./event.js";
 import { checkNumber, checkObject, checkString, checkUnknownMembers, kindOf, validateEvent, type EventKind, type Shape } from "./validate.js";
 

@@ -1,7 +1,7 @@
-import { BridgeError } from "./errors.js";
-import type { ImageGenCallLifecycleEvent } from "./event.js";
-import { stringifyJson } from "./json-text.js";
-import { EVENT_KINDS, isWellFormed } from "./validate.js";
+import { BridgeError } from "../errors.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { stringifyJson } from "../json/json-text.js";
+import { EVENT_KINDS, isWellFormed } from "../json/validate.js";
 
 /**
  * CloudEvents binary content mode for the event: its context attributes, and their headers in the

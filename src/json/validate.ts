@@ -1,4 +1,4 @@
-import { BridgeError, type BridgePath } from "./errors.js";
+import { BridgeError, type BridgePath } from "../errors.js";
 import {
   IMAGE_GEN_CALL_COMPLETED,
   IMAGE_GEN_CALL_GENERATING,

@@ -1,4 +1,4 @@
-import { BridgeError, type BridgePath } from "./errors.js";
+import { BridgeError, type BridgePath } from "../errors.js";
 import { utf8 } from "./utf8.js";
 import { readDouble } from "./varint.js";
 

@@ -1,8 +1,8 @@
-import { file_openresponses_v1_image_gen_call } from "../gen/openresponses/v1/image_gen_call_pb.js";
-import { BridgeError } from "./errors.js";
-import type { ImageGenCallLifecycleEvent } from "./event.js";
-import { EVENT_KINDS } from "./validate.js";
-import { varint32Size, writeVarint32 } from "./varint.js";
+import { file_openresponses_v1_image_gen_call } from "../../gen/openresponses/v1/image_gen_call_pb.js";
+import { BridgeError } from "../errors.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { EVENT_KINDS } from "../json/validate.js";
+import { varint32Size, writeVarint32 } from "../wire/varint.js";
 
 /**
  * Confluent Schema Registry's wire format for protobuf values: the magic byte `0x00`, the schema id
