@@ -12,6 +12,11 @@ export const enum Wire {
   I32 = 5,
 }
 
+/** A field's tag: its number and wire type, `field << 3 | wire`. */
+export function tag(field: number, wire: Wire): number {
+  return (field << 3) | wire;
+}
+
 /** How deep groups of unknown fields may nest before the input is refused. */
 const MAX_GROUP_DEPTH = 64;
 
