@@ -29,7 +29,14 @@ export function encode(event: ImageGenCallCompletedEvent | ImageGenCallLifecycle
  */
 export function encodeInto(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent, buf: Uint8Array, pos: number, delimited = false): number {
   checkTarget(buf, pos);
-  const plan = planMessage(readEvent(event, "sdk", COMPLETED));
+  return placeMessage(planMessage(readEvent(event, "sdk", COMPLETED)), buf, pos, delimited);
+}
+
+/**
+ * Writes a planned message into `buf` at `pos`, with a varint length prefix when `delimited`, and
+ * returns the position after it; when it does not fit, writes nothing and returns minus the bytes it needs.
+ */
+export function placeMessage(plan: MessagePlan, buf: Uint8Array, pos: number, delimited: boolean): number {
   const total = delimited ? varint32Size(plan.size) + plan.size : plan.size;
   if (buf.length - pos < total) return -total;
   return writeMessage(plan, buf, delimited ? writeVarint32(plan.size, buf, pos) : pos);
