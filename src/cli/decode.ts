@@ -1,5 +1,5 @@
 import { decode } from "../codec.js";
-import { Deframer } from "../transport/delimited.js";
+import { Deframer } from "../wire/size-delimited.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeAny, decodeEvent } from "../lifecycle.js";
 import { stringifyJson } from "../json/json-text.js";
@@ -57,7 +57,7 @@ export async function runDecode(command: DecodeCommand): Promise<void> {
       await handle(await readAll(input));
     } else {
       const progress = new Progress("records decoded");
-      const deframer = new Deframer(command.maxMessageBytes === undefined ? {} : { maxMessageBytes: command.maxMessageBytes });
+      const deframer = new Deframer({ maxMessageBytes: command.maxMessageBytes });
       const frames = async function* () {
         for await (const chunk of input) yield deframer.push(chunk);
         deframer.end();
