@@ -1,4 +1,4 @@
-import { BridgeError, type BridgePath } from "../errors.js";
+import { BridgeError, isBridgeError, type BridgePath } from "../errors.js";
 import { utf8 } from "./utf8.js";
 import { readDouble, readVarint32, VARINT_INCOMPLETE, varint32End } from "./varint.js";
 
@@ -122,7 +122,13 @@ export class Reader {
   /** Reads a length-delimited UTF-8 string, refusing invalid UTF-8. */
   string(path: BridgePath): string {
     const end = this.len(path);
-    const s = utf8.read(this.buf, this.pos, end);
+    let s: string | undefined;
+    try {
+      s = utf8.read(this.buf, this.pos, end);
+    } catch (err) {
+      if (isBridgeError(err)) throw new BridgeError(err.code, path, err.reason, { value: err.value, offset: this.pos, cause: err });
+      throw err;
+    }
     if (s === undefined) throw new BridgeError("invalid_utf8", path, "string is not valid UTF-8", { offset: this.pos });
     this.pos = end;
     return s;
