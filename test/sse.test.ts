@@ -42,6 +42,13 @@ describe("SseParser", () => {
     }
   });
 
+  it("refuses data with a repeated member name as ambiguous_key, with its path and line", () => {
+    const text = `${one}event: ${T}\ndata: {"type":"response.output_text.delta","type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":5}\n\n`;
+    const err = refusal(() => parse(text));
+    expect({ code: err.code, path: err.path }).toEqual({ code: "ambiguous_key", path: ["type"] });
+    expect(err.reason.startsWith("line 4: ")).toBe(true);
+  });
+
   it("names the line of the event's first field", () => {
     expect(parse(`${one}: comment\n\n${one}`).map((e) => e.line)).toEqual([1, 6]);
   });

@@ -1,11 +1,12 @@
 import { BridgeError } from "../errors.js";
+import { parseJson } from "../json/json-text.js";
 import { EVENT_KINDS } from "../json/validate.js";
 
 /**
  * Server-sent events (the WHATWG `text/event-stream` format) as the Responses API streams them:
  * `event:` and `data:` lines, a blank line after each event, `data: [DONE]` at the end. Parsed
  * strictly, since a stream that is not well-formed may have lost events: an unknown field, data
- * that is not JSON, an `event:` name that is not the data's `type`, anything after `[DONE]`, or
+ * that is not JSON (or has a member name twice: `ambiguous_key`), an `event:` name that is not the data's `type`, anything after `[DONE]`, or
  * a stream that stops inside an event is refused with its line number.
  */
 
@@ -116,9 +117,11 @@ export class SseParser {
     }
     let data: unknown;
     try {
-      data = JSON.parse(text);
+      data = parseJson(text);
     } catch (cause) {
-      throw this.refuse(`data is not JSON: ${(cause as Error).message}`, this.start);
+      const error = cause as BridgeError;
+      if (error.code !== "invalid_json") throw new BridgeError(error.code, error.path, `line ${this.start}: ${error.reason}`, { cause });
+      throw this.refuse(`data is ${error.reason}`, this.start);
     }
     const type = (data as { type?: unknown } | null)?.type;
     if (name !== undefined && name !== type) throw this.refuse(`event "${name}" carries data of type ${JSON.stringify(type)}`, this.start);
