@@ -1,4 +1,4 @@
-import { BridgeError } from "../errors.js";
+import { BridgeError, clipText } from "../errors.js";
 
 /**
  * JSON text that keeps what `JSON.stringify` loses: `-0` is written as `-0`, so a value parsed
@@ -46,7 +46,7 @@ export function parseJson(text: string): unknown {
   if (typeof value === "object" && value !== null && membersOf(value) !== separatorsIn(text)) {
     const found = firstDuplicate(text);
     if (found !== undefined) {
-      throw new BridgeError("ambiguous_key", found, `the member name ${JSON.stringify(found.at(-1))} appears twice in one object; I-JSON (RFC 7493) requires unique names`);
+      throw new BridgeError("ambiguous_key", found, `the member name ${clipText(JSON.stringify(found.at(-1)))} appears twice in one object; I-JSON (RFC 7493) requires unique names`);
     }
   }
   return value;
