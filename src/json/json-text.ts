@@ -43,13 +43,25 @@ export function parseJson(text: string): unknown {
   } catch (cause) {
     throw new BridgeError("invalid_json", [], `not JSON: ${(cause as Error).message}`, { cause });
   }
-  if (typeof value === "object" && value !== null && membersOf(value) !== separatorsIn(text)) {
+  if (typeof value === "object" && value !== null && hasRepeatedName(text, membersOf(value))) {
     const found = firstDuplicate(text);
     if (found !== undefined) {
       throw new BridgeError("ambiguous_key", found, `the member name ${clipText(JSON.stringify(found.at(-1)))} appears twice in one object; I-JSON (RFC 7493) requires unique names`);
     }
   }
   return value;
+}
+
+/**
+ * Tells whether valid JSON text has more `:` separators outside strings than its parsed value has
+ * members. Counting every `:` (native `indexOf`, no walk) settles it for most text: it counts
+ * at least the separators, so equality means none repeats; otherwise strings hold colons (URLs),
+ * and only the separators outside strings are counted.
+ */
+function hasRepeatedName(text: string, members: number): boolean {
+  let colons = 0;
+  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) colons++;
+  return colons !== members && separatorsIn(text) !== members;
 }
 
 /** The number of object members in a parsed JSON value, at every depth. */
