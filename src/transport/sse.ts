@@ -27,6 +27,8 @@ const FIELDS = new Set(["event", "data", "id", "retry"]);
 /** Splits and checks a stream of SSE text, chunk by chunk; `push` returns the events each chunk completes. */
 export class SseParser {
   private rest = "";
+  /** Chunks after `rest` that hold no line end yet. */
+  private parts: string[] = [];
   private line = 0;
   private first = true;
   private done = false;
@@ -48,7 +50,13 @@ export class SseParser {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM before the stream is not data
     }
     const events: SseEvent[] = [];
-    let buf = this.rest + text;
+    if (!this.lastCr && text.indexOf("\n") === -1 && text.indexOf("\r") === -1) {
+      // a chunk inside a long line: kept, and joined once when the line ends (linear, not quadratic)
+      if (text.length > 0) this.parts.push(text);
+      return events;
+    }
+    let buf = this.rest + (this.parts.length > 0 ? this.parts.join("") : "") + text;
+    this.parts = [];
     let pos = 0;
     if (this.lastCr && buf.startsWith("\n")) pos = 1; // the \n of a \r\n cut by the chunk
     this.lastCr = false;
@@ -79,7 +87,10 @@ export class SseParser {
   end(): SseEvent[] {
     if (this.failed !== undefined) throw this.failed;
     const events: SseEvent[] = [];
-    if (this.rest.length > 0) this.take(this.rest, events), (this.rest = "");
+    const rest = this.rest + this.parts.join("");
+    this.rest = "";
+    this.parts = [];
+    if (rest.length > 0) this.take(rest, events);
     if (this.open) {
       throw new BridgeError("invalid_sse", [], `line ${this.line}: the stream ends inside the event that starts on line ${this.start}, before its blank line`);
     }
