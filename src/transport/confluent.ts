@@ -2,6 +2,7 @@ import { file_openresponses_v1_image_gen_call } from "../../gen/openresponses/v1
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { EVENT_KINDS } from "../json/validate.js";
+import { withDefaults } from "../options.js";
 import { readVarint32, VARINT_INCOMPLETE, varint32End, varint32Size, writeVarint32 } from "../wire/varint.js";
 
 /**
@@ -60,10 +61,11 @@ const MAX_INT32 = 0x7fffffff;
 /**
  * Frames message bytes for the registry: `0x00`, the schema id (int32, big-endian), the message
  * indexes (their count, then each index, as zig-zag varints; `[0]` as the single byte `0x00`),
- * then the message. Throws a `RangeError` for a schema id or index outside 0..2^31-1.
+ * then the message. Throws a `RangeError` for a schema id or index outside 0..2^31-1. An option
+ * given as `undefined` keeps its default.
  */
 export function toConfluent(message: Uint8Array, options: Partial<ConfluentOptions> & Pick<ConfluentOptions, "schemaId">): Uint8Array {
-  const { schemaId, messageIndexes } = { ...defaultConfluentOptions, ...options };
+  const { schemaId, messageIndexes } = withDefaults<ConfluentOptions>(defaultConfluentOptions as ConfluentOptions, options);
   if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > MAX_INT32) throw new RangeError(`schemaId must be an integer in 0..2^31-1, not ${schemaId}`);
   if (messageIndexes.length === 0) throw new RangeError("messageIndexes must name a message: at least one index");
   for (const index of messageIndexes) {
