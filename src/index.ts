@@ -25,7 +25,7 @@ export {
 } from "./json/event.js";
 export { decodeAny, decodeEvent, decodeEventMessage, encodeEvent, encodeEventInto, encodeEventMessage, messageNameOf } from "./lifecycle.js";
 export { lifecycleEvents, readSse, SseParser, type SseEvent } from "./transport/sse.js";
-export { stringifyJson } from "./json/json-text.js";
+export { parseJson, stringifyJson } from "./json/json-text.js";
 export {
   fromMessage,
   ImageGenCallCompletedSchema,
