@@ -201,15 +201,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`unknown command ${command}`);
     }
   } catch (err) {
-    return reportFailure(err, argv[0]);
+    return reportFailure(err);
   }
 }
 
 /** Prints why a run failed as one line on stderr (no stack) and returns the exit code. */
-function reportFailure(err: unknown, command: string | undefined): number {
+function reportFailure(err: unknown): number {
   if (err instanceof UsageError) {
-    const help = command !== undefined && Object.hasOwn(COMMAND_HELP, command) ? `orwire ${command} --help` : "orwire --help";
-    process.stderr.write(`orwire: ${clipText(err.message, MAX_REASON_CHARS)}\nRun '${help}' for usage.\n`);
+    process.stderr.write(`orwire: ${clipText(err.message, MAX_REASON_CHARS)}\nRun 'orwire --help' for usage.\n`);
     return EXIT.usage;
   }
   if (err instanceof Failure || isBridgeError(err)) {
