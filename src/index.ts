@@ -3,16 +3,8 @@
  * `response.image_generation_call.completed`.
  */
 export { decode, encode, encodeInto } from "./codec.js";
-export {
-  decodeDelimited,
-  defaultDelimitedOptions,
-  Deframer,
-  delimit,
-  DelimitedWriter,
-  encodeDelimited,
-  undelimit,
-  type DelimitedOptions,
-} from "./transport/delimited.js";
+export { defaultDelimitedOptions, Deframer, delimit, undelimit, type DelimitedOptions } from "./wire/size-delimited.js";
+export { decodeDelimited, defaultDelimitedWriterOptions, DelimitedWriter, encodeDelimited, type DelimitedWriterOptions } from "./transport/delimited.js";
 export { equalJson } from "./json/equal.js";
 export { BridgeError, formatPath, isBridgeError, type BridgeErrorCode, type BridgeErrorOptions, type BridgePath } from "./errors.js";
 export {
@@ -33,7 +25,7 @@ export {
 } from "./json/event.js";
 export { decodeAny, decodeEvent, decodeEventMessage, encodeEvent, encodeEventInto, encodeEventMessage, messageNameOf } from "./lifecycle.js";
 export { lifecycleEvents, readSse, SseParser, type SseEvent } from "./transport/sse.js";
-export { stringifyJson } from "./json/json-text.js";
+export { parseJson, stringifyJson } from "./json/json-text.js";
 export {
   fromMessage,
   ImageGenCallCompletedSchema,

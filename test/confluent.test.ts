@@ -166,6 +166,10 @@ describe("toConfluent", () => {
     expect(hex(toConfluent(Uint8Array.of(0x0a, 0x00), { schemaId: 0x01020304, messageIndexes }))).toBe(`0001020304${indexHex}0a00`);
   });
 
+  it("keeps the default message indexes for an option given as undefined", () => {
+    expect(hex(toConfluent(Uint8Array.of(0x0a, 0x00), { schemaId: 1, messageIndexes: undefined as unknown as number[] }))).toBe("0000000001000a00");
+  });
+
   it.each([
     [{ schemaId: -1 }, ["schemaId"]],
     [{ schemaId: 2 ** 31 }, ["schemaId"]],

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { delimit, undelimit } from "../transport/delimited.js";
+import { delimit, undelimit } from "../wire/size-delimited.js";
 import { equalJson } from "../json/equal.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeEvent, encodeEvent } from "../lifecycle.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decode, encode } from "../codec.js";
-import { delimit, undelimit } from "../transport/delimited.js";
+import { delimit, undelimit } from "../wire/size-delimited.js";
 import { equalJson } from "../json/equal.js";
 import type { ImageGenCallCompletedEvent } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
