@@ -1,7 +1,7 @@
-import { definedOnly, type CloudEventAttributes } from "../cloudevents.js";
+import { definedOnly, type CloudEventAttributes } from "../transport/cloudevents.js";
 import { BridgeError, isBridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../event.js";
-import { batched, sleep, type Source } from "../batched.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { batched, sleep, type Source } from "../transport/batched.js";
 import { kafkaPartition } from "./partition.js";
 import { kafkaSizeLimitHint } from "./size-limit.js";
 import { defaultKafkaRecordOptions, DEFAULT_KAFKA_TOPIC, readKafkaRecord, toKafkaRecord, type KafkaRecordOptions } from "./records.js";

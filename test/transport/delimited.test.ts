@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeDelimited, defaultDelimitedOptions, delimit, encode, encodeDelimited, undelimit, type ImageGenCallCompletedEvent } from "../src/index.js";
+import { decodeDelimited, DelimitedWriter, delimit, encode, encodeDelimited, undelimit, type ImageGenCallCompletedEvent } from "../../src/index.js";
 
 const T = "response.image_generation_call.completed" as const;
 const events: ImageGenCallCompletedEvent[] = Array.from({ length: 300 }, (_, i) => ({ type: T, itemId: `ig_${i}`, outputIndex: i % 3, sequenceNumber: i, ...(i % 7 === 0 ? { note: "x".repeat(i) } : {}) }));
@@ -46,8 +46,29 @@ describe("size-delimited streams", () => {
     expect(Array.from(delimit(big).subarray(0, 2))).toEqual([0xac, 0x02]);
   });
 
-  it("default to a 1 MiB maximum message size", () => {
-    expect(defaultDelimitedOptions.maxMessageBytes).toBe(1 << 20);
+  it("read back with the defaults what they write with the defaults: a 16 MiB message", async () => {
+    const event = { ...events[0]!, big: "x".repeat((16 << 20) - 100) };
+    const stream = await collect(encodeDelimited([event]));
+    expect((await collect(decodeDelimited(stream)))[0]!.itemId).toBe(event.itemId);
+  });
+
+  it("refuse, on the writing side, a message above maxMessageBytes, naming the record", async () => {
+    const big = { ...events[1]!, note: "x".repeat(200) };
+    expect(await errorOf(encodeDelimited([events[0]!, big], { maxMessageBytes: 100 }))).toEqual({ code: "too_large", record: 2 });
+    expect(await errorOf(encodeDelimited([{ ...events[0]!, big: "x".repeat(16 << 20) }]))).toEqual({ code: "too_large", record: 1 });
+  });
+
+  it("yield every event before a broken length prefix, then refuse it", async () => {
+    const good = [delimit(encode(events[0]!)), delimit(encode(events[1]!))];
+    const stream = Buffer.concat([...good, Buffer.alloc(11, 0xff)]);
+    const got: unknown[] = [];
+    const error = await errorOf(
+      (async function* () {
+        for await (const e of decodeDelimited([stream])) got.push(e), yield e;
+      })(),
+    );
+    expect(got).toEqual([events[0], events[1]]);
+    expect(error).toEqual({ code: "varint_overflow", record: 3 });
   });
 
   it("refuse a length prefix above the maximum, naming the record", async () => {
@@ -73,5 +94,28 @@ describe("size-delimited streams", () => {
   it("name the record of an event that does not encode", async () => {
     const bad = [events[0]!, events[1]!, { ...events[2]!, outputIndex: Number.NaN }];
     expect(await errorOf(encodeDelimited(bad))).toEqual({ code: "not_finite", record: 3 });
+  });
+});
+
+describe("DelimitedWriter", () => {
+  it.each([
+    ["in its chunk", 1 << 18],
+    ["on a buffer of its own", 64],
+  ])("refuses a message above maxMessageBytes %s, and writes nothing for it", (_, chunkBytes) => {
+    const writer = new DelimitedWriter({ maxMessageBytes: 100, chunkBytes });
+    writer.write(events[0]!);
+    const big = { ...events[1]!, note: "x".repeat(200) };
+    expect(() => writer.write(big)).toThrow(expect.objectContaining({ code: "too_large", path: [] }));
+    const line = new TextEncoder().encode(`{"type":"${T}","item_id":"${"i".repeat(200)}","output_index":0,"sequence_number":1}`);
+    expect(writer.writePlainJson(line, 0, line.length)).toBe(false);
+    writer.write(events[2]!);
+    expect(Buffer.concat(writer.drain())).toEqual(Buffer.concat([delimit(encode(events[0]!)), delimit(encode(events[2]!))]));
+  });
+
+  it("writes a message of exactly maxMessageBytes", () => {
+    const size = encode(events[0]!).length;
+    const writer = new DelimitedWriter({ maxMessageBytes: size });
+    writer.write(events[0]!);
+    expect(Buffer.concat(writer.drain())).toEqual(Buffer.from(delimit(encode(events[0]!))));
   });
 });

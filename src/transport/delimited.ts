@@ -1,0 +1,152 @@
+import { BridgeError, isBridgeError } from "../errors.js";
+import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "../json/event.js";
+import { decode, encode, encodeInto } from "../codec.js";
+import { encodeEventInto } from "../lifecycle.js";
+import { encodePlainJson } from "../plain-json.js";
+import { withDefaults } from "../options.js";
+import { defaultDelimitedOptions, delimit, tooLargeToFrame, undelimit, type DelimitedOptions } from "../wire/size-delimited.js";
+import { readVarint32, varint32Size } from "../wire/varint.js";
+
+/**
+ * Size-delimited streams of events: the codec on top of the generic framing of
+ * `wire/size-delimited.ts`, with the same `maxMessageBytes` bound on both sides.
+ */
+
+/** Options of `DelimitedWriter`. */
+export interface DelimitedWriterOptions extends DelimitedOptions {
+  /** The size of the chunks frames are collected in. Default 256 KiB. */
+  chunkBytes: number;
+}
+
+/** The defaults of `DelimitedWriterOptions`. */
+export const defaultDelimitedWriterOptions: Readonly<DelimitedWriterOptions> = Object.freeze({ ...defaultDelimitedOptions, chunkBytes: 1 << 18 });
+
+type Source<T> = AsyncIterable<T> | Iterable<T>;
+
+/**
+ * Collects size-delimited frames of events into large chunks, for file and socket output: one
+ * allocation per chunk rather than two per event.
+ */
+export class DelimitedWriter {
+  /** The size of the chunks frames are collected in. */
+  readonly chunkBytes: number;
+  /** The largest message a frame may hold. */
+  readonly maxMessageBytes: number;
+  /** The largest frame, prefix included. */
+  private readonly maxFrameBytes: number;
+  private buf: Uint8Array;
+  private pos = 0;
+  private readonly done: Uint8Array[] = [];
+
+  constructor(options?: Partial<DelimitedWriterOptions>) {
+    const { chunkBytes, maxMessageBytes } = withDefaults(defaultDelimitedWriterOptions, options);
+    this.chunkBytes = Math.max(1, Math.floor(chunkBytes));
+    this.maxMessageBytes = maxMessageBytes;
+    this.maxFrameBytes = maxMessageBytes + varint32Size(Math.min(maxMessageBytes, 0xffffffff));
+    this.buf = new Uint8Array(this.chunkBytes);
+  }
+
+  /**
+   * Appends one event as a frame. Throws a `BridgeError` like `encode`, or `too_large` for a
+   * message above `maxMessageBytes`; nothing is written then.
+   */
+  write(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): void {
+    this.append((buf, pos) => encodeInto(event, buf, pos, true));
+  }
+
+  /** Runs an `…Into` encoder at the end of the chunk, on a new chunk, or on its own buffer if larger. */
+  private append(encode: (buf: Uint8Array, pos: number) => number): void {
+    const end = encode(this.buf, this.pos);
+    if (end >= 0) {
+      if (end - this.pos > this.maxFrameBytes) throw tooLargeToFrame(readVarint32(this.buf, this.pos, end), this.maxMessageBytes);
+      this.pos = end;
+      return;
+    }
+    if (-end > this.maxFrameBytes) throw tooLargeToFrame(messageBytesOf(-end), this.maxMessageBytes);
+    this.cut();
+    if (-end > this.chunkBytes) {
+      const own = new Uint8Array(-end);
+      encode(own, 0);
+      this.done.push(own);
+    } else {
+      this.pos = encode(this.buf, 0);
+    }
+  }
+
+  /** Appends one lifecycle event as a frame holding its `ImageGenCallEvent` envelope. */
+  writeEvent(event: ImageGenCallLifecycleEvent): void {
+    this.append((buf, pos) => encodeEventInto(event, buf, pos, true));
+  }
+
+  /**
+   * Appends the frame for a line of JSON text if it is a plain event (`encodePlainJson`), and
+   * returns whether it did; otherwise (a frame above `maxMessageBytes` included) parse the text
+   * and call `write`, which refuses it.
+   */
+  writePlainJson(src: Uint8Array, start: number, end: number): boolean {
+    let next = encodePlainJson(src, start, end, this.buf, this.pos, true);
+    if (next === undefined) return false;
+    if (next >= 0 && next - this.pos > this.maxFrameBytes) return false;
+    if (next < 0) {
+      if (-next > this.chunkBytes || -next > this.maxFrameBytes) return false;
+      this.cut();
+      next = encodePlainJson(src, start, end, this.buf, 0, true)!;
+    }
+    this.pos = next;
+    return true;
+  }
+
+  /** Hands over every frame written so far, as chunks. */
+  drain(): Uint8Array[] {
+    this.cut();
+    return this.done.splice(0);
+  }
+
+  private cut(): void {
+    if (this.pos === 0) return;
+    this.done.push(this.buf.subarray(0, this.pos));
+    this.buf = new Uint8Array(this.chunkBytes);
+    this.pos = 0;
+  }
+}
+
+/**
+ * Encodes events to a size-delimited byte stream, one frame per event; an error, `too_large` for
+ * a message above `maxMessageBytes` included, names its 1-based record.
+ */
+export async function* encodeDelimited(events: Source<ImageGenCallCompletedEvent>, options?: Partial<DelimitedOptions>): AsyncGenerator<Uint8Array> {
+  const { maxMessageBytes } = withDefaults(defaultDelimitedOptions, options);
+  let record = 0;
+  for await (const event of events) {
+    record++;
+    const message = atRecord(record, () => encode(event));
+    if (message.length > maxMessageBytes) throw tooLargeToFrame(message.length, maxMessageBytes, record);
+    yield delimit(message);
+  }
+}
+
+/**
+ * Decodes a size-delimited byte stream to events; yields every event before a refusal, whose
+ * error names its 1-based record.
+ */
+export async function* decodeDelimited(chunks: Source<Uint8Array>, options?: Partial<DelimitedOptions>): AsyncGenerator<ImageGenCallCompletedEvent> {
+  let record = 0;
+  for await (const message of undelimit(chunks, options)) {
+    record++;
+    yield atRecord(record, () => decode(message));
+  }
+}
+
+/** The message size of a frame of `frameBytes` bytes, length prefix included. */
+function messageBytesOf(frameBytes: number): number {
+  const guess = frameBytes - varint32Size(frameBytes);
+  return guess + varint32Size(guess) === frameBytes ? guess : guess + 1;
+}
+
+function atRecord<T>(record: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw isBridgeError(err) ? err.atRecord(record) : err;
+  }
+}
