@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeDelimited, DelimitedWriter, delimit, encode, encodeDelimited, undelimit, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { encode, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { decodeDelimited, DelimitedWriter, delimit, encodeDelimited, undelimit } from "../../src/transport/index.js";
 
 const T = "response.image_generation_call.completed" as const;
 const events: ImageGenCallCompletedEvent[] = Array.from({ length: 300 }, (_, i) => ({ type: T, itemId: `ig_${i}`, outputIndex: i % 3, sequenceNumber: i, ...(i % 7 === 0 ? { note: "x".repeat(i) } : {}) }));
