@@ -22,9 +22,10 @@ export {
   type ImageGenCallPartialImageEvent,
   type JsonObject,
   type JsonValue,
+  type Shape,
 } from "./json/event.js";
 export { parseJson, stringifyJson } from "./json/json-text.js";
-export { MAX_JSON_DEPTH, validateEvent, type Shape } from "./json/validate.js";
+export { MAX_JSON_DEPTH, validateEvent } from "./json/validate.js";
 export { detectShape, fromJson, fromWireJson, toJson, toWireJson } from "./json/wire-json.js";
 export { decodeAny, decodeEvent, decodeEventMessage, encodeEvent, encodeEventInto, encodeEventMessage, messageNameOf } from "./lifecycle.js";
 export {
