@@ -8,6 +8,7 @@ import { encodePlainJson } from "../plain-json.js";
 import { withDefaults } from "../options.js";
 import { defaultDelimitedOptions, delimit, tooLargeToFrame, undelimit, type DelimitedOptions } from "../wire/size-delimited.js";
 import { readVarint32, varint32Size } from "../wire/varint.js";
+import type { Source } from "../source.js";
 
 /**
  * Size-delimited streams of events: the codec on top of the generic framing of
@@ -22,8 +23,6 @@ export interface DelimitedWriterOptions extends DelimitedOptions {
 
 /** The defaults of `DelimitedWriterOptions`. */
 export const defaultDelimitedWriterOptions: Readonly<DelimitedWriterOptions> = Object.freeze({ ...defaultDelimitedOptions, chunkBytes: 1 << 18 });
-
-type Source<T> = AsyncIterable<T> | Iterable<T>;
 
 /**
  * Collects size-delimited frames of events into large chunks, for file and socket output: one
