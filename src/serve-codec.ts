@@ -114,8 +114,13 @@ export class ServedCodec {
     if (this.gaveUp !== undefined) return request.resolve(noAnswer(this.gaveUp));
     if (this.closing) return request.resolve(noAnswer("not sent: the kit was closing the codec"));
     let target: ServeProcess | undefined;
-    for (const p of this.live) if (target === undefined || p.load < target.load) target = p;
-    if (target === undefined || (target.load > 0 && this.live.length < this.processes)) target = this.start();
+    let running = 0;
+    for (const p of this.live) {
+      if (!p.alive) continue;
+      running++;
+      if (target === undefined || p.load < target.load) target = p;
+    }
+    if (target === undefined || (target.load > 0 && running < this.processes)) target = this.start();
     target.send(request);
   }
 
@@ -151,6 +156,8 @@ class ServeProcess {
   private fault: Partial<CodecRun> | undefined;
   /** Responses so far. */
   answered = 0;
+  /** False once the process exited or is being killed: it gets no new requests. */
+  alive = true;
 
   constructor(
     command: string,
@@ -165,6 +172,9 @@ class ServeProcess {
     });
     // a process that ends early closes its stdin under our writes: its close event says why
     this.child.stdin.on("error", () => {});
+    this.child.on("exit", () => {
+      this.alive = false;
+    });
     this.child.on("error", (err) => {
       this.fault ??= { failure: `the serve process could not start: ${err.message}` };
     });
@@ -243,6 +253,7 @@ class ServeProcess {
 
   private kill(fault: Partial<CodecRun>): void {
     this.fault ??= fault;
+    this.alive = false;
     clearTimeout(this.timer);
     killGroup(this.child.pid);
   }
