@@ -17,7 +17,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 interop="$root/interop"
 stamps="$interop/.stamps"
 all_langs=(go python java rust cpp)
-serving_langs=(java rust cpp) # the codecs that implement `codec serve` (smoke-tested)
+serving_langs=(go python java rust cpp) # the codecs that implement `codec serve` (smoke-tested)
 example_json='{"type":"response.image_generation_call.completed","item_id":"ig_1","output_index":0,"sequence_number":7}'
 example_hex=0a0469675f3110001807
 
