@@ -72,7 +72,7 @@ export interface ConformanceReport {
   aborted?: string;
   /**
    * Set when the codec runs but does not implement `decode-event` (exit 2, 126 or 127 on the first
-   * envelope vector): that case fails with this reason and no other envelope case ran. The
+   * envelope vector; over serve, no answer or an `error` answer): that case fails with this reason and no other envelope case ran. The
    * completed message's cases are not affected; `events: false` (`--no-events`) skips the envelope.
    */
   noEvents?: string;
