@@ -17,7 +17,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 interop="$root/interop"
 stamps="$interop/.stamps"
 all_langs=(go python java rust cpp)
-serving_langs=(java rust cpp) # the codecs that implement `codec serve` (smoke-tested)
+serving_langs=(go python java rust cpp) # the codecs that implement `codec serve` (smoke-tested)
 example_json='{"type":"response.image_generation_call.completed","item_id":"ig_1","output_index":0,"sequence_number":7}'
 example_hex=0a0469675f3110001807
 
@@ -93,7 +93,7 @@ tool_versions() {
 
 lang_inputs() {
   case "$1" in
-    go) printf '%s\n' go/main.go go/go.mod go/go.sum go/codec ;;
+    go) printf '%s\n' go/main.go go/serve.go go/go.mod go/go.sum go/codec ;;
     python) printf '%s\n' python/codec.py python/requirements.txt python/codec ;;
     java) printf '%s\n' java/pom.xml java/codec; (cd "$interop" && find java/src -type f | LC_ALL=C sort) ;;
     rust) printf '%s\n' rust/Cargo.toml rust/build.rs rust/codec
@@ -114,7 +114,8 @@ inputs_hash() {
 output_present() {
   case "$1" in
     go) [ -x "$interop/go/bin/codec" ] ;;
-    python) [ -x "$interop/python/.venv/bin/python" ] && [ -f "$interop/python/gen/openresponses/v1/image_gen_call_pb2.py" ] ;;
+    python) [ -x "$interop/python/.venv/bin/python" ] && [ -f "$interop/python/gen/openresponses/v1/image_gen_call_pb2.py" ] &&
+      [ -f "$interop/python/gen/openresponses/conformance/v1/codec_pb2.py" ] ;;
     java) [ -f "$interop/java/target/codec.jar" ] && [ -f "$interop/java/target/codec.jsa" ] ;;
     rust) [ -x "$interop/rust/target/release/codec" ] ;;
     cpp) [ -x "$interop/cpp/build/codec" ] ;;
@@ -183,7 +184,8 @@ build_go() {
   protoc -I "$root/proto" --plugin=protoc-gen-go="$interop/go/bin/protoc-gen-go" \
     --go_out=gen --go_opt=paths=source_relative \
     --go_opt=Mopenresponses/v1/image_gen_call.proto='openresponses-wire/interop/go/gen/openresponses/v1;openresponsesv1' \
-    openresponses/v1/image_gen_call.proto
+    --go_opt=Mopenresponses/conformance/v1/codec.proto='openresponses-wire/interop/go/gen/openresponses/conformance/v1;conformancev1' \
+    openresponses/v1/image_gen_call.proto openresponses/conformance/v1/codec.proto
   go build -buildvcs=false -trimpath -o bin/codec .
 }
 
@@ -198,7 +200,7 @@ build_python() {
   wkt=$(.venv/bin/python -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), "_proto"))')
   rm -rf gen && mkdir gen
   .venv/bin/python -m grpc_tools.protoc -I "$root/proto" -I "$wkt" --python_out=gen \
-    openresponses/v1/image_gen_call.proto
+    openresponses/v1/image_gen_call.proto openresponses/conformance/v1/codec.proto
 }
 
 build_java() {
