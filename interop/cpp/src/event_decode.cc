@@ -29,11 +29,10 @@ using event_names::kKnown;
 using event_names::kMaxDepth;
 using event_names::kMaxSafe;
 using event_names::kPartialKnown;
-using event_names::kPartialSdkSpellings;
 using event_names::kPartialType;
-using event_names::kSdkSpellings;
 using event_names::kTypes;
 
+// Parses input into m; a refusal names what the runtime logged about why it could not.
 template <class M>
 void parse(M& m, std::string_view input, const char* what) {
   take_protobuf_log();

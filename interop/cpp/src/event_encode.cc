@@ -27,7 +27,6 @@ using event_names::kMaxDepth;
 using event_names::kMaxSafe;
 using event_names::kPartialKnown;
 using event_names::kPartialSdkSpellings;
-using event_names::kPartialType;
 using event_names::kSdkSpellings;
 using event_names::kTypes;
 
