@@ -28,4 +28,4 @@ JsonValue parse_json(std::string_view text);
 
 // Arrays and objects the reader follows inside each other (deeper input is refused; the codec
 // refuses a member of extra nested past 32 anyway).
-constexpr int kMaxJsonNesting = 10000;
+constexpr int kMaxJsonNesting = 1000;
