@@ -5,16 +5,33 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     reporters: ["default"],
+    // @platformatic/kafka 1.35's consumer looks its group coordinator up in metadata that may not
+    // list it while nodes restart (the cluster fault tests), and throws a TypeError from a timer
+    // (connection-pool.js, "reading 'host'"). That consumer then stalls and the tests' supervisor
+    // replaces it; the throw itself is the client's bug, not the bridge's, and only that one is let through.
+    onUnhandledError(error) {
+      const where = `${error.message ?? ""} ${error.stack ?? ""}`;
+      if (where.includes("reading 'host'") && where.includes("@platformatic/kafka/dist/network/connection-pool.js")) {
+        console.warn(`ignored a known @platformatic/kafka error: ${error.message}`);
+        return false;
+      }
+    },
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/integration/**"] },
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/integration/**", "test/cluster/**"] },
       },
       {
         // Against the real brokers (scripts/brokers-up.sh, or ORWIRE_NATS_URL / ORWIRE_KAFKA_BROKERS).
         // One file at a time, after the unit tests: the fault tests kill and restart the shared brokers.
         extends: true,
         test: { name: "integration", include: ["test/integration/**/*.test.ts"], fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+      {
+        // Against the 3-node clusters (npm run cluster:up), after the single-node tests: kill, hang and
+        // restart nodes under load. The Kafka and NATS faults run concurrently inside one file.
+        extends: true,
+        test: { name: "cluster", include: ["test/cluster/**/*.test.ts"], sequence: { groupOrder: 2 }, testTimeout: 600_000, hookTimeout: 600_000 },
       },
     ],
   },

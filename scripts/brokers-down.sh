@@ -17,94 +17,31 @@
 # ORWIRE_STOP_TIMEOUT (seconds, default 30): how long SIGTERM is given.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+SCRIPT=brokers-down
+SCRIPT_FILE=$(realpath "${BASH_SOURCE[0]}")
+cd "$(dirname "$SCRIPT_FILE")/.."
+source scripts/lib/common.sh
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
-
-mode="wipe"
-lock=1
-want_nats=0
-want_kafka=0
-for arg in "$@"; do
-  case "$arg" in
-    --keep) mode="keep" ;;
-    --kill) mode="kill" ;;
-    --no-lock) lock=0 ;; # internal: called by brokers-up.sh --fresh, which holds the lock
-    nats) want_nats=1 ;;
-    kafka) want_kafka=1 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "brokers-down: unknown argument '$arg' (expected: [--keep|--kill] [nats|kafka]...)" >&2; exit 2 ;;
-  esac
-done
-if [[ $want_nats == 0 && $want_kafka == 0 ]]; then want_nats=1; want_kafka=1; fi
-
-RUN_DISPLAY=${ORWIRE_RUN_DIR:-.run}
-if [[ ! -d $RUN_DISPLAY ]]; then echo "brokers-down: nothing to stop"; exit 0; fi
-RUN_DIR=$(cd "$RUN_DISPLAY" && pwd)
+# --no-lock is internal: brokers-up.sh --fresh calls this while it holds the lock.
+parse_args "--keep --kill --no-lock" "$@"
+if [[ ! -d ${ORWIRE_RUN_DIR:-.run} ]]; then echo "brokers-down: nothing to stop"; exit 0; fi
+dirs .run
 STOP_TIMEOUT=${ORWIRE_STOP_TIMEOUT:-30}
+if [[ ${flag_no_lock:-0} == 0 ]]; then lock "$RUN_DIR/.brokers.lock"; fi
 
-if [[ $lock == 1 ]]; then
-  exec 9>"$RUN_DIR/.brokers.lock"
-  flock 9
-fi
+node_pattern() { case $1 in nats) echo nats-server ;; kafka) echo kafka.Kafka ;; esac; }
 
-log() { echo "brokers-down: $*"; }
-now() { echo "${EPOCHREALTIME/[,]/.}"; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; } # since START
+mode=term
+if [[ ${flag_kill:-0} == 1 ]]; then mode=kill; fi
 
-# Same check as in brokers-up.sh: running, not a zombie, command line matches.
-pid_alive_pid() { # pid_alive_pid PID PATTERN
-  local state
-  [[ -r /proc/$1/stat ]] || return 1
-  state=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-  [[ $state != Z && $state != X ]] || return 1
-  tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
-}
-
-wait_gone() { # wait_gone PID PATTERN TENTHS
-  local i
-  for ((i = 0; i < $3; i++)); do
-    pid_alive_pid "$1" "$2" || return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-stop_one() { # stop_one NAME PATTERN DATA_DIR EXTRA_FILE...
-  local name=$1 pattern=$2 data=$3; shift 3
-  local pidfile="$RUN_DIR/$name.pid" pid=""
-  [[ -s $pidfile ]] && pid=$(<"$pidfile")
-  if [[ $pid =~ ^[0-9]+$ ]] && pid_alive_pid "$pid" "$pattern"; then
-    if [[ $mode == kill ]]; then
-      kill -KILL "$pid" 2>/dev/null || true
-      wait_gone "$pid" "$pattern" 100 || log "$name (pid $pid) still there after SIGKILL"
-      log "$name killed (pid $pid, SIGKILL)"
-    else
-      local t0; t0=$(now)
-      kill -TERM "$pid" 2>/dev/null || true
-      if wait_gone "$pid" "$pattern" $((STOP_TIMEOUT * 10)); then
-        log "$name stopped (pid $pid, $(since "$t0"))"
-      else
-        log "$name (pid $pid) ignored SIGTERM for ${STOP_TIMEOUT}s: SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        wait_gone "$pid" "$pattern" 100 || log "$name (pid $pid) still there after SIGKILL"
-      fi
-    fi
-  else
-    log "$name not running"
-  fi
-  rm -f "$pidfile"
-  if [[ $mode == wipe ]]; then
-    rm -rf "$data"
-    local f
-    for f in "$@"; do rm -f "$f"; done
-    log "$name data removed"
+down() { # down NODE DATA_DIR EXTRA_FILE...
+  local node=$1 data=$2; shift 2
+  stop_node "$node" "$mode"
+  if [[ ${flag_keep:-0} == 0 && ${flag_kill:-0} == 0 ]]; then
+    rm -rf "$data" "$@"
+    log "$node data removed"
   fi
 }
 
-if [[ $want_kafka == 1 ]]; then
-  stop_one kafka kafka.Kafka "$RUN_DIR/kafka-data" "$RUN_DIR/kafka-server.properties"
-fi
-if [[ $want_nats == 1 ]]; then
-  stop_one nats nats-server "$RUN_DIR/nats"
-fi
+if [[ $want_kafka == 1 ]]; then down kafka "$RUN_DIR/kafka-data" "$RUN_DIR/kafka-server.properties"; fi
+if [[ $want_nats == 1 ]]; then down nats "$RUN_DIR/nats"; fi

@@ -5,26 +5,34 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { orwire } from "./support/cli.js";
 import { spawnSync } from "node:child_process";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const line = '{"type":"response.image_generation_call.completed","item_id":"ig_1","output_index":0,"sequence_number":7}\n';
 
 describe("orwire publish / consume: usage", () => {
   it.each([
-    [["publish"], "orwire publish needs exactly one of --nats URL or --kafka BROKERS"],
-    [["consume", "--nats", "nats://127.0.0.1:4222", "--kafka", "127.0.0.1:9092"], "needs exactly one of --nats URL or --kafka BROKERS"],
+    [["publish"], "orwire publish needs exactly one of --nats URLS or --kafka BROKERS"],
+    [["consume", "--nats", "nats://127.0.0.1:4222", "--kafka", "127.0.0.1:9092"], "needs exactly one of --nats URLS or --kafka BROKERS"],
     [["publish", "--nats", "nats://127.0.0.1:4222", "--topic", "t"], "--topic goes with --kafka"],
     [["consume", "--kafka", "127.0.0.1:9092", "--subject", "s"], "--subject, --subject-prefix and --stream go with --nats"],
     [["publish", "--kafka", "127.0.0.1:9092", "--subject-prefix", "p"], "--subject, --subject-prefix and --stream go with --nats"],
     [["consume", "--nats", "nats://127.0.0.1:4222", "--subject", "s", "--subject-prefix", "p"], "--subject and --subject-prefix exclude each other"],
     [["publish", "--nats", "nats://127.0.0.1:4222", "--input", "xml"], "--input must be one of json, sse, not xml"],
-    [["publish", "--kafka", "localhost"], "--kafka needs host:port[,host:port...]"],
+    [["publish", "--kafka", "localhost"], '--kafka: "localhost" is not host:port (expected host:port[,host:port...])'],
+    [["publish", "--kafka", "127.0.0.1:9092,127.0.0.1:99999"], '--kafka: "127.0.0.1:99999" has no valid port'],
+    [["publish", "--kafka", " , "], "--kafka: no Kafka broker given"],
+    [["consume", "--nats", "http://127.0.0.1:4222"], '--nats: "http://127.0.0.1:4222" is not a NATS server URL (expected nats://host:port[,nats://host:port...])'],
+    [["consume", "--nats", ""], "--nats: no NATS server given"],
+    [["consume", "--nats", "nats://127.0.0.1:4222", "--connect-timeout", "0"], "--connect-timeout must be a positive number of seconds, not 0"],
+    [["publish", "--kafka", "127.0.0.1:9092", "--delivery-timeout", "soon"], "--delivery-timeout must be a positive number of seconds, not soon"],
+    [["publish", "--kafka", "127.0.0.1:9092", "--replicas", "0"], "--replicas must be a positive integer, not 0"],
     [["consume", "--kafka", "127.0.0.1:9092", "--count", "0"], "--count must be a positive integer"],
     [["consume", "--kafka", "127.0.0.1:9092", "--timeout", "soon"], "--timeout must be a positive number"],
     [["consume", "--nats", "nats://127.0.0.1:4222", "--shape", "camel"], "--shape must be one of sdk, wire"],
     [["consume", "--nats", "nats://127.0.0.1:4222", "extra"], "unexpected argument extra"],
     [["publish", "--nats", "nats://127.0.0.1:4222", "a", "b"], "expected at most one input file"],
-    [["demo", "--nats", "nats://127.0.0.1:4222", "--kafka", "127.0.0.1:9092"], "orwire demo needs exactly one of --nats URL or --kafka BROKERS"],
+    [["demo", "--nats", "nats://127.0.0.1:4222", "--kafka", "127.0.0.1:9092"], "orwire demo needs exactly one of --nats URLS or --kafka BROKERS"],
   ])("exits 2 for %j", (args, message) => {
     const run = orwire(args);
     expect(run.status).toBe(2);
@@ -33,11 +41,12 @@ describe("orwire publish / consume: usage", () => {
 
   it("lists the queue commands and their defaults in --help", () => {
     const help = orwire(["--help"]).stdout.toString();
-    expect(help).toContain("orwire publish (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])");
-    expect(help).toContain("orwire consume (--nats URL");
+    expect(help).toContain("orwire publish (--nats URLS [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])");
+    expect(help).toContain("orwire consume (--nats URLS");
     expect(help).toContain("[--count N] [--timeout SECONDS] [--shape sdk|wire]");
-    expect(help).toContain("orwire demo [--events FILE] [--keep] [--nats URL | --kafka BROKERS]");
-    expect(help).toContain("[--input json|sse] [FILE|-]");
+    expect(help).toContain("orwire demo [--events FILE] [--keep] [--nats URLS | --kafka BROKERS]");
+    expect(help).toContain("[--input json|sse] [--replicas N] [--delivery-timeout SECONDS]");
+    expect(help).toContain("within --connect-timeout SECONDS (default 10).");
     expect(help).toContain("Defaults: subjects openresponses.image_generation_call.<type> (stream\nOPENRESPONSES_IMAGE_GENERATION_CALL), topic openresponses.image-generation-call (every type).");
   });
 
@@ -88,5 +97,51 @@ describe("orwire publish / consume: usage", () => {
       stderr: "orwire: --nats needs the NATS client: npm install @nats-io/transport-node@3 @nats-io/jetstream@3\nRun 'orwire --help' for usage.\n",
     });
     expect(run(["encode"]).status).toBe(0);
+  });
+});
+
+describe("orwire publish / consume: connecting is bounded", () => {
+  /** A TCP server that accepts connections and never says a word (a hung broker). */
+  async function silentServer(): Promise<{ port: number; close(): void }> {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      close() {
+        for (const socket of sockets) socket.destroy();
+        server.close();
+      },
+    };
+  }
+
+  it.each([
+    ["consume", "--kafka", "Kafka"],
+    ["publish", "--kafka", "Kafka"],
+    ["consume", "--nats", "NATS"],
+    ["publish", "--nats", "NATS"],
+  ])("%s %s at a server that accepts and never answers fails after --connect-timeout, in one line", async (command, flag, name) => {
+    const server = await silentServer();
+    try {
+      const at = flag === "--nats" ? `nats://127.0.0.1:${server.port}` : `127.0.0.1:${server.port}`;
+      const started = Date.now();
+      const run = orwire([command, flag, at, "--connect-timeout", "2", ...(command === "consume" ? ["--timeout", "3"] : [])], line);
+      const took = Date.now() - started;
+      expect(run.stderr).toBe(`orwire: cannot connect to ${name} at ${at}: no answer within 2 s (--connect-timeout)\n`);
+      expect(run.status).toBe(1);
+      // 2 s, plus loading the client and closing it on a loaded machine; never the minutes of the client's own retries
+      expect(took).toBeGreaterThanOrEqual(2000);
+      expect(took).toBeLessThan(15_000);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("consume --kafka where nothing listens fails within the default connect timeout of 10 s", () => {
+    const started = Date.now();
+    const run = orwire(["consume", "--kafka", "127.0.0.1:1", "--timeout", "3"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe("orwire: cannot connect to Kafka at 127.0.0.1:1: no answer within 10 s (--connect-timeout)\n");
+    expect(Date.now() - started).toBeLessThan(25_000);
   });
 });

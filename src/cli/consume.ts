@@ -90,7 +90,7 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
   let where: string;
   try {
     if (target.kind === "kafka") {
-      const kafka = await openKafka(target.brokers);
+      const kafka = await openKafka(target);
       try {
         const consumer = kafka.consumer(command.group ?? `orwire-consume-${runId()}`);
         report = await consumeFromKafka(consumer, write, {
@@ -115,7 +115,7 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
       }
       where = `Kafka topic ${target.topic}`;
     } else {
-      const nats = await openNats(target.url);
+      const nats = await openNats(target);
       const stream = jetStreamNames({ subjectPrefix: target.subjectPrefix, subject: target.subject, stream: target.stream }).stream;
       try {
         report = await consumeFromJetStream(nats.js, write, {

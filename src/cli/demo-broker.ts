@@ -4,7 +4,8 @@ import { equalJson } from "../json/equal.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
 import { encodeEventMessage } from "../lifecycle.js";
-import { consumeFromKafka, defaultKafkaTopicOptions, ensureKafkaTopic, publishToKafka } from "../kafka/client.js";
+import { defaultKafkaTopicOptions, ensureKafkaTopic } from "../kafka/admin.js";
+import { consumeFromKafka, publishToKafka } from "../kafka/client.js";
 import { consumeFromJetStream, ensureJetStream, publishToJetStream } from "../nats/client.js";
 import { toWireJson } from "../json/wire-json.js";
 import { Failure } from "./failure.js";
@@ -45,7 +46,7 @@ export async function runBrokerDemo(events: ImageGenCallLifecycleEvent[], source
     if (target.kind === "kafka") {
       const topic = `orwire-demo-${id}`;
       where = describeTarget({ ...target, topic });
-      const kafka = await openKafka(target.brokers);
+      const kafka = await openKafka(target);
       try {
         await ensureKafkaTopic(kafka.admin, { topic });
         let start = performance.now();
@@ -65,7 +66,7 @@ export async function runBrokerDemo(events: ImageGenCallLifecycleEvent[], source
     } else {
       const subjectPrefix = `orwire.demo.${id}`;
       where = describeTarget({ ...target, subjectPrefix, subject: undefined });
-      const nats = await openNats(target.url);
+      const nats = await openNats(target);
       try {
         const names = await ensureJetStream(nats.jsm, { subjectPrefix, stream: `ORWIRE_DEMO_${id}`, deadLetterStream: `ORWIRE_DEMO_${id}_DEAD_LETTER` });
         let start = performance.now();

@@ -4,6 +4,7 @@ import { clipText, isBridgeError, MAX_REASON_CHARS } from "../errors.js";
 import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
 import { jetStreamNames } from "../nats/client.js";
 import { DEFAULT_NATS_SUBJECT_PREFIX } from "../nats/records.js";
+import { DEFAULT_CONNECT_TIMEOUT } from "../transport/limits.js";
 import { runConsume } from "./consume.js";
 import { runDecode } from "./decode.js";
 import { runDemo } from "./demo.js";
@@ -11,7 +12,7 @@ import { runEncode } from "./encode.js";
 import { describeSystemError, Failure } from "./failure.js";
 import { parseFlags, wantsHelp } from "./flags.js";
 import { runPublish } from "./publish.js";
-import { BROKER_OPTIONS, brokerTarget } from "./queues.js";
+import { BROKER_OPTIONS, brokerTarget, seconds } from "./queues.js";
 import { UsageError } from "./usage-error.js";
 
 /** Exit codes of `orwire`. */
@@ -40,21 +41,26 @@ const COMMAND_HELP: Readonly<Record<string, string>> = Object.freeze({
       16 MiB, 16777216, the same bound encode writes with) is refused as
       too_large; every record before a broken frame is written first.
 `,
-  demo: `  orwire demo [--events FILE] [--keep] [--nats URL | --kafka BROKERS]
+  demo: `  orwire demo [--events FILE] [--keep] [--nats URLS | --kafka BROKERS]
       Encodes the shipped sample to a size-delimited file (or, with --nats or
       --kafka, publishes it to a topic or stream of its own), reads it back,
       checks that nothing changed, and prints sizes and rates.
 `,
-  publish: `  orwire publish (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
-                 [--input json|sse] [FILE|-]
+  publish: `  orwire publish (--nats URLS [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
+                 [--input json|sse] [--replicas N] [--delivery-timeout SECONDS]
+                 [--connect-timeout SECONDS] [FILE|-]
       NDJSON events (any lifecycle type, either shape) in, or with --input sse
       a Responses API event stream (other events counted and skipped), one
       record or message each, with CloudEvents headers; the topic or stream is
-      created if missing. Counts an event only once the broker acknowledged it.
+      created if missing, with min(3, nodes in the cluster) replicas (or N),
+      2 of 3 in sync before an acknowledgment, and room for 17 MiB messages.
+      Counts an event only once the broker acknowledged it; an event not
+      acknowledged within the delivery timeout (Kafka 120, NATS 60) ends the
+      run, naming it and how many were acknowledged.
 `,
-  consume: `  orwire consume (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
+  consume: `  orwire consume (--nats URLS [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
                  [--count N] [--timeout SECONDS] [--shape sdk|wire] [--group NAME]
-                 [--dead-letter FILE]
+                 [--dead-letter FILE] [--connect-timeout SECONDS]
       Events of any lifecycle type from the beginning of the stream or topic
       (or where the consumer group / durable consumer --group left off), one
       compact JSON object per line, until N events or SECONDS without a new one.
@@ -89,6 +95,10 @@ const HELP = `orwire: Responses API image generation events between JSON and Pro
 
 Usage:
 ${Object.values(COMMAND_HELP).join("")}  orwire <command> --help | orwire --help | orwire --version
+
+Servers: BROKERS is host:port[,host:port...]; URLS is nats://host:port[,...]:
+the nodes of a cluster, tried in turn. The first connection must succeed
+within --connect-timeout SECONDS (default ${DEFAULT_CONNECT_TIMEOUT / 1000}).
 
 Defaults: subjects ${DEFAULT_NATS_SUBJECT_PREFIX}.<type> (stream
 ${jetStreamNames().stream}), topic ${DEFAULT_KAFKA_TOPIC} (every type).
@@ -158,8 +168,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT.ok;
       }
       case "publish": {
-        const { values, positionals } = parseFlags(rest, { ...BROKER_OPTIONS, input: { type: "string", default: "json" } });
-        await runPublish({ target: brokerTarget(values, "publish"), input: oneOf<"json" | "sse">(values.input, ["json", "sse"], "--input"), file: single(positionals) });
+        const { values, positionals } = parseFlags(rest, { ...BROKER_OPTIONS, input: { type: "string", default: "json" }, replicas: { type: "string" }, "delivery-timeout": { type: "string" } });
+        await runPublish({
+          target: brokerTarget(values, "publish"),
+          input: oneOf<"json" | "sse">(values.input, ["json", "sse"], "--input"),
+          file: single(positionals),
+          replicas: values.replicas === undefined ? undefined : positiveInteger(values.replicas, "--replicas"),
+          deliveryTimeout: seconds(values["delivery-timeout"], "--delivery-timeout"),
+        });
         return EXIT.ok;
       }
       case "consume": {
@@ -259,3 +275,5 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   process.exit(EXIT.failure);
 });
 process.exitCode = await main(process.argv.slice(2));
+// a failed run ends even when a client still holds a socket (e.g. a NATS connect to a server that never answers)
+if (process.exitCode !== EXIT.ok) setTimeout(() => process.exit(), 1000).unref();

@@ -1,6 +1,7 @@
 import { eventId } from "../transport/cloudevents.js";
 import { isBridgeError } from "../errors.js";
-import { ensureKafkaTopic, publishToKafka, type PublishReport } from "../kafka/client.js";
+import { ensureKafkaTopic } from "../kafka/admin.js";
+import { publishToKafka, type PublishReport } from "../kafka/client.js";
 import { ensureJetStream, publishToJetStream } from "../nats/client.js";
 import { Failure } from "./failure.js";
 import { openInput } from "./io.js";
@@ -14,12 +15,16 @@ export interface PublishCommand {
   /** `json`: NDJSON of lifecycle events (either shape); `sse`: a Responses API event stream. Default `json`. */
   input?: "json" | "sse" | undefined;
   file?: string | undefined;
+  /** Replicas of a topic or stream that publish creates. Default: min(3, nodes in the cluster). */
+  replicas?: number | undefined;
+  /** How long one event may go unacknowledged (retried) before the publish fails, in ms. Default: the library's. */
+  deliveryTimeout?: number | undefined;
 }
 
 /**
  * `orwire publish`: lifecycle events from NDJSON (either shape) or a Responses API SSE stream in,
  * one record or message each, counted only once the broker acknowledged it. The topic or stream is
- * created if missing.
+ * created if missing, replicated on a cluster (`replicas`).
  */
 export async function runPublish(command: PublishCommand): Promise<void> {
   const input = await openInput(command.file);
@@ -49,19 +54,26 @@ export async function runPublish(command: PublishCommand): Promise<void> {
   let where: string;
   try {
     if (target.kind === "kafka") {
-      const kafka = await openKafka(target.brokers);
+      const kafka = await openKafka(target);
       try {
-        await ensureKafkaTopic(kafka.admin, { topic: target.topic });
-        report = await publishToKafka(kafka.producer, events, { topic: target.topic, onAcknowledged, signal: interrupt.signal });
+        await ensureKafkaTopic(kafka.admin, { topic: target.topic, replicas: command.replicas });
+        report = await publishToKafka(kafka.producer, events, { topic: target.topic, deliveryTimeout: command.deliveryTimeout, onAcknowledged, signal: interrupt.signal });
       } finally {
         await kafka.close();
       }
       where = `Kafka topic ${target.topic}`;
     } else {
-      const nats = await openNats(target.url);
+      const nats = await openNats(target);
       try {
-        const names = await ensureJetStream(nats.jsm, { subjectPrefix: target.subjectPrefix, subject: target.subject, stream: target.stream });
-        report = await publishToJetStream(nats.js, events, { subjectPrefix: target.subjectPrefix, subject: target.subject, stream: names.stream, onAcknowledged, signal: interrupt.signal });
+        const names = await ensureJetStream(nats.jsm, { subjectPrefix: target.subjectPrefix, subject: target.subject, stream: target.stream, replicas: command.replicas });
+        report = await publishToJetStream(nats.js, events, {
+          subjectPrefix: target.subjectPrefix,
+          subject: target.subject,
+          stream: names.stream,
+          deliveryTimeout: command.deliveryTimeout,
+          onAcknowledged,
+          signal: interrupt.signal,
+        });
         where = `JetStream stream ${names.stream} (subject ${names.subject})`;
       } finally {
         await nats.close();

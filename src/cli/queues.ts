@@ -7,17 +7,23 @@ import { asBridgeError } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
 import { isBlank, lineText, LineSplitter, parseJson, type Lines } from "./lines.js";
 import { UsageError } from "./usage-error.js";
-import type { KafkaAdminLike, KafkaConsumerLike, KafkaProducerLike } from "../kafka/client.js";
+import { withinConnectTimeout } from "./connect.js";
+import { DEFAULT_CONNECT_TIMEOUT, MAX_MESSAGE_BYTES } from "../transport/limits.js";
+import { kafkaServers, natsServers } from "../transport/servers.js";
+import type { KafkaAdminLike } from "../kafka/admin.js";
+import type { KafkaConsumerLike, KafkaProducerLike } from "../kafka/client.js";
 import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
 import { DEFAULT_NATS_SUBJECT_PREFIX } from "../nats/records.js";
 
 /**
- * The broker a queue command talks to, from `--nats URL [--subject-prefix P | --subject S]` or
- * `--kafka BROKERS [--topic T]`. NATS: per-type subjects under `subjectPrefix`, or all on `subject`.
+ * The broker a queue command talks to, from `--nats URLS [--subject-prefix P | --subject S]` or
+ * `--kafka BROKERS [--topic T]`, each a comma-separated list of a cluster's servers. NATS: per-type
+ * subjects under `subjectPrefix`, or all on `subject`. `connectTimeout`: how long the first
+ * connection may take, in ms.
  */
 export type BrokerTarget =
-  | { kind: "nats"; url: string; subjectPrefix: string; subject?: string | undefined; stream?: string | undefined }
-  | { kind: "kafka"; brokers: string[]; topic: string };
+  | { kind: "nats"; servers: string[]; subjectPrefix: string; subject?: string | undefined; stream?: string | undefined; connectTimeout: number }
+  | { kind: "kafka"; brokers: string[]; topic: string; connectTimeout: number };
 
 /** The options every queue command takes. */
 export const BROKER_OPTIONS = {
@@ -27,35 +33,51 @@ export const BROKER_OPTIONS = {
   "subject-prefix": { type: "string" },
   stream: { type: "string" },
   topic: { type: "string" },
+  "connect-timeout": { type: "string" },
 } as const;
 
 /** Reads the broker options, refusing a command line that names none, both, or a mismatched flag. */
 export function brokerTarget(
-  values: { nats?: unknown; kafka?: unknown; subject?: unknown; "subject-prefix"?: unknown; stream?: unknown; topic?: unknown },
+  values: { nats?: unknown; kafka?: unknown; subject?: unknown; "subject-prefix"?: unknown; stream?: unknown; topic?: unknown; "connect-timeout"?: unknown },
   command: string,
 ): BrokerTarget {
   const nats = values.nats as string | undefined;
   const kafka = values.kafka as string | undefined;
-  if ((nats === undefined) === (kafka === undefined)) throw new UsageError(`orwire ${command} needs exactly one of --nats URL or --kafka BROKERS`);
+  if ((nats === undefined) === (kafka === undefined)) throw new UsageError(`orwire ${command} needs exactly one of --nats URLS or --kafka BROKERS`);
+  const connectTimeout = seconds(values["connect-timeout"], "--connect-timeout") ?? DEFAULT_CONNECT_TIMEOUT;
   if (nats !== undefined) {
     if (values.topic !== undefined) throw new UsageError("--topic goes with --kafka; use --subject with --nats");
-    if (nats === "") throw new UsageError("--nats needs a server URL, e.g. nats://127.0.0.1:4222");
     if (values.subject !== undefined && values["subject-prefix"] !== undefined) throw new UsageError("--subject and --subject-prefix exclude each other: one subject for every type, or one per type under the prefix");
     const subjectPrefix = (values["subject-prefix"] as string | undefined) ?? DEFAULT_NATS_SUBJECT_PREFIX;
-    return { kind: "nats", url: nats, subjectPrefix, subject: values.subject as string | undefined, stream: values.stream as string | undefined };
+    return { kind: "nats", servers: serverList(natsServers, nats, "--nats"), subjectPrefix, subject: values.subject as string | undefined, stream: values.stream as string | undefined, connectTimeout };
   }
   if (values.subject !== undefined || values["subject-prefix"] !== undefined || values.stream !== undefined) {
     throw new UsageError("--subject, --subject-prefix and --stream go with --nats; use --topic with --kafka");
   }
-  const brokers = kafka!.split(",").map((b) => b.trim()).filter((b) => b !== "");
-  if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d+$/.test(b))) throw new UsageError(`--kafka needs host:port[,host:port...], not ${JSON.stringify(kafka)}`);
-  return { kind: "kafka", brokers, topic: (values.topic as string | undefined) ?? DEFAULT_KAFKA_TOPIC };
+  return { kind: "kafka", brokers: serverList(kafkaServers, kafka!, "--kafka"), topic: (values.topic as string | undefined) ?? DEFAULT_KAFKA_TOPIC, connectTimeout };
+}
+
+function serverList(parse: (list: string) => string[], list: string, flag: string): string[] {
+  try {
+    return parse(list);
+  } catch (err) {
+    throw new UsageError(`${flag}: ${isBridgeError(err) ? err.reason : String(err)}`);
+  }
+}
+
+/** A duration flag given in seconds (a positive number), in ms; `undefined` when not given. */
+export function seconds(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== "string" || value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number of seconds, not ${String(value)}`);
+  return Math.round(n * 1000);
 }
 
 /** Names the broker and topic or subject for messages. */
 export function describeTarget(target: BrokerTarget): string {
   if (target.kind === "kafka") return `Kafka at ${target.brokers.join(",")} (topic ${target.topic})`;
-  return target.subject === undefined ? `NATS at ${target.url} (subjects ${target.subjectPrefix}.*)` : `NATS at ${target.url} (subject ${target.subject})`;
+  const at = target.servers.join(",");
+  return target.subject === undefined ? `NATS at ${at} (subjects ${target.subjectPrefix}.*)` : `NATS at ${at} (subject ${target.subject})`;
 }
 
 /** A short random suffix for names that must not collide with earlier runs. */
@@ -96,24 +118,32 @@ export interface KafkaSession {
   close(): Promise<void>;
 }
 
-/** Connects to Kafka; the clients retry a broker that is briefly away. */
-export async function openKafka(brokers: string[]): Promise<KafkaSession> {
+/**
+ * Connects to Kafka: the first connection to one of the brokers must succeed within the target's
+ * `connectTimeout` (else a `Failure` that says so); after that the clients retry a broker that is
+ * briefly away. Consumers fetch records up to `MAX_MESSAGE_BYTES`.
+ */
+export async function openKafka(target: Extract<BrokerTarget, { kind: "kafka" }>): Promise<KafkaSession> {
   const kafka = await loadKafka();
-  const base = { bootstrapBrokers: brokers, retries: 20, retryDelay: 500 };
-  const producer = new kafka.Producer({ ...base, clientId: "orwire", idempotent: true });
+  const base = { bootstrapBrokers: target.brokers, retries: 20, retryDelay: 500, connectTimeout: Math.min(5000, target.connectTimeout) };
+  // the publisher retries a batch itself until its delivery timeout; the client's own retries (each
+  // up to its 5 s request timeout) are kept few, so that a publish fails close to that timeout
+  const producer = new kafka.Producer({ ...base, retries: 2, clientId: "orwire", idempotent: true });
   const admin = new kafka.Admin({ ...base, clientId: "orwire-admin" });
   const consumers: { close(): Promise<void> }[] = [];
+  const close = async () => {
+    await Promise.allSettled([...consumers.map((c) => c.close()), producer.close(), admin.close()]);
+  };
+  await withinConnectTimeout(admin.metadata({ topics: [] }), target.connectTimeout, `Kafka at ${target.brokers.join(",")}`, close);
   return {
     producer: producer as unknown as KafkaProducerLike,
     admin: admin as unknown as KafkaSession["admin"],
     consumer(groupId) {
-      const consumer = new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500 });
+      const consumer = new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500, maxBytes: 2 * MAX_MESSAGE_BYTES, maxBytesPerPartition: MAX_MESSAGE_BYTES });
       consumers.push(consumer);
       return consumer as unknown as KafkaConsumerLike & { close(): Promise<void> };
     },
-    async close() {
-      await Promise.allSettled([...consumers.map((c) => c.close()), producer.close(), admin.close()]);
-    },
+    close,
   };
 }
 
@@ -124,21 +154,24 @@ export interface NatsSession {
   close(): Promise<void>;
 }
 
-/** Connects to NATS and JetStream; the client reconnects to a server that restarts. */
-export async function openNats(url: string): Promise<NatsSession> {
+/**
+ * Connects to NATS and JetStream: the first connection to one of the servers must succeed within
+ * the target's `connectTimeout` (else a `Failure` that says so); after that the client reconnects
+ * to a server that restarts, or fails over to another of the list.
+ */
+export async function openNats(target: Extract<BrokerTarget, { kind: "nats" }>): Promise<NatsSession> {
   const { nats, jetstream } = await loadNats();
-  let nc: Awaited<ReturnType<NatsModule["connect"]>>;
-  try {
-    nc = await nats.connect({ servers: url, name: "orwire", timeout: 5000, maxReconnectAttempts: 60, reconnectTimeWait: 500 });
-  } catch (err) {
-    throw new Error(`cannot connect: ${(err as Error).message}`, { cause: err });
-  }
+  const where = `NATS at ${target.servers.join(",")}`;
+  const connecting = nats.connect({ servers: target.servers, name: "orwire", timeout: target.connectTimeout, maxReconnectAttempts: 60, reconnectTimeWait: 500 });
+  const nc = await withinConnectTimeout(connecting, target.connectTimeout, where, async () => {
+    await (await connecting.catch(() => undefined))?.close();
+  });
   let jsm: NatsSession["jsm"];
   try {
     jsm = await jetstream.jetstreamManager(nc);
   } catch (err) {
     await nc.close();
-    throw new Error(`no JetStream: ${(err as Error).message}`, { cause: err });
+    throw new Failure(`${where} has no JetStream: ${(err as Error).message}`);
   }
   return {
     js: jetstream.jetstream(nc),

@@ -3,6 +3,7 @@ import { BridgeError, isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { batched, sleep, type Source } from "../transport/batched.js";
 import { kafkaPartition } from "./partition.js";
+import { kafkaSizeLimitHint } from "./size-limit.js";
 import { defaultKafkaRecordOptions, DEFAULT_KAFKA_TOPIC, readKafkaRecord, toKafkaRecord, type KafkaRecordOptions } from "./records.js";
 
 /**
@@ -47,35 +48,6 @@ export interface KafkaMessagesStreamLike extends AsyncIterable<KafkaConsumedMess
 /** What the adapters use of a `@platformatic/kafka` `Consumer` (with `Buffer` deserializers). */
 export interface KafkaConsumerLike {
   consume(options: { topics: string[]; mode?: "earliest" | "committed"; fallbackMode?: "earliest"; autocommit?: boolean }): Promise<KafkaMessagesStreamLike>;
-}
-
-/** What `ensureKafkaTopic` uses of a `@platformatic/kafka` `Admin`. */
-export interface KafkaAdminLike {
-  createTopics(options: { topics: string[]; partitions?: number; replicas?: number }): Promise<unknown>;
-}
-
-/** Options of `ensureKafkaTopic`. */
-export interface KafkaTopicOptions {
-  topic: string;
-  /** Partitions of a new topic. Default 3. */
-  partitions: number;
-  /** Replicas of a new topic. Default 1 (a single broker); use 3 in production. */
-  replicas: number;
-}
-
-/** The defaults of `KafkaTopicOptions`. */
-export const defaultKafkaTopicOptions: Readonly<KafkaTopicOptions> = Object.freeze({ topic: DEFAULT_KAFKA_TOPIC, partitions: 3, replicas: 1 });
-
-/** Creates a topic unless it exists; returns whether it was created. */
-export async function ensureKafkaTopic(admin: KafkaAdminLike, options: Partial<KafkaTopicOptions> = {}): Promise<boolean> {
-  const { topic, partitions, replicas } = { ...defaultKafkaTopicOptions, ...definedOnly(options) };
-  try {
-    await admin.createTopics({ topics: [topic], partitions, replicas });
-    return true;
-  } catch (err) {
-    if ((err as { findBy?: (k: string, v: unknown) => unknown }).findBy?.("apiId", "TOPIC_ALREADY_EXISTS")) return false;
-    throw err;
-  }
 }
 
 /** Options of `publishToKafka`. */
@@ -205,7 +177,7 @@ async function deliver(
       if (permanent || Date.now() >= deadline || o.signal?.aborted) {
         const first = remaining[0]!;
         const why = permanent ? "the broker refused it" : `not acknowledged within ${o.deliveryTimeout} ms (${attempt} attempts)`;
-        throw new BridgeError("publish_failed", [], `event ${first.id}: ${why}: ${describeError(err)}`, { record: first.record, value: first.id, cause: err });
+        throw new BridgeError("publish_failed", [], `event ${first.id}: ${why}: ${describeError(err)}${kafkaSizeLimitHint(err)}`, { record: first.record, value: first.id, cause: err });
       }
       report.retries++;
       await sleep(o.retryDelay);

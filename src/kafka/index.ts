@@ -6,14 +6,11 @@ export {
   consumeFromKafka,
   defaultKafkaConsumeOptions,
   defaultKafkaPublishOptions,
-  defaultKafkaTopicOptions,
-  ensureKafkaTopic,
   KAFKA_DEAD_LETTER_HEADERS,
   kafkaDeadLetterProducer,
   publishToKafka,
   type ConsumeReport,
   type EventHandler,
-  type KafkaAdminLike,
   type KafkaConsumedMessage,
   type KafkaConsumeOptions,
   type KafkaConsumerLike,
@@ -24,10 +21,12 @@ export {
   type KafkaMessageToProduce,
   type KafkaProducerLike,
   type KafkaPublishOptions,
-  type KafkaTopicOptions,
   type PublishReport,
 } from "./client.js";
+export { defaultKafkaTopicOptions, ensureKafkaTopic, kafkaReplication, type KafkaAdminLike, type KafkaTopicOptions } from "./admin.js";
 export { kafkaPartition, murmur2 } from "./partition.js";
+export { DEFAULT_CONNECT_TIMEOUT, MAX_MESSAGE_BYTES } from "../transport/limits.js";
+export { kafkaServers, type ServerList } from "../transport/servers.js";
 export {
   DEFAULT_KAFKA_TOPIC,
   defaultKafkaRecordOptions,

@@ -5,6 +5,9 @@ import { definedOnly, percentEncode, type CloudEventAttributes } from "../transp
 import { BridgeError, isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import type { ConsumeReport, EventHandler, PublishReport } from "../kafka/client.js";
+import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
+import { natsSizeLimitHint, natsTooLarge } from "./size-limit.js";
+import { jetStreamLimits, type JetStreamLimits } from "./stream.js";
 import { defaultNatsMessageOptions, DEFAULT_NATS_SUBJECT_PREFIX, natsHeaderPairs, natsSubjectOf, readNatsMessage, toNatsMessage, type NatsMessageOptions } from "./records.js";
 
 /**
@@ -32,6 +35,10 @@ export interface JetStreamStreamOptions {
   deadLetterSubject: string | undefined;
   /** The stream that stores it. Default: the stream's name with `_DEAD_LETTER`. */
   deadLetterStream: string | undefined;
+  /** Replicas of a new stream. Default: min(3, servers in the cluster); see `jetStreamLimits`. */
+  replicas: number | undefined;
+  /** The largest message a new stream takes (`max_msg_size`). Default `MAX_MESSAGE_BYTES` (17 MiB), capped at the server's `max_payload`. */
+  maxMessageBytes: number;
 }
 
 /** The defaults of `JetStreamStreamOptions`. */
@@ -42,6 +49,8 @@ export const defaultJetStreamStreamOptions: Readonly<JetStreamStreamOptions> = O
   duplicateWindow: 120_000,
   deadLetterSubject: undefined,
   deadLetterStream: undefined,
+  replicas: undefined,
+  maxMessageBytes: MAX_MESSAGE_BYTES,
 });
 
 /** The names `ensureJetStream` settled on. */
@@ -71,19 +80,21 @@ export function jetStreamNames(options: Partial<JetStreamStreamOptions> = {}): J
 /**
  * Creates the stream of the events (by default capturing `${prefix}.*`, the subjects of all four
  * lifecycle types; file storage, with the duplicate window that makes a republished `Nats-Msg-Id` a
- * no-op) and the dead-letter stream, whose subjects do not overlap it, or updates existing ones to
- * capture those subjects with that window. Returns the names.
+ * no-op; replicated and sized by `jetStreamLimits`) and the dead-letter stream, whose subjects do
+ * not overlap it, or updates existing ones to capture those subjects with that window. Returns the
+ * names.
  */
 export async function ensureJetStream(jsm: JetStreamManager, options: Partial<JetStreamStreamOptions> = {}): Promise<JetStreamNames> {
   const o = { ...defaultJetStreamStreamOptions, ...definedOnly(options) };
   const names = jetStreamNames(o);
   const window = o.duplicateWindow * 1_000_000; // nanoseconds
-  await ensureStream(jsm, names.stream, names.subject, window);
-  await ensureStream(jsm, names.deadLetterStream, names.deadLetterSubject, window);
+  const limits = jetStreamLimits(jsm, o);
+  await ensureStream(jsm, names.stream, names.subject, window, limits);
+  await ensureStream(jsm, names.deadLetterStream, names.deadLetterSubject, window, limits);
   return names;
 }
 
-async function ensureStream(jsm: JetStreamManager, name: string, subject: string, duplicateWindow: number): Promise<StreamInfo> {
+async function ensureStream(jsm: JetStreamManager, name: string, subject: string, duplicateWindow: number, limits: JetStreamLimits): Promise<StreamInfo> {
   let info: StreamInfo | undefined;
   try {
     info = await jsm.streams.info(name);
@@ -91,7 +102,7 @@ async function ensureStream(jsm: JetStreamManager, name: string, subject: string
     if (!isNotFound(err)) throw err;
   }
   if (info === undefined) {
-    return jsm.streams.add({ name, subjects: [subject], duplicate_window: duplicateWindow, storage: "file" as StreamConfig["storage"] });
+    return jsm.streams.add({ name, subjects: [subject], duplicate_window: duplicateWindow, storage: "file" as StreamConfig["storage"], ...limits });
   }
   const subjects = info.config.subjects ?? [];
   if (subjects.includes(subject) && info.config.duplicate_window === duplicateWindow) return info;
@@ -217,10 +228,10 @@ async function publishOne(
         ...(o.stream === undefined ? {} : { expect: { streamName: o.stream } }),
       });
     } catch (err) {
-      const permanent = isApiError(err) && (err as { code?: number }).code !== JS_TEMPORARILY_UNAVAILABLE;
+      const permanent = (isApiError(err) && (err as { code?: number }).code !== JS_TEMPORARILY_UNAVAILABLE) || natsTooLarge(err);
       if (permanent || Date.now() >= deadline || o.signal?.aborted) {
         const why = permanent ? "JetStream refused it" : `not acknowledged within ${o.deliveryTimeout} ms (${attempt} attempts)`;
-        throw new BridgeError("publish_failed", [], `event ${message.msgID}: ${why}: ${(err as Error).message}`, { record, value: message.msgID, cause: err });
+        throw new BridgeError("publish_failed", [], `event ${message.msgID}: ${why}: ${(err as Error).message}${natsSizeLimitHint(err)}`, { record, value: message.msgID, cause: err });
       }
       report.retries++;
       await sleep(o.retryDelay);

@@ -24,6 +24,9 @@ export {
   type JetStreamStreamOptions,
   type PublishReport,
 } from "./client.js";
+export { jetStreamLimits, natsClusterSize, type JetStreamLimits } from "./stream.js";
+export { DEFAULT_CONNECT_TIMEOUT, MAX_MESSAGE_BYTES } from "../transport/limits.js";
+export { natsServers, type ServerList } from "../transport/servers.js";
 export {
   DEFAULT_NATS_SUBJECT,
   DEFAULT_NATS_SUBJECT_PREFIX,
