@@ -1,10 +1,11 @@
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, PubAck, StreamConfig, StreamInfo } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
-import { batched, sleep, type Source } from "../batched.js";
+import { sleep, type Source } from "../batched.js";
 import { definedOnly, percentEncode, type CloudEventAttributes } from "../cloudevents.js";
 import { BridgeError, isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../event.js";
 import type { ConsumeReport, EventHandler, PublishReport } from "../kafka/client.js";
+import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";
 import { defaultNatsMessageOptions, DEFAULT_NATS_SUBJECT_PREFIX, natsHeaderPairs, natsSubjectOf, readNatsMessage, toNatsMessage, type NatsMessageOptions } from "./records.js";
 
 /**
@@ -100,7 +101,7 @@ async function ensureStream(jsm: JetStreamManager, name: string, subject: string
 
 /** Options of `publishToJetStream`. */
 export interface JetStreamPublishOptions extends NatsMessageOptions {
-  /** Publishes awaiting their acknowledgment at once; one at a time per `item_id`, so its order is kept. Default 256. */
+  /** Events accepted and not yet acknowledged; one in flight at a time per `item_id`, so its order is kept. Default 4096. */
   window: number;
   /** How long one publish waits for its acknowledgment, in ms. Default 5000. */
   timeout: number;
@@ -119,7 +120,7 @@ export interface JetStreamPublishOptions extends NatsMessageOptions {
 /** The defaults of `JetStreamPublishOptions`. */
 export const defaultJetStreamPublishOptions: Readonly<JetStreamPublishOptions> = Object.freeze({
   ...defaultNatsMessageOptions,
-  window: 256,
+  window: 4096,
   timeout: 5000,
   deliveryTimeout: 60_000,
   retryDelay: 250,
@@ -129,13 +130,17 @@ export const defaultJetStreamPublishOptions: Readonly<JetStreamPublishOptions> =
 });
 
 /**
- * Publishes lifecycle events as messages of `toNatsMessage` (each on its type's subject), each with its event id as `Nats-Msg-Id`, and
- * counts an event only once JetStream acknowledged it (a `PubAck`; `duplicate` when the stream
- * already held that id, so a retried publish is stored once). Up to `window` publishes are in
- * flight, but one event at a time per `item_id`, so one call's events are stored in order even
- * when publishes are retried. A publish that fails is retried until `deliveryTimeout`; then a
- * `publish_failed` error names the first record not acknowledged. An event that cannot be
- * encoded stops the publish after the events before it, with its `BridgeError`.
+ * Publishes lifecycle events as messages of `toNatsMessage` (each on its type's subject), each with
+ * its event id as `Nats-Msg-Id`, and counts an event only once JetStream acknowledged it (a
+ * `PubAck`; `duplicate` when the stream already held that id, so a retried publish is stored once).
+ * Messages go out as core publishes with a reply subject under one inbox, and the acknowledgments
+ * are matched as they come back (`JetStreamAsyncPublisher`): up to `window` events are in flight,
+ * but one at a time per `item_id`, so one call's events are stored in order even when publishes
+ * are retried. A send that is not acknowledged within `timeout` is sent again with the same
+ * `Nats-Msg-Id` until `deliveryTimeout`; a refusal (a message above the server's `max_payload`, a
+ * JetStream API error) fails at once; either way a `publish_failed` error names the first record
+ * not acknowledged. An event that cannot be encoded stops the publish after the events before it,
+ * with its `BridgeError`. `js` must be the client of `jetstream(nc)` (its connection is used).
  */
 export async function publishToJetStream(
   js: JetStreamClient,
@@ -144,56 +149,51 @@ export async function publishToJetStream(
 ): Promise<PublishReport> {
   const o = { ...defaultJetStreamPublishOptions, ...definedOnly(options) };
   const headers = await loadHeaders();
+  const nc = (js as unknown as { nc?: NatsCoreConnectionLike & { options?: { inboxPrefix?: string } } }).nc;
+  if (nc === undefined) throw new Error("publishToJetStream needs the client of jetstream(nc) from @nats-io/jetstream 3.x");
   const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
-  const inflight = new Set<Promise<void>>();
-  const tails = new Map<string, Promise<void>>();
-  const state: { failure?: BridgeError } = {};
+  const publisher = new JetStreamAsyncPublisher(nc, {
+    window: o.window,
+    timeout: o.timeout,
+    deliveryTimeout: o.deliveryTimeout,
+    retryDelay: o.retryDelay,
+    inboxPrefix: nc.options?.inboxPrefix || "_INBOX",
+    signal: o.signal,
+    onRetry: () => report.retries++,
+    onAcknowledged: (duplicate) => {
+      report.published++;
+      if (duplicate) report.duplicates++;
+      o.onAcknowledged?.(report.published);
+    },
+  });
   let stop: unknown;
   let record = 0;
   try {
-    for await (const batch of batched(events, 64, 5)) {
-      for (const event of batch) {
-        if (state.failure !== undefined) break;
-        o.signal?.throwIfAborted();
-        record++;
-        let message: ReturnType<typeof toNatsMessage>;
-        try {
-          message = toNatsMessage(event, o);
-        } catch (err) {
-          throw isBridgeError(err) ? err.atRecord(record) : err;
-        }
-        while (inflight.size >= o.window) await Promise.race(inflight);
-        const at = record;
-        const key = event.itemId;
-        const before = tails.get(key);
-        const task = (async () => {
-          if (before !== undefined) await before;
-          if (state.failure !== undefined && state.failure.record! < at) return;
-          try {
-            const ack = await publishOne(js, message, headers, at, o, report);
-            report.published++;
-            if (ack.duplicate) report.duplicates++;
-            o.onAcknowledged?.(report.published);
-          } catch (err) {
-            const error = isBridgeError(err) ? err : new BridgeError("publish_failed", [], String(err), { record: at, cause: err });
-            if (state.failure === undefined || at < state.failure.record!) state.failure = error;
-          }
-        })();
-        inflight.add(task);
-        tails.set(key, task);
-        void task.then(() => {
-          inflight.delete(task);
-          if (tails.get(key) === task) tails.delete(key);
-        });
+    for await (const event of events) {
+      o.signal?.throwIfAborted();
+      record++;
+      let message: ReturnType<typeof toNatsMessage>;
+      try {
+        message = toNatsMessage(event, o);
+      } catch (err) {
+        throw isBridgeError(err) ? err.atRecord(record) : err;
       }
-      if (state.failure !== undefined) break;
+      const h = headers();
+      for (const name in message.headers) h.set(name, message.headers[name]!);
+      h.set("Nats-Msg-Id", message.msgID);
+      if (o.stream !== undefined) h.set("Nats-Expected-Stream", o.stream);
+      await publisher.push({ record, key: event.itemId, subject: message.subject, data: message.data, headers: h, msgID: message.msgID });
     }
   } catch (err) {
     stop = err;
   }
-  await Promise.all(inflight);
-  if (state.failure !== undefined) throw state.failure;
-  if (stop !== undefined) throw stop;
+  try {
+    await publisher.drain();
+  } catch (failure) {
+    // the first record not acknowledged comes before the one that stopped the reading
+    if (!(isBridgeError(stop) && stop.record !== undefined && stop.record < (failure as BridgeError).record!)) throw failure;
+  }
+  if (stop !== undefined && stop !== publisher.failed) throw stop;
   return report;
 }
 
