@@ -68,8 +68,8 @@ const text = new TextDecoder();
 let inboxCount = 0;
 
 /**
- * Publishes messages acked by JetStream through one wildcard inbox: `push` resolves once the
- * message is accepted into the window (backpressure), `drain` once every accepted message was
+ * Publishes messages acked by JetStream through one wildcard inbox: `room` resolves once the
+ * window can take a message (backpressure), `offer` takes it, `drain` resolves once every accepted message was
  * acknowledged or failed. A send that is not acknowledged within `timeout`, or that JetStream
  * answers with "no responders" or "temporarily unavailable", is sent again with the same headers
  * (the same `Nats-Msg-Id`) until `deliveryTimeout`; any other refusal fails at once. After a
@@ -102,11 +102,23 @@ export class JetStreamAsyncPublisher {
     return this.failure;
   }
 
-  /** Accepts a message into the window, waiting while it is full; throws once the publisher failed. */
-  async push(message: OutgoingNatsMessage): Promise<void> {
-    while (this.held >= this.o.window && this.failure === undefined) await this.sleep();
-    if (this.failure !== undefined) throw this.failure;
-    const entry: Entry = { ...message, deadline: Date.now() + this.o.deliveryTimeout, sentAt: 0, attempts: 0, next: undefined };
+  /** Resolves once the window has room (at once if it has), or rejects with the failure that stopped the publisher. */
+  room(): Promise<void> | undefined {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.held < this.o.window) return undefined;
+    return (async () => {
+      while (this.held >= this.o.window && this.failure === undefined) await this.sleep();
+      if (this.failure !== undefined) throw this.failure;
+    })();
+  }
+
+  /**
+   * Accepts a message into the window and sends it unless one of its key is in flight; call it
+   * only when `room()` said so. Synchronous, so that the messages of one turn of the event loop
+   * leave in one write.
+   */
+  offer(m: OutgoingNatsMessage): void {
+    const entry: Entry = { record: m.record, key: m.key, subject: m.subject, data: m.data, headers: m.headers, msgID: m.msgID, deadline: Date.now() + this.o.deliveryTimeout, sentAt: 0, attempts: 0, next: undefined };
     this.held++;
     const tail = this.tails.get(entry.key);
     this.tails.set(entry.key, entry);

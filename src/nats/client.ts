@@ -1,6 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, PubAck, StreamConfig, StreamInfo } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
-import { sleep, type Source } from "../batched.js";
+import { batched, sleep, type Source } from "../batched.js";
 import { definedOnly, percentEncode, type CloudEventAttributes } from "../cloudevents.js";
 import { BridgeError, isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../event.js";
@@ -169,20 +169,25 @@ export async function publishToJetStream(
   let stop: unknown;
   let record = 0;
   try {
-    for await (const event of events) {
-      o.signal?.throwIfAborted();
-      record++;
-      let message: ReturnType<typeof toNatsMessage>;
-      try {
-        message = toNatsMessage(event, o);
-      } catch (err) {
-        throw isBridgeError(err) ? err.atRecord(record) : err;
+    // whole batches are offered in one turn of the event loop, so that they leave in one write
+    for await (const batch of batched(events, 1024, 5)) {
+      for (const event of batch) {
+        o.signal?.throwIfAborted();
+        record++;
+        let message: ReturnType<typeof toNatsMessage>;
+        try {
+          message = toNatsMessage(event, o);
+        } catch (err) {
+          throw isBridgeError(err) ? err.atRecord(record) : err;
+        }
+        const h = headers();
+        for (const name in message.headers) h.set(name, message.headers[name]!);
+        h.set("Nats-Msg-Id", message.msgID);
+        if (o.stream !== undefined) h.set("Nats-Expected-Stream", o.stream);
+        const wait = publisher.room();
+        if (wait !== undefined) await wait;
+        publisher.offer({ record, key: event.itemId, subject: message.subject, data: message.data, headers: h, msgID: message.msgID });
       }
-      const h = headers();
-      for (const name in message.headers) h.set(name, message.headers[name]!);
-      h.set("Nats-Msg-Id", message.msgID);
-      if (o.stream !== undefined) h.set("Nats-Expected-Stream", o.stream);
-      await publisher.push({ record, key: event.itemId, subject: message.subject, data: message.data, headers: h, msgID: message.msgID });
     }
   } catch (err) {
     stop = err;
