@@ -7,7 +7,7 @@
 // natscli's `nats bench js pub async` (with Nats-Msg-Id) and `nats bench js ordered`, built with
 // `go install` at a pinned version into <cache>/go-bin.
 //
-// Rates are marginal: each participant runs with N and with N/10 events, and its rate is
+// Rates of the brokers' tools are their own (without their start-up); the others' are marginal: each participant runs with N and with N/10 events, and its rate is
 // (N - N/10) / (t(N) - t(N/10)), so that start-up and connecting drop out. t is the process's
 // wall clock, or for the JS participants the time they report from connecting to the last
 // acknowledgment or event (their file reading is not timed). Peak RSS is the process's (GNU time).
@@ -114,7 +114,7 @@ function timed(command, args, options = {}) {
   const timeFile = join(work, `time-${randomBytes(4).toString("hex")}`);
   return new Promise((resolveRun, reject) => {
     const start = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "%M", "-o", timeFile, command, ...args], { stdio: ["ignore", options.stdout ?? "pipe", "pipe"], env: { ...process.env, ...options.env } });
+    const child = spawn("/usr/bin/time", ["-f", "%M %U %S", "-o", timeFile, command, ...args], { stdio: ["ignore", options.stdout ?? "pipe", "pipe"], env: { ...process.env, ...options.env } });
     let out = "";
     let err = "";
     child.stdout?.on("data", (d) => (out += d));
@@ -122,7 +122,7 @@ function timed(command, args, options = {}) {
     child.on("close", (code) => {
       const wall = (performance.now() - start) / 1000;
       if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${err.slice(-2000)}`));
-      const rssKb = Number(readFileSync(timeFile, "utf8").trim().split("\n").at(-1));
+      const [rssKb, user, sys] = readFileSync(timeFile, "utf8").trim().split("\n").at(-1).split(" ").map(Number);
       rmSync(timeFile, { force: true });
       let reported;
       try {
@@ -130,7 +130,7 @@ function timed(command, args, options = {}) {
       } catch {
         reported = undefined;
       }
-      resolveRun({ wall, seconds: reported?.seconds ?? wall, rss: rssKb / 1024, out, err });
+      resolveRun({ wall, seconds: reported?.seconds ?? wall, cpu: user + sys, rss: rssKb / 1024, out, err });
     });
   });
 }
@@ -147,6 +147,7 @@ function participants(tools, sizes, files) {
       {
         name: "ProducerPerformance (acks=all, idempotent)",
         anchor: true,
+        reported: (out) => Number(/([\d.]+) records\/sec/.exec(out.split("\n").filter((l) => l.includes("records sent")).at(-1))[1]),
         run: (n, t) => java("org.apache.kafka.tools.ProducerPerformance", ["--topic", t, "--num-records", String(n), "--record-size", String(sizes.kafka), "--throughput", "-1", "--producer-props", `bootstrap.servers=${KAFKA}`, "acks=all", "enable.idempotence=true"]),
       },
       { name: "@platformatic/kafka send(), prepared records", run: (n, t) => timed(node, [participant, "raw-kafka-publish", t, files[n].file]) },
@@ -155,8 +156,14 @@ function participants(tools, sizes, files) {
     ],
     "Kafka consume": [
       {
-        name: "ConsumerPerformance",
+        name: "ConsumerPerformance (fetch rate)",
         anchor: true,
+        reported: (out) => {
+          const lines = out.trim().split("\n");
+          const at = lines.findIndex((l) => l.includes("fetch.nMsg.sec"));
+          const names = lines[at].split(",").map((x) => x.trim());
+          return Number(lines[at + 1].split(",")[names.indexOf("fetch.nMsg.sec")]);
+        },
         run: (n, t) => java("org.apache.kafka.tools.ConsumerPerformance", ["--bootstrap-server", KAFKA, "--topic", t, "--messages", String(n), "--group", `orwire-bench-cp-${randomBytes(4).toString("hex")}`, "--timeout", "60000"]),
       },
       { name: "@platformatic/kafka consume(), no decoding", run: (n, t) => timed(node, [participant, "raw-kafka-consume", t, String(n)]) },
@@ -167,19 +174,25 @@ function participants(tools, sizes, files) {
       {
         name: "nats bench js pub async (Nats-Msg-Id)",
         anchor: true,
+        reported: natsBenchRate,
         run: (n, t) => timed(tools.nats, ["bench", "js", "pub", "async", `${t}.completed`, "--server", NATS, "--stream", streamOf(t), "--create", "--storage", "file", "--dedup", "--msgs", String(n), "--size", String(sizes.nats - sizes.natsBenchHeader), "--no-progress"]),
       },
-      { name: "@nats-io/jetstream js.publish(), 5,000 in flight", run: (n, t) => timed(node, [participant, "raw-nats-publish", t, files[n].file]) },
+      { name: "@nats-io/jetstream js.publish(), 1,000 in flight", run: (n, t) => timed(node, [participant, "raw-nats-publish", t, files[n].file]) },
       { name: "publishToJetStream (library)", run: (n, t) => timed(node, [participant, "library-nats-publish", t, files[n].file]) },
       { name: "orwire publish --nats (CLI, NDJSON file)", cli: true, run: (n, t) => timed(node, [orwire, "publish", "--nats", NATS, "--subject-prefix", t, files[n].file]) },
     ],
     "NATS consume": [
-      { name: "nats bench js ordered", anchor: true, run: (n, s) => timed(tools.nats, ["bench", "js", "ordered", "--server", NATS, "--stream", s, "--msgs", String(n), "--no-progress"]) },
+      { name: "nats bench js ordered", anchor: true, reported: natsBenchRate, run: (n, s) => timed(tools.nats, ["bench", "js", "ordered", "--server", NATS, "--stream", s, "--msgs", String(n), "--no-progress"]) },
       { name: "@nats-io/jetstream ordered consumer, no decoding", run: (n, s) => timed(node, [participant, "raw-nats-consume", s, String(n)]) },
       { name: "consumeFromJetStream (library)", run: (n, s) => timed(node, [participant, "library-nats-consume", s, String(n)]) },
       { name: "orwire consume --nats (CLI, NDJSON out)", cli: true, run: (n, s) => timed(node, [orwire, "consume", "--nats", NATS, "--stream", s, "--count", String(n)], { stdout: "ignore" }) },
     ],
   };
+}
+
+/** The rate `nats bench` reports for its run. */
+function natsBenchRate(out) {
+  return Number(/stats: ([\d,]+) msgs\/sec/.exec(out)[1].replace(/,/g, ""));
 }
 
 /** The stream orwire names for a subject prefix (`jetStreamNames`). */
@@ -265,11 +278,15 @@ for (let round = 0; round < ROUNDS; round++) {
         }
         if (measure.endsWith("publish") && p.anchor && n === N) r.bytes = kafka ? await topicBytes(where) : await streamBytes(streamOf(where));
       }
-      const rate = (N - SMALL) / (runs[N].seconds - runs[SMALL].seconds);
+      // the brokers' tools report their own rate, without their start-up (a JVM's start-up varies
+      // more than a whole small run takes); the JS participants' rate is marginal
+      const rate = p.reported?.(runs[N].out + runs[N].err) ?? (N - SMALL) / (runs[N].seconds - runs[SMALL].seconds);
+      // the client's own CPU per event (user and system), marginal too: steadier than rates on a shared machine
+      const cpu = (1e6 * (runs[N].cpu - runs[SMALL].cpu)) / (N - SMALL);
       const key = `${measure}|${p.name}`;
       if (!results.has(key)) results.set(key, []);
-      results.get(key).push({ rate, rss: Math.max(runs[N].rss, runs[SMALL].rss), bytes: runs[N].bytes });
-      log(`round ${round + 1}: ${measure}: ${p.name}: ${Math.round(rate).toLocaleString("en-US")}/s, peak RSS ${runs[N].rss.toFixed(0)} MB (t(N) ${runs[N].seconds.toFixed(2)} s, t(N/10) ${runs[SMALL].seconds.toFixed(2)} s)`);
+      results.get(key).push({ rate, cpu, rss: Math.max(runs[N].rss, runs[SMALL].rss), bytes: runs[N].bytes });
+      log(`round ${round + 1}: ${measure}: ${p.name}: ${Math.round(rate).toLocaleString("en-US")}/s, ${cpu.toFixed(1)} CPU µs/event, peak RSS ${runs[N].rss.toFixed(0)} MB (t(N) ${runs[N].seconds.toFixed(2)} s, t(N/10) ${runs[SMALL].seconds.toFixed(2)} s)`);
     }
   }
   await deleteTopics(topics);
@@ -288,16 +305,16 @@ for (const measure of measures) {
   for (const p of list) {
     const rs = results.get(`${measure}|${p.name}`);
     const rate = median(rs.map((r) => r.rate));
-    rows.push({ measure, name: p.name, anchor: p.anchor === true, rate, ratio: rate / anchor, rss: Math.max(...rs.map((r) => r.rss)), bytes: rs[0].bytes });
+    rows.push({ measure, name: p.name, anchor: p.anchor === true, rate, ratio: rate / anchor, cpu: median(rs.map((r) => r.cpu)), rss: Math.max(...rs.map((r) => r.rss)), bytes: rs[0].bytes });
   }
 }
 const machine = { node: process.versions.node, cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown" };
 const lines = [
   `${int(N)} completed events of ${int(CALLS)} calls (interleaved), rates marginal (N minus N/10 events over the difference of their times), ${ROUNDS === 1 ? "one round" : `medians of ${ROUNDS} interleaved rounds`}; Kafka 3 partitions, a ${sizes.kafka}-byte record (key, value, CloudEvents headers), native tools sending ${sizes.kafka}-byte values; NATS JetStream file storage, a ${sizes.nats}-byte message (headers with Nats-Msg-Id, data), \`nats bench\` sending ${sizes.nats - sizes.natsBenchHeader}-byte payloads with its own Nats-Msg-Id. Node ${machine.node}, ${machine.cores} cores (${machine.cpu}).`,
   "",
-  "| measure | participant | events/s | × anchor | peak RSS MB | bytes on the broker |",
-  "| --- | --- | ---: | ---: | ---: | ---: |",
-  ...rows.map((r) => `| ${r.measure} | ${r.anchor ? `**${r.name}**` : r.name} | ${int(r.rate)} | ${r.ratio.toFixed(2)} | ${r.rss.toFixed(0)} | ${r.bytes === undefined ? "" : int(r.bytes)} |`),
+  "| measure | participant | events/s | × anchor | client CPU µs/event | peak RSS MB | bytes on the broker |",
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  ...rows.map((r) => `| ${r.measure} | ${r.anchor ? `**${r.name}**` : r.name} | ${int(r.rate)} | ${r.ratio.toFixed(2)} | ${r.cpu.toFixed(1)} | ${r.rss.toFixed(0)} | ${r.bytes === undefined ? "" : int(r.bytes)} |`),
 ];
 console.log(lines.join("\n"));
 mkdirSync(values.out, { recursive: true });

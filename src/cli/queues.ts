@@ -107,7 +107,8 @@ export async function openKafka(brokers: string[]): Promise<KafkaSession> {
     producer: producer as unknown as KafkaProducerLike,
     admin: admin as unknown as KafkaSession["admin"],
     consumer(groupId) {
-      const consumer = new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500 });
+      // fetches of at most 1 MiB: the client holds a few of them at a time, so memory stays flat
+      const consumer = new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500, maxBytes: 1 << 20 });
       consumers.push(consumer);
       return consumer as unknown as KafkaConsumerLike & { close(): Promise<void> };
     },
