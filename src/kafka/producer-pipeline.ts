@@ -64,7 +64,7 @@ export async function runKafkaPipeline(producer: KafkaProducerLike, events: Sour
   const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
   const lanes: Lane[] = Array.from({ length: partitions }, () => ({ queue: [], head: 0, busy: false }));
   const buffers = new HeaderBuffers();
-  const maxPending = Math.max(o.batchSize, 1) * Math.max(partitions, 1) * 4;
+  const maxPending = Math.max(o.batchSize, 1) * Math.max(partitions, 1) * 2; // a request in flight and one waiting, per partition
   let pending = 0; // records read and not yet acknowledged
   let failure: BridgeError | undefined;
   let wake: (() => void) | undefined;
@@ -110,7 +110,7 @@ export async function runKafkaPipeline(producer: KafkaProducerLike, events: Sour
   let record = 0;
   let stop: unknown;
   try {
-    for await (const batch of batched(events, 1024, o.linger)) {
+    for await (const batch of batched(events, Math.min(1024, Math.max(o.batchSize, 1)), o.linger)) {
       for (const event of batch) {
         record++;
         let r: ReturnType<typeof toKafkaRecord>;

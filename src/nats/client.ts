@@ -102,7 +102,7 @@ async function ensureStream(jsm: JetStreamManager, name: string, subject: string
 
 /** Options of `publishToJetStream`. */
 export interface JetStreamPublishOptions extends NatsMessageOptions {
-  /** Events accepted and not yet acknowledged; one in flight at a time per `item_id`, so its order is kept. Default 4096. */
+  /** Events accepted and not yet acknowledged; one in flight at a time per `item_id`, so its order is kept. Default 1024. */
   window: number;
   /** How long one publish waits for its acknowledgment, in ms. Default 5000. */
   timeout: number;
@@ -121,7 +121,7 @@ export interface JetStreamPublishOptions extends NatsMessageOptions {
 /** The defaults of `JetStreamPublishOptions`. */
 export const defaultJetStreamPublishOptions: Readonly<JetStreamPublishOptions> = Object.freeze({
   ...defaultNatsMessageOptions,
-  window: 4096,
+  window: 1024,
   timeout: 5000,
   deliveryTimeout: 60_000,
   retryDelay: 250,
