@@ -1,12 +1,12 @@
-import { base64 } from "./base64.js";
+import { base64 } from "./wire/base64.js";
 import { BridgeError, type BridgePath } from "./errors.js";
-import { IMAGE_GEN_CALL_PARTIAL_IMAGE, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent, type JsonObject } from "./event.js";
-import { numberVariant } from "./numbers.js";
-import { Reader, Wire } from "./reader.js";
-import { compareCodePoints, readExtra, StructPlan } from "./struct-codec.js";
-import { utf8 } from "./utf8.js";
-import { checkEvent, COMPLETED, PARTIAL_IMAGE, type EventKind } from "./validate.js";
-import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./varint.js";
+import { IMAGE_GEN_CALL_PARTIAL_IMAGE, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent, type JsonObject } from "./json/event.js";
+import { numberVariant } from "./json/numbers.js";
+import { Reader, tag, Wire } from "./wire/reader.js";
+import { compareCodePoints, readExtra, StructPlan } from "./wire/struct-codec.js";
+import { utf8 } from "./wire/utf8.js";
+import { COMPLETED, PARTIAL_IMAGE, readEvent, type CheckedEvent, type EventKind } from "./json/validate.js";
+import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./wire/varint.js";
 
 /**
  * Encodes an SDK object as an `openresponses.v1.ImageGenCallCompleted` message. The bytes are
@@ -16,8 +16,9 @@ import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from 
  * lifecycle events (`encodeEvent` carries those).
  */
 export function encode(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): Uint8Array {
-  const buf = new Uint8Array(measureMessage(event, COMPLETED));
-  writeMeasured(buf, 0);
+  const plan = planMessage(readEvent(event, "sdk", COMPLETED));
+  const buf = new Uint8Array(plan.size);
+  writeMessage(plan, buf, 0);
   return buf;
 }
 
@@ -27,10 +28,19 @@ export function encode(event: ImageGenCallCompletedEvent | ImageGenCallLifecycle
  * number of bytes it needs. Throws a `BridgeError` like `encode`.
  */
 export function encodeInto(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent, buf: Uint8Array, pos: number, delimited = false): number {
-  const size = measureMessage(event, COMPLETED);
-  const total = delimited ? varint32Size(size) + size : size;
+  checkTarget(buf, pos);
+  const plan = planMessage(readEvent(event, "sdk", COMPLETED));
+  const total = delimited ? varint32Size(plan.size) + plan.size : plan.size;
   if (buf.length - pos < total) return -total;
-  return writeMeasured(buf, delimited ? writeVarint32(size, buf, pos) : pos);
+  return writeMessage(plan, buf, delimited ? writeVarint32(plan.size, buf, pos) : pos);
+}
+
+/** Refuses an output buffer that is not a `Uint8Array`, or a position that is not an index into it. */
+export function checkTarget(buf: Uint8Array, pos: number): void {
+  if (!(buf instanceof Uint8Array)) throw new BridgeError("invalid_type", ROOT, "expected a Uint8Array to write into");
+  if (!Number.isSafeInteger(pos) || pos < 0 || pos > buf.length) {
+    throw new BridgeError("invalid_value", ROOT, `position must be a whole number from 0 to ${buf.length}`, { value: pos });
+  }
 }
 
 /**
@@ -43,98 +53,115 @@ export function decode(bytes: Uint8Array): ImageGenCallCompletedEvent {
   return decodeMessage(bytes, 0, bytes.length, COMPLETED) as ImageGenCallCompletedEvent;
 }
 
-// What `measureMessage` found, for the `writeMeasured` call that always follows it at once:
-// module state rather than an object per event, since encoding is synchronous and never re-entered.
-let event_: ImageGenCallLifecycleEvent;
-let names_: string[] | undefined;
-let plan_: StructPlan | undefined;
-let idBytes_ = 0;
-let extraSize_ = 0;
-let outputIndexInt_ = true;
-let sequenceNumberInt_ = true;
-let imageBytes_ = 0; // decoded length of a canonical base64 image, or -1 for the string variant
-let imageTextBytes_ = 0;
-let imageIndexInt_ = true;
-
-/** Validates an event of the given kind and returns the size of its message. */
-export function measureMessage(event: ImageGenCallLifecycleEvent | ImageGenCallCompletedEvent, kind: EventKind): number {
-  names_ = checkEvent(event, kind);
-  event_ = event as ImageGenCallLifecycleEvent;
-  outputIndexInt_ = numberVariant(event.outputIndex) === "int64";
-  sequenceNumberInt_ = numberVariant(event.sequenceNumber) === "int64";
-  idBytes_ = utf8.length(event.itemId);
-  let size = 1 + varint32Size(idBytes_) + idBytes_;
-  size += outputIndexInt_ ? 1 + int64Size(event.outputIndex) : 9;
-  size += sequenceNumberInt_ ? 1 + int64Size(event.sequenceNumber) : 9;
-  if (kind === PARTIAL_IMAGE) {
-    const image = event.partialImageB64 as string;
-    imageBytes_ = base64.canonicalLength(image);
-    if (imageBytes_ >= 0) size += 1 + varint32Size(imageBytes_) + imageBytes_;
-    else {
-      imageTextBytes_ = utf8.length(image);
-      size += 1 + varint32Size(imageTextBytes_) + imageTextBytes_;
-    }
-    const index = event.partialImageIndex as number;
-    imageIndexInt_ = numberVariant(index) === "int64";
-    size += imageIndexInt_ ? 1 + int64Size(index) : 9;
-  }
-  plan_ = undefined;
-  if (names_ !== undefined) {
-    names_.sort(compareCodePoints);
-    plan_ = new StructPlan();
-    extraSize_ = plan_.measure(event, names_);
-    size += 1 + varint32Size(extraSize_) + extraSize_;
-  }
-  return size;
+/** A checked event with the sizes of its message: one per call, so that user code run while reading the input cannot disturb another call's. */
+export interface MessagePlan {
+  readonly event: CheckedEvent;
+  /** The message's byte length. */
+  readonly size: number;
+  readonly idBytes: number;
+  readonly outputIndexInt: boolean;
+  readonly sequenceNumberInt: boolean;
+  /** Decoded length of a canonical base64 image, or -1 for the string variant. */
+  readonly imageBytes: number;
+  readonly imageTextBytes: number;
+  readonly imageIndexInt: boolean;
+  readonly names: string[] | undefined;
+  readonly struct: StructPlan | undefined;
+  readonly extraSize: number;
 }
 
-/** Writes the event `measureMessage` saw last at `pos` and returns the position after it. */
-export function writeMeasured(buf: Uint8Array, pos: number): number {
-  const e = event_;
-  buf[pos++] = 0x0a; // 1: item_id
-  pos = writeVarint32(idBytes_, buf, pos);
+/** Measures the message of a checked event. */
+export function planMessage(event: CheckedEvent): MessagePlan {
+  const outputIndexInt = numberVariant(event.outputIndex) === "int64";
+  const sequenceNumberInt = numberVariant(event.sequenceNumber) === "int64";
+  const idBytes = utf8.length(event.itemId);
+  let size = 1 + varint32Size(idBytes) + idBytes;
+  size += outputIndexInt ? 1 + int64Size(event.outputIndex) : 9;
+  size += sequenceNumberInt ? 1 + int64Size(event.sequenceNumber) : 9;
+  let imageBytes = -1;
+  let imageTextBytes = 0;
+  let imageIndexInt = true;
+  if (event.kind === PARTIAL_IMAGE) {
+    const image = event.partialImageB64;
+    imageBytes = base64.canonicalLength(image);
+    if (imageBytes >= 0) size += 1 + varint32Size(imageBytes) + imageBytes;
+    else {
+      imageTextBytes = utf8.length(image);
+      size += 1 + varint32Size(imageTextBytes) + imageTextBytes;
+    }
+    imageIndexInt = numberVariant(event.partialImageIndex) === "int64";
+    size += imageIndexInt ? 1 + int64Size(event.partialImageIndex) : 9;
+  }
+  let names: string[] | undefined;
+  let struct: StructPlan | undefined;
+  let extraSize = 0;
+  if (event.extra !== undefined) {
+    names = Object.keys(event.extra).sort(compareCodePoints);
+    struct = new StructPlan();
+    extraSize = struct.measure(event.extra, names);
+    size += 1 + varint32Size(extraSize) + extraSize;
+  }
+  return { event, size, idBytes, outputIndexInt, sequenceNumberInt, imageBytes, imageTextBytes, imageIndexInt, names, struct, extraSize };
+}
+
+/** Writes a planned message at `pos` (`plan.size` bytes must fit) and returns the position after it. */
+export function writeMessage(plan: MessagePlan, buf: Uint8Array, pos: number): number {
+  const e = plan.event;
+  buf[pos++] = TAG_ITEM_ID;
+  pos = writeVarint32(plan.idBytes, buf, pos);
   pos = utf8.write(e.itemId, buf, pos);
-  if (outputIndexInt_) {
-    buf[pos++] = 0x10; // 2: output_index
+  if (plan.outputIndexInt) {
+    buf[pos++] = TAG_OUTPUT_INDEX;
     pos = writeInt64(e.outputIndex, buf, pos);
   }
-  if (sequenceNumberInt_) {
-    buf[pos++] = 0x18; // 3: sequence_number
+  if (plan.sequenceNumberInt) {
+    buf[pos++] = TAG_SEQUENCE_NUMBER;
     pos = writeInt64(e.sequenceNumber, buf, pos);
   }
-  if (!outputIndexInt_) {
-    buf[pos++] = 0x21; // 4: output_index_double
+  if (!plan.outputIndexInt) {
+    buf[pos++] = TAG_OUTPUT_INDEX_DOUBLE;
     pos = writeDouble(e.outputIndex, buf, pos);
   }
-  if (!sequenceNumberInt_) {
-    buf[pos++] = 0x29; // 5: sequence_number_double
+  if (!plan.sequenceNumberInt) {
+    buf[pos++] = TAG_SEQUENCE_NUMBER_DOUBLE;
     pos = writeDouble(e.sequenceNumber, buf, pos);
   }
-  if (e.type === IMAGE_GEN_CALL_PARTIAL_IMAGE) {
-    if (imageBytes_ >= 0) {
-      buf[pos++] = 0x32; // 6: partial_image
-      pos = writeVarint32(imageBytes_, buf, pos);
-      pos = base64.write(e.partialImageB64, imageBytes_, buf, pos);
+  if (e.kind === PARTIAL_IMAGE) {
+    if (plan.imageBytes >= 0) {
+      buf[pos++] = TAG_PARTIAL_IMAGE;
+      pos = writeVarint32(plan.imageBytes, buf, pos);
+      pos = base64.write(e.partialImageB64, plan.imageBytes, buf, pos);
     } else {
-      buf[pos++] = 0x3a; // 7: partial_image_b64
-      pos = writeVarint32(imageTextBytes_, buf, pos);
+      buf[pos++] = TAG_PARTIAL_IMAGE_B64;
+      pos = writeVarint32(plan.imageTextBytes, buf, pos);
       pos = utf8.write(e.partialImageB64, buf, pos);
     }
-    if (imageIndexInt_) {
-      buf[pos++] = 0x40; // 8: partial_image_index
+    if (plan.imageIndexInt) {
+      buf[pos++] = TAG_PARTIAL_IMAGE_INDEX;
       pos = writeInt64(e.partialImageIndex, buf, pos);
     } else {
-      buf[pos++] = 0x49; // 9: partial_image_index_double
+      buf[pos++] = TAG_PARTIAL_IMAGE_INDEX_DOUBLE;
       pos = writeDouble(e.partialImageIndex, buf, pos);
     }
   }
-  if (plan_ !== undefined && names_ !== undefined) {
-    buf[pos++] = 0x7a; // 15: extra
-    pos = writeVarint32(extraSize_, buf, pos);
-    pos = plan_.write(e, names_, buf, pos);
+  if (plan.struct !== undefined && plan.names !== undefined && e.extra !== undefined) {
+    buf[pos++] = TAG_EXTRA;
+    pos = writeVarint32(plan.extraSize, buf, pos);
+    pos = plan.struct.write(e.extra, plan.names, buf, pos);
   }
   return pos;
 }
+
+const TAG_ITEM_ID = tag(1, Wire.Len);
+const TAG_OUTPUT_INDEX = tag(2, Wire.Varint);
+const TAG_SEQUENCE_NUMBER = tag(3, Wire.Varint);
+const TAG_OUTPUT_INDEX_DOUBLE = tag(4, Wire.I64);
+const TAG_SEQUENCE_NUMBER_DOUBLE = tag(5, Wire.I64);
+const TAG_PARTIAL_IMAGE = tag(6, Wire.Len);
+const TAG_PARTIAL_IMAGE_B64 = tag(7, Wire.Len);
+const TAG_PARTIAL_IMAGE_INDEX = tag(8, Wire.Varint);
+const TAG_PARTIAL_IMAGE_INDEX_DOUBLE = tag(9, Wire.I64);
+const TAG_EXTRA = tag(15, Wire.Len);
 
 const ROOT: BridgePath = [];
 const ITEM_ID: BridgePath = ["itemId"];
@@ -179,7 +206,7 @@ export function decodeMessage(bytes: Uint8Array, start: number, end: number, kin
     // fast paths for what every real event holds: a short id and small integers
     const tag = bytes[pos]!;
     if (pos + 1 < end) {
-      if (tag === 0x0a) {
+      if (tag === TAG_ITEM_ID) {
         const n = bytes[pos + 1]!;
         const stop = pos + 2 + n;
         if (n < 0x80 && stop <= end) {
@@ -188,10 +215,10 @@ export function decodeMessage(bytes: Uint8Array, start: number, end: number, kin
           pos = stop;
           continue;
         }
-      } else if (tag === 0x10 || tag === 0x18) {
+      } else if (tag === TAG_OUTPUT_INDEX || tag === TAG_SEQUENCE_NUMBER) {
         const v = bytes[pos + 1]!;
         if (v < 0x80) {
-          if (tag === 0x10) outputIndex = v;
+          if (tag === TAG_OUTPUT_INDEX) outputIndex = v;
           else sequenceNumber = v;
           pos += 2;
           continue;
@@ -202,41 +229,41 @@ export function decodeMessage(bytes: Uint8Array, start: number, end: number, kin
     r.pos = pos;
     const field = r.tag(ROOT);
     switch (field) {
-      case 0x0a:
+      case TAG_ITEM_ID:
         itemId = r.string(ITEM_ID);
         break;
-      case 0x10:
+      case TAG_OUTPUT_INDEX:
         outputIndex = readInt64(r, OUTPUT_INDEX);
         break;
-      case 0x18:
+      case TAG_SEQUENCE_NUMBER:
         sequenceNumber = readInt64(r, SEQUENCE_NUMBER);
         break;
-      case 0x21:
+      case TAG_OUTPUT_INDEX_DOUBLE:
         outputIndex = readFiniteDouble(r, OUTPUT_INDEX);
         break;
-      case 0x29:
+      case TAG_SEQUENCE_NUMBER_DOUBLE:
         sequenceNumber = readFiniteDouble(r, SEQUENCE_NUMBER);
         break;
-      case 0x7a:
+      case TAG_EXTRA:
         readExtra(r, r.len(EXTRA), (extra ??= {}), kind);
         break;
       default: {
         if (partial) {
-          if (field === 0x32) {
+          if (field === TAG_PARTIAL_IMAGE) {
             const stop = r.len(PARTIAL_IMAGE_B64);
             image = base64.read(bytes, r.pos, stop);
             r.pos = stop;
             break;
           }
-          if (field === 0x3a) {
+          if (field === TAG_PARTIAL_IMAGE_B64) {
             image = r.string(PARTIAL_IMAGE_B64);
             break;
           }
-          if (field === 0x40) {
+          if (field === TAG_PARTIAL_IMAGE_INDEX) {
             imageIndex = readInt64(r, PARTIAL_IMAGE_INDEX);
             break;
           }
-          if (field === 0x49) {
+          if (field === TAG_PARTIAL_IMAGE_INDEX_DOUBLE) {
             imageIndex = readFiniteDouble(r, PARTIAL_IMAGE_INDEX);
             break;
           }

@@ -12,8 +12,8 @@ export {
   encodeDelimited,
   undelimit,
   type DelimitedOptions,
-} from "./delimited.js";
-export { equalJson } from "./equal.js";
+} from "./transport/delimited.js";
+export { equalJson } from "./json/equal.js";
 export { BridgeError, formatPath, isBridgeError, type BridgeErrorCode, type BridgeErrorOptions, type BridgePath } from "./errors.js";
 export {
   IMAGE_GEN_CALL_COMPLETED,
@@ -30,10 +30,10 @@ export {
   type ImageGenCallPartialImageEvent,
   type JsonObject,
   type JsonValue,
-} from "./event.js";
+} from "./json/event.js";
 export { decodeAny, decodeEvent, decodeEventMessage, encodeEvent, encodeEventInto, encodeEventMessage, messageNameOf } from "./lifecycle.js";
-export { lifecycleEvents, readSse, SseParser, type SseEvent } from "./sse.js";
-export { stringifyJson } from "./json-text.js";
+export { lifecycleEvents, readSse, SseParser, type SseEvent } from "./transport/sse.js";
+export { stringifyJson } from "./json/json-text.js";
 export {
   fromMessage,
   ImageGenCallCompletedSchema,
@@ -48,9 +48,9 @@ export {
   type ImageGenCallInProgress,
   type ImageGenCallPartialImage,
 } from "./message.js";
-export { numberVariant, type NumberVariant } from "./numbers.js";
-export { MAX_JSON_DEPTH, validateEvent, type Shape } from "./validate.js";
-export { detectShape, fromJson, fromWireJson, toJson, toWireJson } from "./wire-json.js";
+export { numberVariant, type NumberVariant } from "./json/numbers.js";
+export { MAX_JSON_DEPTH, validateEvent, type Shape } from "./json/validate.js";
+export { detectShape, fromJson, fromWireJson, toJson, toWireJson } from "./json/wire-json.js";
 export {
   CLOUDEVENTS_SPECVERSION,
   defaultCloudEventsOptions,
@@ -68,7 +68,7 @@ export {
   type CloudEventAttributes,
   type CloudEventsOptions,
   type LifecycleType,
-} from "./cloudevents.js";
+} from "./transport/cloudevents.js";
 export {
   CONFLUENT_MAGIC_BYTE,
   confluentMessageIndexes,
@@ -77,4 +77,4 @@ export {
   toConfluent,
   type ConfluentFrame,
   type ConfluentOptions,
-} from "./confluent.js";
+} from "./transport/confluent.js";

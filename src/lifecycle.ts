@@ -1,9 +1,9 @@
-import { decode, decodeMessage, measureMessage, writeMeasured } from "./codec.js";
+import { checkTarget, decode, decodeMessage, planMessage, writeMessage } from "./codec.js";
 import { BridgeError, isBridgeError, type BridgePath } from "./errors.js";
-import type { ImageGenCallLifecycleEvent } from "./event.js";
-import { Reader, Wire } from "./reader.js";
-import { checkObject, EVENT_KINDS, kindOf, type EventKind } from "./validate.js";
-import { varint32Size, writeVarint32 } from "./varint.js";
+import type { ImageGenCallLifecycleEvent } from "./json/event.js";
+import { Reader, tag, Wire } from "./wire/reader.js";
+import { EVENT_KINDS, kindOf, readEvent, type EventKind } from "./json/validate.js";
+import { varint32Size, writeVarint32 } from "./wire/varint.js";
 
 /**
  * The whole image generation call lifecycle: `in_progress`, `generating`, `partial_image` and
@@ -16,11 +16,10 @@ const KIND_OF_FIELD = new Map<number, EventKind>([...EVENT_KINDS.values()].map((
 
 /** Encodes any lifecycle event as an `openresponses.v1.ImageGenCallEvent` envelope, dispatching on `type`. */
 export function encodeEvent(event: ImageGenCallLifecycleEvent): Uint8Array {
-  const kind = kindOf(checkObject(event, ROOT));
-  const size = measureMessage(event, kind);
-  const buf = new Uint8Array(1 + varint32Size(size) + size);
-  buf[0] = (kind.field << 3) | Wire.Len;
-  writeMeasured(buf, writeVarint32(size, buf, 1));
+  const plan = planMessage(readEvent(event, "sdk"));
+  const buf = new Uint8Array(1 + varint32Size(plan.size) + plan.size);
+  buf[0] = tag(plan.event.kind.field, Wire.Len);
+  writeMessage(plan, buf, writeVarint32(plan.size, buf, 1));
   return buf;
 }
 
@@ -58,14 +57,14 @@ export function decodeEvent(bytes: Uint8Array): ImageGenCallLifecycleEvent {
  * returns minus the bytes it needs.
  */
 export function encodeEventInto(event: ImageGenCallLifecycleEvent, buf: Uint8Array, pos: number, delimited = false): number {
-  const kind = kindOf(checkObject(event, ROOT));
-  const size = measureMessage(event, kind);
-  const envelope = 1 + varint32Size(size) + size;
+  checkTarget(buf, pos);
+  const plan = planMessage(readEvent(event, "sdk"));
+  const envelope = 1 + varint32Size(plan.size) + plan.size;
   const total = delimited ? varint32Size(envelope) + envelope : envelope;
   if (buf.length - pos < total) return -total;
   if (delimited) pos = writeVarint32(envelope, buf, pos);
-  buf[pos] = (kind.field << 3) | Wire.Len;
-  return writeMeasured(buf, writeVarint32(size, buf, pos + 1));
+  buf[pos] = tag(plan.event.kind.field, Wire.Len);
+  return writeMessage(plan, buf, writeVarint32(plan.size, buf, pos + 1));
 }
 
 /**
@@ -74,6 +73,7 @@ export function encodeEventInto(event: ImageGenCallLifecycleEvent, buf: Uint8Arr
  * or 64-bit fields where the envelope has only length-delimited ones.
  */
 export function decodeAny(bytes: Uint8Array): ImageGenCallLifecycleEvent {
+  if (!(bytes instanceof Uint8Array)) throw new BridgeError("invalid_type", ROOT, "expected a Uint8Array of protobuf bytes");
   try {
     return decode(bytes);
   } catch (err) {
@@ -90,8 +90,9 @@ export function decodeAny(bytes: Uint8Array): ImageGenCallLifecycleEvent {
 
 /** Encodes any lifecycle event as its own message (`ImageGenCallPartialImage`, …), for records whose headers name the type. */
 export function encodeEventMessage(event: ImageGenCallLifecycleEvent): Uint8Array {
-  const buf = new Uint8Array(measureMessage(event, kindOf(checkObject(event, ROOT))));
-  writeMeasured(buf, 0);
+  const plan = planMessage(readEvent(event, "sdk"));
+  const buf = new Uint8Array(plan.size);
+  writeMessage(plan, buf, 0);
   return buf;
 }
 

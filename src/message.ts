@@ -11,10 +11,10 @@ export {
   ImageGenCallPartialImageSchema,
 } from "../gen/openresponses/v1/image_gen_call_pb.js";
 import { BridgeError, type BridgePath } from "./errors.js";
-import { IMAGE_GEN_CALL_COMPLETED, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "./event.js";
-import { int64ToNumber, numberVariant } from "./numbers.js";
-import { sortedKeys } from "./struct-codec.js";
-import { checkEvent, checkUnknownKey, COMPLETED, isKnownName } from "./validate.js";
+import { IMAGE_GEN_CALL_COMPLETED, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "./json/event.js";
+import { int64ToNumber, numberVariant } from "./json/numbers.js";
+import { sortedKeys } from "./wire/struct-codec.js";
+import { checkUnknownKey, COMPLETED, isKnownName, readEvent } from "./json/validate.js";
 
 export { type ImageGenCallCompleted, ImageGenCallCompletedSchema };
 
@@ -25,11 +25,11 @@ export { type ImageGenCallCompleted, ImageGenCallCompletedSchema };
  * unknown members go to `extra`, keys sorted by code point.
  */
 export function toMessage(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): ImageGenCallCompleted {
-  checkEvent(event, COMPLETED);
-  const e = event as ImageGenCallCompletedEvent;
+  const e = readEvent(event, "sdk", COMPLETED);
   let extra: JsonObject | undefined;
-  for (const key of sortedKeys(e)) {
-    if (!COMPLETED.keys.sdk.has(key)) setMember((extra ??= {}), key, sortedCopy(e[key]!));
+  if (e.extra !== undefined) {
+    extra = {};
+    for (const key of sortedKeys(e.extra)) setMember(extra, key, sortedCopy(e.extra[key]!));
   }
   return create(ImageGenCallCompletedSchema, {
     itemId: e.itemId,
@@ -68,7 +68,7 @@ export function fromMessage(message: ImageGenCallCompleted): ImageGenCallComplet
       setMember(event, key, extra[key]!);
     }
   }
-  checkEvent(event, COMPLETED);
+  readEvent(event, "sdk", COMPLETED);
   return event;
 }
 

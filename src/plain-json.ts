@@ -1,5 +1,5 @@
-import { IMAGE_GEN_CALL_COMPLETED } from "./event.js";
-import { int64Size, varint32Size, writeInt64, writeVarint32 } from "./varint.js";
+import { IMAGE_GEN_CALL_COMPLETED } from "./json/event.js";
+import { int64Size, varint32Size, writeInt64, writeVarint32 } from "./wire/varint.js";
 
 /**
  * A fast path from JSON text straight to message bytes, for the lines every real stream is made

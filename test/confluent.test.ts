@@ -166,12 +166,15 @@ describe("toConfluent", () => {
     expect(hex(toConfluent(Uint8Array.of(0x0a, 0x00), { schemaId: 0x01020304, messageIndexes }))).toBe(`0001020304${indexHex}0a00`);
   });
 
-  it.each([[{ schemaId: -1 }], [{ schemaId: 2 ** 31 }], [{ schemaId: 1.5 }], [{ schemaId: 1, messageIndexes: [] }], [{ schemaId: 1, messageIndexes: [-1] }]])(
-    "refuses options %j with a RangeError",
-    (options) => {
-      expect(() => toConfluent(new Uint8Array(0), options)).toThrow(RangeError);
-    },
-  );
+  it.each([
+    [{ schemaId: -1 }, ["schemaId"]],
+    [{ schemaId: 2 ** 31 }, ["schemaId"]],
+    [{ schemaId: 1.5 }, ["schemaId"]],
+    [{ schemaId: 1, messageIndexes: [] }, ["messageIndexes"]],
+    [{ schemaId: 1, messageIndexes: [-1] }, ["messageIndexes", 0]],
+  ])("refuses options %j as invalid_value at %j", (options, path) => {
+    expect(codeAndPath(() => toConfluent(new Uint8Array(0), options))).toEqual({ code: "invalid_value", path });
+  });
 });
 
 describe("fromConfluent refuses what is not a Confluent frame", () => {

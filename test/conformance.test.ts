@@ -1,9 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConformanceCommand } from "../src/cli/conformance.js";
-import { runConformance, type ConformanceCase, type ConformanceReport } from "../src/conformance.js";
-import { loadGoldenVectors } from "../src/golden-vectors.js";
-import { diffBytes, diffJson } from "../src/json-diff.js";
+import { runConformance, type ConformanceCase, type ConformanceReport } from "../src/conformance/kit.js";
+import { loadGoldenVectors } from "../src/conformance/golden-vectors.js";
+import { diffBytes, diffJson } from "../src/conformance/json-diff.js";
 import { UsageError } from "../src/cli/usage-error.js";
 import { orwire } from "./support/cli.js";
 import { vectors } from "./support/vectors.js";

@@ -2,7 +2,7 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { JsonValue } from "../src/index.js";
-import { compareCodePoints } from "../src/struct-codec.js";
+import { compareCodePoints } from "../src/wire/struct-codec.js";
 import { anyEvent, runs, seed } from "./support/arbitraries.js";
 import { implementations } from "./support/implementations.js";
 

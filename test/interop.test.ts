@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { runConformance, type ConformanceCase, type ConformanceReport } from "../src/conformance.js";
+import { runConformance, type ConformanceCase, type ConformanceReport } from "../src/conformance/kit.js";
 import { seed } from "./support/arbitraries.js";
 import { orwire } from "./support/cli.js";
 import { vectors } from "./support/vectors.js";

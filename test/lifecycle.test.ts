@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ImageGenCallEventSchema, type BridgeErrorCode, type ImageGenCallLifecycleEvent, type JsonValue } from "../src/index.js";
-import { base64, portableBase64 } from "../src/base64.js";
+import { base64, portableBase64 } from "../src/wire/base64.js";
 import { anyImage, anyLifecycleEvent, runs, seed } from "./support/arbitraries.js";
 import { implementations } from "./support/implementations.js";
 import { eventOfMessage, keepsSortedOrder, reflectionEnvelope, reflectionMessage } from "./support/reflection.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clipText } from "../src/clip-text.js";
+import { clipText } from "../src/transport/clip-text.js";
 import { isBridgeError } from "../src/index.js";
 import { natsHeaderBytePairs, natsHeaderBlockOf, readNatsHeaderBlock } from "../src/nats/header-block.js";
 import { readNatsMessage, toNatsMessage } from "../src/nats/records.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SseParser, type SseEvent } from "../src/sse.js";
+import { SseParser, type SseEvent } from "../src/transport/sse.js";
 import { codeAndPath, refusal } from "./support/refusal.js";
 
 function parse(text: string, chunk = text.length): SseEvent[] {

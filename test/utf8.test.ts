@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { portableUtf8, utf8 } from "../src/utf8.js";
+import { portableUtf8, utf8 } from "../src/wire/utf8.js";
 import { loadPortable, withoutBuffer } from "./support/implementations.js";
 
 const samples = ["", "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f", "\uFEFFig", "é", "\u0800", "\uFFFF", "😀", "a\u0000b", "x".repeat(300) + "é😀"];
@@ -26,7 +26,7 @@ describe.each([
 describe("the implementation in use", () => {
   it("is the Buffer one on Node and the portable one where Buffer does not exist", async () => {
     expect(utf8).not.toBe(portableUtf8);
-    const bare = await withoutBuffer(() => import("../src/utf8.js"));
+    const bare = await withoutBuffer(() => import("../src/wire/utf8.js"));
     expect(bare.utf8).toBe(bare.portableUtf8);
     const portable = await loadPortable();
     const bytes = portable.encode({ type: "response.image_generation_call.completed", itemId: "\uFEFFé", outputIndex: 0, sequenceNumber: 1 });

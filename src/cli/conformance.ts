@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFORMANCE_OPTIONS, runConformance, type ConformanceCase, type ConformanceReport } from "../conformance.js";
+import { DEFAULT_CONFORMANCE_OPTIONS, runConformance, type ConformanceCase, type ConformanceReport } from "../conformance/kit.js";
 import { UsageError } from "./usage-error.js";
 
 /** Options of `orwire conformance`. */

@@ -1,9 +1,9 @@
 import { formatPath, type BridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../event.js";
-import { stringifyJson } from "../json-text.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { stringifyJson } from "../json/json-text.js";
 import { consumeFromKafka, type ConsumeReport } from "../kafka/client.js";
 import { consumeFromJetStream, jetStreamNames } from "../nats/client.js";
-import type { Shape } from "../validate.js";
+import type { Shape } from "../json/validate.js";
 import { natsHeaderBytePairs } from "../nats/header-block.js";
 import { deadLetterHeaders, type DeadLetterHeaderText } from "./dead-letter.js";
 import { eventLine } from "./decode.js";

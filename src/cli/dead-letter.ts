@@ -1,5 +1,5 @@
 import { BridgeError, isBridgeError } from "../errors.js";
-import { stringifyJson } from "../json-text.js";
+import { stringifyJson } from "../json/json-text.js";
 import type { Output } from "./io.js";
 
 /** Where refused records go when the user asked to keep going: one JSON line per record. */

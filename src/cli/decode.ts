@@ -1,10 +1,10 @@
 import { decode } from "../codec.js";
-import { Deframer } from "../delimited.js";
-import type { ImageGenCallLifecycleEvent } from "../event.js";
+import { Deframer } from "../transport/delimited.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeAny, decodeEvent } from "../lifecycle.js";
-import { stringifyJson } from "../json-text.js";
-import type { Shape } from "../validate.js";
-import { toWireJson } from "../wire-json.js";
+import { stringifyJson } from "../json/json-text.js";
+import type { Shape } from "../json/validate.js";
+import { toWireJson } from "../json/wire-json.js";
 import { asBridgeError, DeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
 import { openInput, openOutput, Output, readAll } from "./io.js";

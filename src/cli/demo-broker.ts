@@ -1,12 +1,12 @@
 import { relative } from "node:path";
-import { eventId } from "../cloudevents.js";
-import { equalJson } from "../equal.js";
-import type { ImageGenCallLifecycleEvent } from "../event.js";
-import { stringifyJson } from "../json-text.js";
+import { eventId } from "../transport/cloudevents.js";
+import { equalJson } from "../json/equal.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { stringifyJson } from "../json/json-text.js";
 import { encodeEventMessage } from "../lifecycle.js";
 import { consumeFromKafka, defaultKafkaTopicOptions, ensureKafkaTopic, publishToKafka } from "../kafka/client.js";
 import { consumeFromJetStream, ensureJetStream, publishToJetStream } from "../nats/client.js";
-import { toWireJson } from "../wire-json.js";
+import { toWireJson } from "../json/wire-json.js";
 import { Failure } from "./failure.js";
 import { brokerFailure, describeTarget, openKafka, openNats, runId, type BrokerTarget } from "./queues.js";
 

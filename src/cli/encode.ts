@@ -1,9 +1,9 @@
 import { encode } from "../codec.js";
-import { DelimitedWriter } from "../delimited.js";
+import { DelimitedWriter } from "../transport/delimited.js";
 import { BridgeError } from "../errors.js";
 import { encodeEvent } from "../lifecycle.js";
-import { lifecycleEvents, readSse } from "../sse.js";
-import { fromJson, fromWireJson } from "../wire-json.js";
+import { lifecycleEvents, readSse } from "../transport/sse.js";
+import { fromJson, fromWireJson } from "../json/wire-json.js";
 import { asBridgeError, DeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
 import { openInput, openOutput, Output, readAll } from "./io.js";

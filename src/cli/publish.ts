@@ -1,4 +1,4 @@
-import { eventId } from "../cloudevents.js";
+import { eventId } from "../transport/cloudevents.js";
 import { isBridgeError } from "../errors.js";
 import { ensureKafkaTopic, publishToKafka, type PublishReport } from "../kafka/client.js";
 import { ensureJetStream, publishToJetStream } from "../nats/client.js";

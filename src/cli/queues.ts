@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { isBridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../event.js";
-import { lifecycleEvents, readSse } from "../sse.js";
-import { fromJson, fromWireJson } from "../wire-json.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { lifecycleEvents, readSse } from "../transport/sse.js";
+import { fromJson, fromWireJson } from "../json/wire-json.js";
 import { asBridgeError } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
 import { isBlank, lineText, LineSplitter, parseJson, type Lines } from "./lines.js";

@@ -1,7 +1,7 @@
-import { definedOnly, type CloudEventAttributes } from "../cloudevents.js";
+import { definedOnly, type CloudEventAttributes } from "../transport/cloudevents.js";
 import { BridgeError, isBridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../event.js";
-import { sleep, type Source } from "../batched.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { sleep, type Source } from "../transport/batched.js";
 import { consumeStream } from "./consume-stream.js";
 import { deliverRecords, runKafkaPipeline } from "./producer-pipeline.js";
 import { defaultKafkaRecordOptions, DEFAULT_KAFKA_TOPIC, type KafkaRecordOptions } from "./records.js";

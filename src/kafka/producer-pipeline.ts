@@ -1,7 +1,7 @@
-import { batched, sleep, type Source } from "../batched.js";
-import { clipText } from "../clip-text.js";
+import { batched, sleep, type Source } from "../transport/batched.js";
+import { clipText } from "../transport/clip-text.js";
 import { BridgeError, isBridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import type { KafkaMessageToProduce, KafkaProducerLike, KafkaPublishOptions, PublishReport } from "./client.js";
 import { kafkaPartition } from "./partition.js";
 import { toKafkaRecord } from "./records.js";

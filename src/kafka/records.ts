@@ -8,10 +8,10 @@ import {
   toCloudEventHeaders,
   type CloudEventAttributes,
   type CloudEventsOptions,
-} from "../cloudevents.js";
-import { CONFLUENT_MAGIC_BYTE, confluentMessageIndexes, fromConfluent, toConfluent, type ConfluentOptions } from "../confluent.js";
+} from "../transport/cloudevents.js";
+import { CONFLUENT_MAGIC_BYTE, confluentMessageIndexes, fromConfluent, toConfluent, type ConfluentOptions } from "../transport/confluent.js";
 import { BridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
 
 /** The default topic of the events: one topic for all four lifecycle types, keyed by `item_id`. */

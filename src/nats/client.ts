@@ -1,9 +1,9 @@
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, PubAck, StreamConfig, StreamInfo } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
-import { batched, sleep, type Source } from "../batched.js";
-import { definedOnly, percentEncode, type CloudEventAttributes } from "../cloudevents.js";
+import { batched, sleep, type Source } from "../transport/batched.js";
+import { definedOnly, percentEncode, type CloudEventAttributes } from "../transport/cloudevents.js";
 import { BridgeError, isBridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import type { ConsumeReport, EventHandler, PublishReport } from "../kafka/client.js";
 import { consumeFetched, consumeOrdered } from "./consume-loops.js";
 import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";

@@ -1,5 +1,5 @@
 import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
-import { sleep } from "../batched.js";
+import { sleep } from "../transport/batched.js";
 import { isBridgeError } from "../errors.js";
 import type { ConsumeReport, EventHandler } from "../kafka/client.js";
 import type { JetStreamConsumeOptions, JetStreamDeadLetterMessage, JetStreamEventContext } from "./client.js";

@@ -8,11 +8,11 @@ import {
   toCloudEventHeaders,
   type CloudEventAttributes,
   type CloudEventsOptions,
-} from "../cloudevents.js";
+} from "../transport/cloudevents.js";
 import { BridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../event.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
-import { EVENT_KINDS } from "../validate.js";
+import { EVENT_KINDS } from "../json/validate.js";
 import { readNatsHeaderBlock } from "./header-block.js";
 
 /** The default subject prefix: each lifecycle type is published on `${prefix}.${suffix}`. */

@@ -1,5 +1,5 @@
 /** The generators of the whole SDK domain, shared with the conformance kit, and how many runs a test takes. */
-export * from "../../src/arbitraries.js";
+export * from "../../src/conformance/arbitraries.js";
 
 /** The number of runs of a property: the CI share, or the soak (`SOAK=1`). */
 export function runs(ci: number, soak: number): number {

@@ -9,7 +9,7 @@ import {
   type ImageGenCallEvent,
   type ImageGenCallLifecycleEvent,
 } from "../../src/index.js";
-import { compareCodePoints } from "../../src/struct-codec.js";
+import { compareCodePoints } from "../../src/wire/struct-codec.js";
 
 /**
  * An independent path to the same bytes: protobuf-es messages built by hand from an event, and

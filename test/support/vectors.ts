@@ -1,6 +1,6 @@
-import { loadGoldenVectors, type EventVector, type InvalidEventVector } from "../../src/golden-vectors.js";
+import { loadGoldenVectors, type EventVector, type InvalidEventVector } from "../../src/conformance/golden-vectors.js";
 
-export type { EventVector, InvalidBinaryVector, InvalidJsonVector, ValidVector } from "../../src/golden-vectors.js";
+export type { EventVector, InvalidBinaryVector, InvalidJsonVector, ValidVector } from "../../src/conformance/golden-vectors.js";
 
 const all = loadGoldenVectors();
 

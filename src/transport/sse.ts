@@ -1,5 +1,5 @@
-import { BridgeError } from "./errors.js";
-import { EVENT_KINDS } from "./validate.js";
+import { BridgeError } from "../errors.js";
+import { EVENT_KINDS } from "../json/validate.js";
 
 /**
  * Server-sent events (the WHATWG `text/event-stream` format) as the Responses API streams them:

@@ -1,4 +1,4 @@
-import { BridgeError, type BridgePath } from "./errors.js";
+import { BridgeError, type BridgePath } from "../errors.js";
 import { utf8 } from "./utf8.js";
 import { readDouble } from "./varint.js";
 
@@ -10,6 +10,11 @@ export const enum Wire {
   StartGroup = 3,
   EndGroup = 4,
   I32 = 5,
+}
+
+/** A field's tag: its number and wire type, `field << 3 | wire`. */
+export function tag(field: number, wire: Wire): number {
+  return (field << 3) | wire;
 }
 
 /** How deep groups of unknown fields may nest before the input is refused. */

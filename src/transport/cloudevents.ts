@@ -1,7 +1,7 @@
-import { BridgeError } from "./errors.js";
-import type { ImageGenCallLifecycleEvent } from "./event.js";
-import { stringifyJson } from "./json-text.js";
-import { EVENT_KINDS, isWellFormed } from "./validate.js";
+import { BridgeError } from "../errors.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { stringifyJson } from "../json/json-text.js";
+import { EVENT_KINDS, isWellFormed, typeName } from "../json/validate.js";
 
 /**
  * CloudEvents binary content mode for the event: its context attributes, and their headers in the
@@ -191,6 +191,7 @@ export function fromCloudEventHeaders(headers: Iterable<readonly [string, string
  * and of every character outside U+0021..U+007E become `%XX`.
  */
 export function percentEncode(value: string): string {
+  if (typeof value !== "string") throw new BridgeError("invalid_type", [], `a header value must be a string, got ${typeName(value)}`);
   if (!isWellFormed(value)) throw new BridgeError("lone_surrogate", [], "header value has a lone UTF-16 surrogate, which UTF-8 cannot carry");
   let out = "";
   for (const char of value) {

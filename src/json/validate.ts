@@ -1,5 +1,8 @@
-import { BridgeError, type BridgePath } from "./errors.js";
+import { BridgeError, type BridgePath } from "../errors.js";
 import {
+  setMember,
+  type JsonObject,
+  type JsonValue,
   IMAGE_GEN_CALL_COMPLETED,
   IMAGE_GEN_CALL_GENERATING,
   IMAGE_GEN_CALL_IN_PROGRESS,
@@ -82,51 +85,138 @@ export function isKnownName(key: string, kind: EventKind = COMPLETED): boolean {
  * throws a `BridgeError` naming the field.
  */
 export function validateEvent(value: unknown): ImageGenCallLifecycleEvent {
-  checkEvent(value, kindOf(checkObject(value, [])));
+  readEvent(value, "sdk");
   return value as ImageGenCallLifecycleEvent;
 }
 
-/** Checks an SDK object of the given kind and returns the names of its unknown members, if any. */
-export function checkEvent(value: unknown, kind: EventKind): string[] | undefined {
-  const event = checkObject(value, []);
-  checkType(event, kind);
-  for (const m of kind.members) {
-    if (m.kind === "string") checkString(event[m.sdk], [m.sdk]);
-    else checkNumber(event[m.sdk], [m.sdk]);
+/**
+ * An event read once and checked: what the encoders write and the shape converters build from,
+ * copied out of the input so that a getter or Proxy cannot show the writer another value.
+ */
+export interface CheckedEvent {
+  readonly kind: EventKind;
+  readonly itemId: string;
+  readonly outputIndex: number;
+  readonly sequenceNumber: number;
+  /** The partial image's base64 text (`""` for the other kinds). */
+  readonly partialImageB64: string;
+  /** The partial image's index (`0` for the other kinds). */
+  readonly partialImageIndex: number;
+  /** The unknown members, copies of plain JSON in input order, or `undefined` when there are none. */
+  readonly extra: Record<string, JsonValue> | undefined;
+}
+
+/**
+ * Reads an event in the given JSON shape (detected from its member names when `shape` is not
+ * given) and, when `expected` is given, of that kind only. Each member of the input is read once,
+ * as `JSON.stringify` sees it: own enumerable string keys, arrays by index and length.
+ */
+export function readEvent(value: unknown, shape?: Shape, expected?: EventKind): CheckedEvent {
+  const object = checkObject(value, []);
+  const keys = Object.keys(object);
+  const spelling = shape ?? shapeOf(keys);
+  const type = Object.hasOwn(object, "type") ? object.type : undefined;
+  let kind: EventKind;
+  if (expected === undefined) kind = kindOf({ type });
+  else {
+    checkType({ type }, expected);
+    kind = expected;
   }
-  return checkUnknownMembers(event, kind, "sdk");
+  const slots = SLOTS[spelling];
+  const known = kind.members.length;
+  let itemId: unknown;
+  let outputIndex: unknown;
+  let sequenceNumber: unknown;
+  let image: unknown;
+  let imageIndex: unknown;
+  let unknown: unknown[] | undefined; // key, value, key, value, …
+  for (const key of keys) {
+    if (key === "type") continue;
+    const slot = slots.get(key);
+    const v = object[key];
+    if (slot === undefined || slot >= known) (unknown ??= []).push(key, v);
+    else if (slot === 0) itemId = v;
+    else if (slot === 1) outputIndex = v;
+    else if (slot === 2) sequenceNumber = v;
+    else if (slot === 3) image = v;
+    else imageIndex = v;
+  }
+  const paths = PATHS[spelling];
+  checkString(itemId, paths[0]!);
+  checkNumber(outputIndex, paths[1]!);
+  checkNumber(sequenceNumber, paths[2]!);
+  if (known > 3) {
+    checkString(image, paths[3]!);
+    checkNumber(imageIndex, paths[4]!);
+  }
+  let extra: Record<string, JsonValue> | undefined;
+  if (unknown !== undefined) {
+    extra = {};
+    for (let i = 0; i < unknown.length; i += 2) {
+      const key = unknown[i] as string;
+      checkUnknownKey(key, kind, spelling, []);
+      setMember(extra, key, copyJson(unknown[i + 1], [key], 0));
+    }
+  }
+  return {
+    kind,
+    itemId,
+    outputIndex,
+    sequenceNumber,
+    partialImageB64: known > 3 ? (image as string) : "",
+    partialImageIndex: known > 3 ? (imageIndex as number) : 0,
+    extra,
+  };
+}
+
+/** The known members of the partial image (a superset of the others'), in slot order: sdk and wire spellings. */
+const MEMBER_NAMES = PARTIAL_IMAGE.members;
+const SLOTS: Readonly<Record<Shape, ReadonlyMap<string, number>>> = {
+  sdk: new Map(MEMBER_NAMES.map((m, i) => [m.sdk, i])),
+  wire: new Map(MEMBER_NAMES.map((m, i) => [m.wire, i])),
+};
+const PATHS: Readonly<Record<Shape, readonly BridgePath[]>> = {
+  sdk: MEMBER_NAMES.map((m) => Object.freeze([m.sdk])),
+  wire: MEMBER_NAMES.map((m) => Object.freeze([m.wire])),
+};
+
+/** The members every lifecycle event has, by spelling. */
+const SPELLINGS = new Map<string, Shape>(BASE.flatMap((m) => [[m.sdk, "sdk"] as const, [m.wire, "wire"] as const]));
+
+/**
+ * Tells which shape an object's member names are in: `wire` if one is a snake_case known member,
+ * `sdk` otherwise. Names in both spellings are refused as ambiguous.
+ */
+export function shapeOf(keys: readonly string[]): Shape {
+  let shape: Shape | undefined;
+  for (const key of keys) {
+    const keyShape = SPELLINGS.get(key);
+    if (keyShape === undefined) continue;
+    if (shape !== undefined && shape !== keyShape) {
+      throw new BridgeError("ambiguous_key", [key], `"${key}" mixes the SDK and wire spellings of the known members`);
+    }
+    shape = keyShape;
+  }
+  return shape ?? "sdk";
 }
 
 /** The kind an object's `type` names, or a refusal: missing, not a string, or not a lifecycle event. */
-export function kindOf(object: Record<string, unknown>): EventKind {
-  const kind = EVENT_KINDS.get(object.type as string);
+export function kindOf(object: { type?: unknown }): EventKind {
+  const kind = typeof object.type === "string" ? EVENT_KINDS.get(object.type) : undefined;
   if (kind === undefined) throw typeRefusal(object.type, undefined);
   return kind;
 }
 
 /** Checks the `type` literal against the kind's. */
-export function checkType(object: Record<string, unknown>, kind: EventKind): void {
+export function checkType(object: { type?: unknown }, kind: EventKind): void {
   if (object.type !== kind.type) throw typeRefusal(object.type, kind);
 }
 
 function typeRefusal(type: unknown, kind: EventKind | undefined): BridgeError {
   const expected = kind === undefined ? `one of ${[...EVENT_KINDS.keys()].map((t) => `"${t}"`).join(", ")}` : `"${kind.type}"`;
   if (type === undefined) return new BridgeError("missing_field", ["type"], `required, expected ${expected}`);
-  if (typeof type !== "string") return new BridgeError("invalid_type", ["type"], `expected a string, got ${typeName(type)}`, { value: type });
+  if (typeof type !== "string") return new BridgeError("invalid_type", ["type"], `expected a string, got ${typeName(type)}`, { value: safeValue(type) });
   return new BridgeError("invalid_literal", ["type"], `expected ${expected}`, { value: type });
-}
-
-/** Checks the members that are neither `type` nor known to the kind, and returns their names, if any. */
-export function checkUnknownMembers(object: Record<string, unknown>, kind: EventKind, shape: Shape): string[] | undefined {
-  const known = kind.keys[shape];
-  let names: string[] | undefined;
-  for (const key in object) {
-    if (known.has(key) || !Object.hasOwn(object, key)) continue;
-    checkUnknownKey(key, kind, shape, []);
-    checkJson(object[key], [key], 0);
-    (names ??= []).push(key);
-  }
-  return names;
 }
 
 /** Refuses a member key that is the other shape's spelling of a known member, or not well-formed. */
@@ -138,7 +228,7 @@ export function checkUnknownKey(key: string, kind: EventKind, shape: Shape, path
 }
 
 /** Checks a required string member. */
-export function checkString(value: unknown, path: BridgePath): asserts value is string {
+function checkString(value: unknown, path: BridgePath): asserts value is string {
   if (typeof value !== "string") {
     if (value === undefined) throw new BridgeError("missing_field", path, "required, expected a string");
     throw new BridgeError("invalid_type", path, `expected a string, got ${typeName(value)}`, { value: safeValue(value) });
@@ -147,7 +237,7 @@ export function checkString(value: unknown, path: BridgePath): asserts value is 
 }
 
 /** Checks a required number member: any finite number. */
-export function checkNumber(value: unknown, path: BridgePath): asserts value is number {
+function checkNumber(value: unknown, path: BridgePath): asserts value is number {
   if (typeof value !== "number") {
     if (value === undefined) throw new BridgeError("missing_field", path, "required, expected a number");
     throw new BridgeError("invalid_type", path, `expected a number, got ${typeName(value)}`, { value: safeValue(value) });
@@ -155,36 +245,50 @@ export function checkNumber(value: unknown, path: BridgePath): asserts value is 
   if (!Number.isFinite(value)) throw new BridgeError("not_finite", path, `${value} has no exact protobuf or JSON form`, { value });
 }
 
-/** Checks that a value is plain JSON (`null`, boolean, finite number, well-formed string, array, plain object). */
-export function checkJson(value: unknown, path: BridgePath, depth: number): void {
+/**
+ * Copies a value that must be plain JSON (`null`, boolean, finite number, well-formed string,
+ * array, plain object), reading each member once. An array is read by its length and indexes:
+ * a hole or a property that is not an index is refused, and no iterator is called.
+ */
+export function copyJson(value: unknown, path: BridgePath, depth: number): JsonValue {
   switch (typeof value) {
     case "string":
       checkWellFormed(value, path, "string");
-      return;
+      return value;
     case "number":
       if (!Number.isFinite(value)) throw new BridgeError("not_finite", path, `${value} has no exact protobuf or JSON form`, { value });
-      return;
+      return value;
     case "boolean":
-      return;
-    case "object":
-      if (value === null) return;
+      return value;
+    case "object": {
+      if (value === null) return null;
       if (depth >= MAX_JSON_DEPTH) throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`);
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          if (!(i in value)) throw new BridgeError("unsupported_value", [...path, i], "an array hole is not JSON");
-          checkJson(value[i], [...path, i], depth + 1);
-        }
-        return;
-      }
+      if (Array.isArray(value)) return copyArray(value, path, depth);
       if (!isPlainObject(value)) throw new BridgeError("unsupported_value", path, `${typeName(value)} is not JSON`);
+      const out: JsonObject = {};
       for (const key of Object.keys(value)) {
         checkWellFormed(key, [...path, key], "member name");
-        checkJson((value as Record<string, unknown>)[key], [...path, key], depth + 1);
+        setMember(out, key, copyJson(value[key], [...path, key], depth + 1));
       }
-      return;
+      return out;
+    }
     default:
       throw new BridgeError("unsupported_value", path, `${typeName(value)} is not JSON`);
   }
+}
+
+function copyArray(array: unknown[], path: BridgePath, depth: number): JsonValue[] {
+  const length = array.length;
+  const keys = Object.keys(array);
+  const out: JsonValue[] = new Array(length);
+  for (let i = 0; i < length; i++) {
+    if (keys[i] !== String(i)) throw new BridgeError("unsupported_value", [...path, i], "an array hole is not JSON");
+    out[i] = copyJson(array[i], [...path, i], depth + 1);
+  }
+  if (keys.length > length) {
+    throw new BridgeError("unsupported_value", [...path, keys[length]!], "an array member that is not an index is not JSON");
+  }
+  return out;
 }
 
 /** Checks that an object is a plain JSON object, or throws `invalid_type`. */

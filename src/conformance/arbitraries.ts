@@ -12,7 +12,7 @@ import {
   type ImageGenCallCompletedEvent,
   type ImageGenCallLifecycleEvent,
   type JsonValue,
-} from "./event.js";
+} from "../json/event.js";
 
 /** Edge values of the number domain both SDK generations accept. */
 export const edgeNumbers: readonly number[] = [0, -0, 1, -1, 3469.55, 5e-324, -5e-324, 1e308, -1e308, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, -(2 ** 53), 2 ** 63, 0.1, 127, 128, 2 ** 31, 2 ** 32, -(2 ** 32)];

@@ -1,8 +1,9 @@
-import { file_openresponses_v1_image_gen_call } from "../gen/openresponses/v1/image_gen_call_pb.js";
-import { BridgeError } from "./errors.js";
-import type { ImageGenCallLifecycleEvent } from "./event.js";
-import { EVENT_KINDS } from "./validate.js";
-import { varint32Size, writeVarint32 } from "./varint.js";
+import { file_openresponses_v1_image_gen_call } from "../../gen/openresponses/v1/image_gen_call_pb.js";
+import { BridgeError } from "../errors.js";
+import { withDefaults } from "../options.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { EVENT_KINDS } from "../json/validate.js";
+import { varint32Size, writeVarint32 } from "../wire/varint.js";
 
 /**
  * Confluent Schema Registry's wire format for protobuf values: the magic byte `0x00`, the schema id
@@ -57,18 +58,25 @@ export interface ConfluentFrame {
 
 const MAX_INT32 = 0x7fffffff;
 
+function isInt32(n: unknown): n is number {
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= MAX_INT32;
+}
+
 /**
  * Frames message bytes for the registry: `0x00`, the schema id (int32, big-endian), the message
  * indexes (their count, then each index, as zig-zag varints; `[0]` as the single byte `0x00`),
- * then the message. Throws a `RangeError` for a schema id or index outside 0..2^31-1.
+ * then the message. Refuses, as `invalid_value`, a schema id or index outside 0..2^31-1.
  */
 export function toConfluent(message: Uint8Array, options: Partial<ConfluentOptions> & Pick<ConfluentOptions, "schemaId">): Uint8Array {
-  const { schemaId, messageIndexes } = { ...defaultConfluentOptions, ...options };
-  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > MAX_INT32) throw new RangeError(`schemaId must be an integer in 0..2^31-1, not ${schemaId}`);
-  if (messageIndexes.length === 0) throw new RangeError("messageIndexes must name a message: at least one index");
-  for (const index of messageIndexes) {
-    if (!Number.isInteger(index) || index < 0 || index > MAX_INT32) throw new RangeError(`message index must be an integer in 0..2^31-1, not ${index}`);
+  if (!(message instanceof Uint8Array)) throw new BridgeError("invalid_type", [], "expected a Uint8Array of message bytes");
+  const { schemaId, messageIndexes } = withDefaults<Partial<ConfluentOptions>>(defaultConfluentOptions, options) as ConfluentOptions;
+  if (!isInt32(schemaId)) throw new BridgeError("invalid_value", ["schemaId"], "the schema id must be a whole number in 0..2^31-1", { value: schemaId });
+  if (!Array.isArray(messageIndexes) || messageIndexes.length === 0) {
+    throw new BridgeError("invalid_value", ["messageIndexes"], "the message indexes must be an array naming a message: at least one index");
   }
+  messageIndexes.forEach((index, i) => {
+    if (!isInt32(index)) throw new BridgeError("invalid_value", ["messageIndexes", i], "a message index must be a whole number in 0..2^31-1", { value: index });
+  });
   const single = messageIndexes.length === 1 && messageIndexes[0] === 0;
   const indexes = single ? [] : [messageIndexes.length, ...messageIndexes];
   const indexBytes = single ? 1 : indexes.reduce((n, i) => n + varint32Size(i * 2), 0);

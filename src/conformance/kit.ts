@@ -9,16 +9,16 @@
 import { availableParallelism } from "node:os";
 import fc from "fast-check";
 import { anyEvent, anyLifecycleEvent } from "./arbitraries.js";
-import { decode, encode } from "./codec.js";
-import { equalJson } from "./equal.js";
-import { isBridgeError } from "./errors.js";
-import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "./event.js";
+import { decode, encode } from "../codec.js";
+import { equalJson } from "../json/equal.js";
+import { isBridgeError } from "../errors.js";
+import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "../json/event.js";
 import { loadGoldenVectors, type GoldenVectors } from "./golden-vectors.js";
 import { diffBytes, diffJson, hex } from "./json-diff.js";
-import { stringifyJson } from "./json-text.js";
-import { decodeEvent, encodeEvent } from "./lifecycle.js";
+import { stringifyJson } from "../json/json-text.js";
+import { decodeEvent, encodeEvent } from "../lifecycle.js";
 import { runCodec, type CodecMode, type CodecRun } from "./run-codec.js";
-import { toWireJson } from "./wire-json.js";
+import { toWireJson } from "../json/wire-json.js";
 
 /** What a case checks: `decode` a vector's bytes to its JSON, `encode` its JSON to its bytes, `refuse` bad input, `roundtrip` a random event both ways. */
 export type ConformanceKind = "decode" | "encode" | "refuse" | "roundtrip";

@@ -1,9 +1,9 @@
-import { BridgeError, isBridgeError } from "./errors.js";
-import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "./event.js";
-import { decode, encode, encodeInto } from "./codec.js";
-import { encodeEventInto } from "./lifecycle.js";
-import { encodePlainJson } from "./plain-json.js";
-import { varint32Size, writeVarint32 } from "./varint.js";
+import { BridgeError, isBridgeError } from "../errors.js";
+import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "../json/event.js";
+import { decode, encode, encodeInto } from "../codec.js";
+import { encodeEventInto } from "../lifecycle.js";
+import { encodePlainJson } from "../plain-json.js";
+import { varint32Size, writeVarint32 } from "../wire/varint.js";
 
 /** Options of the size-delimited stream readers. */
 export interface DelimitedOptions {

@@ -3,8 +3,8 @@
  * truth that this codec's tests, the interop codecs and the conformance kit all check against.
  */
 import { existsSync, readFileSync } from "node:fs";
-import type { BridgeErrorCode, BridgePath } from "./errors.js";
-import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent, JsonObject } from "./event.js";
+import type { BridgeErrorCode, BridgePath } from "../errors.js";
+import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent, JsonObject } from "../json/event.js";
 
 /** A valid case: an event in both JSON shapes and its message bytes; `decode_only` bytes are another producer's. */
 export interface ValidVector {
@@ -62,7 +62,7 @@ export interface GoldenVectors {
 }
 
 // src/golden-vectors.ts and dist/src/golden-vectors.js both find the package's test/vectors/
-const CANDIDATES = ["../test/vectors/", "../../test/vectors/"];
+const CANDIDATES = ["../../test/vectors/", "../../../test/vectors/"];
 
 /** The directory of the golden vectors of this package. */
 export function goldenVectorsDir(): URL {
