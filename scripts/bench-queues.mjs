@@ -141,7 +141,7 @@ const participant = join(ROOT, "bench/queues/participant.mjs");
 
 /** The participants of each measure: name, and how to run it on `n` events (publish) or read `n` (consume). */
 function participants(tools, sizes, files) {
-  const java = (main, args) => timed("java", ["-Xmx512m", "-cp", tools.kafka, `-Dlog4j2.configurationFile=${join(ROOT, "scripts/kafka/log4j2.properties")}`, main, ...args]);
+  const java = (main, args) => timed("java", ["-Xmx512m", `-Dkafka.logs.dir=${work}`, "-cp", tools.kafka, `-Dlog4j2.configurationFile=${join(ROOT, "scripts/kafka/log4j2.properties")}`, main, ...args]);
   return {
     "Kafka publish": [
       {
