@@ -79,9 +79,9 @@ export async function ensureKafkaTopic(admin: KafkaAdminLike, options: Partial<K
 /** Options of `publishToKafka`. */
 export interface KafkaPublishOptions extends KafkaRecordOptions {
   topic: string;
-  /** Records per produce request at most; one request is in flight per partition, so its order is kept. Default 2000. */
+  /** Records per produce request at most; one request is in flight per partition, so its order is kept. Default 1000. */
   batchSize: number;
-  /** Bytes (keys, values, headers) per produce request at most. Default 524 288. */
+  /** Bytes (keys, values, headers) per produce request at most. Default 262 144. */
   batchBytes: number;
   /** How long a partly filled batch waits for more events from a slow source, in ms. Default 20. */
   linger: number;
@@ -99,8 +99,8 @@ export interface KafkaPublishOptions extends KafkaRecordOptions {
 export const defaultKafkaPublishOptions: Readonly<KafkaPublishOptions> = Object.freeze({
   ...defaultKafkaRecordOptions,
   topic: DEFAULT_KAFKA_TOPIC,
-  batchSize: 2000,
-  batchBytes: 512 * 1024,
+  batchSize: 1000,
+  batchBytes: 256 * 1024,
   linger: 20,
   deliveryTimeout: 120_000,
   retryDelay: 250,
