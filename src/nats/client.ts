@@ -6,6 +6,7 @@ import { BridgeError, isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import type { ConsumeReport, EventHandler, PublishReport } from "../kafka/client.js";
 import { consumeFetched, consumeOrdered } from "./consume-loops.js";
+import { natsMessageWriter } from "./message-writer.js";
 import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";
 import { defaultNatsMessageOptions, DEFAULT_NATS_SUBJECT_PREFIX, natsHeaderPairs, natsSubjectOf, readNatsMessage, toNatsMessage, type NatsMessageOptions } from "./records.js";
 
@@ -167,6 +168,7 @@ export async function publishToJetStream(
       o.onAcknowledged?.(report.published);
     },
   });
+  const write = natsMessageWriter(o);
   let stop: unknown;
   let record = 0;
   try {
@@ -177,7 +179,7 @@ export async function publishToJetStream(
         record++;
         let message: ReturnType<typeof toNatsMessage>;
         try {
-          message = toNatsMessage(event, o);
+          message = write(event);
         } catch (err) {
           throw isBridgeError(err) ? err.atRecord(record) : err;
         }
