@@ -4,11 +4,11 @@ import { BridgeError, isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import type { KafkaMessageToProduce, KafkaProducerLike, KafkaPublishOptions, PublishReport } from "./client.js";
 import { kafkaPartition } from "./partition.js";
-import { toKafkaRecord } from "./records.js";
+import { kafkaRecordWriter, type KafkaRecordBuffers } from "./record-writer.js";
 
 /**
- * The Kafka publish pipeline: records are built with their header buffers cached by name and
- * value, grouped per partition into requests of at most `batchSize` records and `batchBytes`
+ * The Kafka publish pipeline: records are built by `kafkaRecordWriter` (fixed header buffers
+ * built once per type), grouped per partition into requests of at most `batchSize` records and `batchBytes`
  * bytes, and sent with one request in flight per partition and all partitions at once.
  *
  * Why one per partition: `@platformatic/kafka` 1.x numbers an idempotent producer's records per
@@ -35,35 +35,11 @@ interface Lane {
   busy: boolean;
 }
 
-/** Header name and value buffers, built once per distinct string (ids excepted). */
-class HeaderBuffers {
-  private readonly names = new Map<string, Buffer>();
-  private readonly values = new Map<string, Buffer>();
-
-  name(name: string): Buffer {
-    let b = this.names.get(name);
-    if (b === undefined) {
-      if (this.names.size >= 64) this.names.clear();
-      this.names.set(name, (b = Buffer.from(name)));
-    }
-    return b;
-  }
-
-  value(value: string): Buffer {
-    let b = this.values.get(value);
-    if (b === undefined) {
-      if (this.values.size >= 256) this.values.clear();
-      this.values.set(value, (b = Buffer.from(value)));
-    }
-    return b;
-  }
-}
-
 /** Publishes events as described at `publishToKafka`. */
 export async function runKafkaPipeline(producer: KafkaProducerLike, events: Source<ImageGenCallLifecycleEvent>, o: KafkaPublishOptions, partitions: number): Promise<PublishReport> {
   const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
   const lanes: Lane[] = Array.from({ length: partitions }, () => ({ queue: [], head: 0, busy: false }));
-  const buffers = new HeaderBuffers();
+  const write = kafkaRecordWriter(o);
   const maxPending = Math.max(o.batchSize, 1) * Math.max(partitions, 1) * 2; // a request in flight and one waiting, per partition
   let pending = 0; // records read and not yet acknowledged
   let failure: BridgeError | undefined;
@@ -113,25 +89,14 @@ export async function runKafkaPipeline(producer: KafkaProducerLike, events: Sour
     for await (const batch of batched(events, Math.min(1024, Math.max(o.batchSize, 1)), o.linger)) {
       for (const event of batch) {
         record++;
-        let r: ReturnType<typeof toKafkaRecord>;
+        let r: KafkaRecordBuffers;
         try {
-          r = toKafkaRecord(event, o);
+          r = write(event);
         } catch (err) {
           throw isBridgeError(err) ? err.atRecord(record) : err;
         }
-        const key = Buffer.from(r.key);
-        const headers = new Map<Buffer, Buffer>();
-        let bytes = key.length + r.value.length;
-        for (const name in r.headers) {
-          const text = r.headers[name]!;
-          const value = name === "ce_id" ? Buffer.from(text) : buffers.value(text);
-          const n = buffers.name(name);
-          headers.set(n, value);
-          bytes += n.length + value.length;
-        }
-        const partition = kafkaPartition(key, partitions);
-        const value = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-        lanes[partition]!.queue.push({ record, id: r.headers.ce_id!, bytes, message: { topic: o.topic, key, value, headers, partition } });
+        const partition = kafkaPartition(r.key, partitions);
+        lanes[partition]!.queue.push({ record, id: r.id, bytes: r.bytes, message: { topic: o.topic, key: r.key, value: r.value, headers: r.headers, partition } });
         pending++;
       }
       for (const lane of lanes) dispatch(lane);
