@@ -68,7 +68,7 @@ const runs = {
   async "library-kafka-consume"() {
     const count = Number(arg);
     const start = performance.now();
-    const consumer = new Consumer({ clientId: "orwire-bench-library", groupId: `orwire-bench-library-${process.pid}-${Date.now()}`, bootstrapBrokers: KAFKA, maxWaitTime: 100 });
+    const consumer = new Consumer({ clientId: "orwire-bench-library", groupId: `orwire-bench-library-${process.pid}-${Date.now()}`, bootstrapBrokers: KAFKA, maxWaitTime: 100, maxBytes: 1 << 20 });
     const report = await consumeFromKafka(consumer, () => {}, { topic: where, from: "earliest", count, deadLetter: () => {} });
     const seconds = (performance.now() - start) / 1000;
     await consumer.close();
