@@ -1,194 +1,352 @@
-// Throughput and size on real brokers: the same events as protobuf (this library's records) and as
-// JSON (the API's wire JSON, same key and CloudEvents headers), through Kafka and NATS JetStream.
-// Both formats go through the same publish and consume loops with the same settings; only the
-// value and its encoding differ. Prints a Markdown table.
+// Queues at broker speed: orwire (the CLI end to end from an NDJSON file, and the library
+// functions) beside the brokers' own load generators and the raw JS clients, on the same brokers,
+// with records of the same total size, in one run. Prints a Markdown table and writes an SVG chart.
 //
-// Usage: npm run bench:queues [-- --events N --rounds R] (default 20,000 and 3; brokers from ORWIRE_KAFKA_BROKERS
-// and ORWIRE_NATS_URL, else the local ones of scripts/brokers-up.sh).
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, headers as natsHeaders } from "@nats-io/transport-node";
-import { Admin, Consumer, Producer } from "@platformatic/kafka";
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+// Anchors: Kafka's ProducerPerformance (acks=all, idempotence on) and ConsumerPerformance from the
+// kafka-tools jar of the broker's version (resolved by Maven from scripts/kafka/tools-pom.xml);
+// natscli's `nats bench js pub async` (with Nats-Msg-Id) and `nats bench js ordered`, built with
+// `go install` at a pinned version into <cache>/go-bin.
+//
+// Rates of the brokers' tools are their own (without their start-up); the others' are marginal: each participant runs with N and with N/10 events, and its rate is
+// (N - N/10) / (t(N) - t(N/10)), so that start-up and connecting drop out. t is the process's
+// wall clock, or for the JS participants the time they report from connecting to the last
+// acknowledgment or event (their file reading is not timed). Peak RSS is the process's (GNU time).
+//
+// Usage: npm run bench:queues [-- --events N --rounds R --calls C --out DIR]
+//   (default 300,000 events of 1,000 calls, 1 round; brokers from ORWIRE_KAFKA_BROKERS and
+//   ORWIRE_NATS_URL, else the local ones of scripts/brokers-up.sh; cache in ORWIRE_CACHE_DIR or .cache)
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { Admin } from "@platformatic/kafka";
+import { execFileSync, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { eventId, fromJson, fromWireJson, percentDecode, percentEncode, stringifyJson, toWireJson } from "openresponses-wire";
-import { fromKafkaRecord, kafkaHeaderPairs, kafkaPartition, toKafkaRecord } from "openresponses-wire/kafka";
-import { ensureJetStream, fromNatsMessage, natsHeaderPairs, toNatsMessage } from "openresponses-wire/nats";
+import { fromJson, toWireJson, stringifyJson } from "openresponses-wire";
+import { toKafkaRecord } from "openresponses-wire/kafka";
+import { ensureJetStream, toNatsMessage } from "openresponses-wire/nats";
 
-const { values } = parseArgs({ options: { events: { type: "string", default: "20000" }, rounds: { type: "string", default: "3" } } });
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const { values } = parseArgs({
+  options: {
+    events: { type: "string", default: "300000" },
+    rounds: { type: "string", default: "1" },
+    calls: { type: "string", default: "1000" },
+    out: { type: "string", default: join(ROOT, "docs") },
+    only: { type: "string" },
+  },
+});
 const N = Number(values.events);
-const KAFKA = (process.env.ORWIRE_KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+const SMALL = Math.round(N / 10);
+const CALLS = Number(values.calls);
+const ROUNDS = Number(values.rounds);
+const KAFKA = process.env.ORWIRE_KAFKA_BROKERS ?? "127.0.0.1:9092";
 const NATS = process.env.ORWIRE_NATS_URL ?? "nats://127.0.0.1:4222";
-const tag = randomBytes(3).toString("hex");
+const CACHE = resolve(ROOT, process.env.ORWIRE_CACHE_DIR ?? ".cache");
+const NATSCLI_VERSION = "v0.5.0";
 const PARTITIONS = 3;
+const tag = randomBytes(3).toString("hex");
+const work = join(tmpdir(), `orwire-bench-queues-${tag}`);
+mkdirSync(work, { recursive: true });
+const log = (s) => process.stderr.write(`${s}\n`);
 
-/** `n` events: the shipped sample repeated, each repetition with fresh item ids of the same length. */
-function makeEvents(n, run) {
-  const sample = readFileSync(new URL("../examples/completed-events.ndjson", import.meta.url), "utf8").trim().split("\n").map((l) => fromJson(JSON.parse(l)));
-  return Array.from({ length: n }, (_, i) => {
-    const e = sample[i % sample.length];
-    const fresh = `${run}${Math.floor(i / sample.length).toString(16).padStart(4, "0")}${(i % sample.length).toString(16).padStart(4, "0")}`;
-    return { ...e, itemId: `${e.itemId.slice(0, e.itemId.length - fresh.length)}${fresh}` };
+// ------------------------------------------------------------------ tools
+
+function kafkaTools() {
+  const pom = join(ROOT, "scripts/kafka/tools-pom.xml");
+  const libs = join(CACHE, "kafka-tools-libs");
+  const hash = createHash("sha256").update(readFileSync(pom)).digest("hex");
+  const stamp = join(libs, ".pom.sha256");
+  if (!existsSync(stamp) || readFileSync(stamp, "utf8").trim() !== hash) {
+    log("resolving kafka-tools with Maven (the first run can take minutes)");
+    rmSync(libs, { recursive: true, force: true });
+    execFileSync("mvn", ["-B", "-q", "-f", pom, "dependency:copy-dependencies", `-DoutputDirectory=${libs}`, "-DincludeScope=runtime"], { stdio: ["ignore", "inherit", "inherit"] });
+    writeFileSync(stamp, `${hash}\n`);
+  }
+  return `${libs}/*`;
+}
+
+function natsCli() {
+  const bin = join(CACHE, "go-bin");
+  const nats = join(bin, "nats");
+  const stamp = join(bin, ".natscli-version");
+  if (!existsSync(nats) || !existsSync(stamp) || readFileSync(stamp, "utf8").trim() !== NATSCLI_VERSION) {
+    log(`building natscli ${NATSCLI_VERSION} with go install (the first run can take minutes)`);
+    mkdirSync(bin, { recursive: true });
+    execFileSync("go", ["install", `github.com/nats-io/natscli/nats@${NATSCLI_VERSION}`], { env: { ...process.env, GOBIN: bin }, stdio: ["ignore", "inherit", "inherit"] });
+    writeFileSync(stamp, `${NATSCLI_VERSION}\n`);
+  }
+  return nats;
+}
+
+// ------------------------------------------------------------------ events
+
+/** `n` completed events of `CALLS` calls, the calls interleaved as concurrent calls are: event i is call i % CALLS's (i / CALLS)-th. */
+function eventsFile(n) {
+  const template = fromJson(JSON.parse(readFileSync(join(ROOT, "examples/completed-events.ndjson"), "utf8").split("\n")[0]));
+  const lines = [];
+  for (let i = 0; i < n; i++) {
+    const call = (i % CALLS).toString(16).padStart(8, "0");
+    const itemId = `${template.itemId.slice(0, template.itemId.length - 8 - tag.length)}${tag}${call}`;
+    lines.push(stringifyJson(toWireJson({ ...template, itemId, sequenceNumber: Math.floor(i / CALLS) })));
+  }
+  const file = join(work, `events-${n}.ndjson`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return { file, sample: { ...template, itemId: `${template.itemId.slice(0, template.itemId.length - 8 - tag.length)}${tag}00000000`, sequenceNumber: Math.floor((n - 1) / CALLS) } };
+}
+
+/** The total bytes of a Kafka record (key, value, header names and values) and of a NATS message (headers as sent, data). */
+function recordSizes(event) {
+  const k = toKafkaRecord(event);
+  const kafka = Buffer.byteLength(k.key) + k.value.length + Object.entries(k.headers).reduce((s, [n, v]) => s + Buffer.byteLength(n) + Buffer.byteLength(v), 0);
+  const m = toNatsMessage(event);
+  const headerBlock = `NATS/1.0\r\n${Object.entries({ ...m.headers, "Nats-Msg-Id": m.msgID }).map(([n, v]) => `${n}: ${v}\r\n`).join("")}\r\n`;
+  return { kafka, nats: Buffer.byteLength(headerBlock) + m.data.length, natsHeader: Buffer.byteLength(headerBlock) };
+}
+
+// ------------------------------------------------------------------ running
+
+/** Runs a command under GNU time; resolves with its wall seconds, peak RSS (MB), stdout, and what it reported. */
+function timed(command, args, options = {}) {
+  const timeFile = join(work, `time-${randomBytes(4).toString("hex")}`);
+  return new Promise((resolveRun, reject) => {
+    const start = performance.now();
+    const child = spawn("/usr/bin/time", ["-f", "%M %U %S", "-o", timeFile, command, ...args], { stdio: ["ignore", options.stdout ?? "pipe", "pipe"], env: { ...process.env, ...options.env } });
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("close", (code) => {
+      const wall = (performance.now() - start) / 1000;
+      if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${err.slice(-2000)}`));
+      const [rssKb, user, sys] = readFileSync(timeFile, "utf8").trim().split("\n").at(-1).split(" ").map(Number);
+      rmSync(timeFile, { force: true });
+      let reported;
+      try {
+        reported = JSON.parse(out.trim().split("\n").at(-1));
+      } catch {
+        reported = undefined;
+      }
+      resolveRun({ wall, seconds: reported?.seconds ?? wall, cpu: user + sys, rss: rssKb / 1024, out, err });
+    });
   });
 }
 
-/** Reads a JSON record with the same checks the protobuf records get: content type, type, id. */
-function checkJson(headers, contentType, prefix, value) {
-  if (headers.get(contentType) !== "application/json") throw new Error("not JSON");
-  if (headers.get(`${prefix}type`) !== "response.image_generation_call.completed") throw new Error("not ours");
-  const event = fromWireJson(JSON.parse(Buffer.from(value).toString("utf8")));
-  if (headers.get(`${prefix}id`) !== eventId(event)) throw new Error("id mismatch");
-  return event;
+const node = process.execPath;
+const orwire = join(ROOT, "dist/src/cli/main.js");
+const participant = join(ROOT, "bench/queues/participant.mjs");
+
+/** The participants of each measure: name, and how to run it on `n` events (publish) or read `n` (consume). */
+function participants(tools, sizes, files) {
+  const java = (main, args) => timed("java", ["-Xmx512m", `-Dkafka.logs.dir=${work}`, "-cp", tools.kafka, `-Dlog4j2.configurationFile=${join(ROOT, "scripts/kafka/log4j2.properties")}`, main, ...args]);
+  return {
+    "Kafka publish": [
+      {
+        name: "ProducerPerformance (acks=all, idempotent)",
+        anchor: true,
+        reported: (out) => Number(/([\d.]+) records\/sec/.exec(out.split("\n").filter((l) => l.includes("records sent")).at(-1))[1]),
+        run: (n, t) => java("org.apache.kafka.tools.ProducerPerformance", ["--topic", t, "--num-records", String(n), "--record-size", String(sizes.kafka), "--throughput", "-1", "--producer-props", `bootstrap.servers=${KAFKA}`, "acks=all", "enable.idempotence=true"]),
+      },
+      { name: "@platformatic/kafka send(), prepared records", run: (n, t) => timed(node, [participant, "raw-kafka-publish", t, files[n].file]) },
+      { name: "publishToKafka (library)", run: (n, t) => timed(node, [participant, "library-kafka-publish", t, files[n].file]) },
+      { name: "orwire publish --kafka (CLI, NDJSON file)", cli: true, run: (n, t) => timed(node, [orwire, "publish", "--kafka", KAFKA, "--topic", t, files[n].file]) },
+    ],
+    "Kafka consume": [
+      {
+        name: "ConsumerPerformance (fetch rate)",
+        anchor: true,
+        reported: (out) => {
+          const lines = out.trim().split("\n");
+          const at = lines.findIndex((l) => l.includes("fetch.nMsg.sec"));
+          const names = lines[at].split(",").map((x) => x.trim());
+          return Number(lines[at + 1].split(",")[names.indexOf("fetch.nMsg.sec")]);
+        },
+        run: (n, t) => java("org.apache.kafka.tools.ConsumerPerformance", ["--bootstrap-server", KAFKA, "--topic", t, "--messages", String(n), "--group", `orwire-bench-cp-${randomBytes(4).toString("hex")}`, "--timeout", "60000"]),
+      },
+      { name: "@platformatic/kafka consume(), no decoding", run: (n, t) => timed(node, [participant, "raw-kafka-consume", t, String(n)]) },
+      { name: "consumeFromKafka (library)", run: (n, t) => timed(node, [participant, "library-kafka-consume", t, String(n)]) },
+      { name: "orwire consume --kafka (CLI, NDJSON out)", cli: true, run: (n, t) => timed(node, [orwire, "consume", "--kafka", KAFKA, "--topic", t, "--count", String(n)], { stdout: "ignore" }) },
+    ],
+    "NATS publish": [
+      {
+        name: "nats bench js pub async (Nats-Msg-Id)",
+        anchor: true,
+        reported: natsBenchRate,
+        run: (n, t) => timed(tools.nats, ["bench", "js", "pub", "async", `${t}.completed`, "--server", NATS, "--stream", streamOf(t), "--create", "--storage", "file", "--dedup", "--msgs", String(n), "--size", String(sizes.nats - sizes.natsBenchHeader), "--no-progress"]),
+      },
+      { name: "@nats-io/jetstream js.publish(), 1,000 in flight", run: (n, t) => timed(node, [participant, "raw-nats-publish", t, files[n].file]) },
+      { name: "publishToJetStream (library)", run: (n, t) => timed(node, [participant, "library-nats-publish", t, files[n].file]) },
+      { name: "orwire publish --nats (CLI, NDJSON file)", cli: true, run: (n, t) => timed(node, [orwire, "publish", "--nats", NATS, "--subject-prefix", t, files[n].file]) },
+    ],
+    "NATS consume": [
+      { name: "nats bench js ordered", anchor: true, reported: natsBenchRate, run: (n, s) => timed(tools.nats, ["bench", "js", "ordered", "--server", NATS, "--stream", s, "--msgs", String(n), "--no-progress"]) },
+      { name: "@nats-io/jetstream ordered consumer, no decoding", run: (n, s) => timed(node, [participant, "raw-nats-consume", s, String(n)]) },
+      { name: "consumeFromJetStream (library)", run: (n, s) => timed(node, [participant, "library-nats-consume", s, String(n)]) },
+      { name: "orwire consume --nats (CLI, NDJSON out)", cli: true, run: (n, s) => timed(node, [orwire, "consume", "--nats", NATS, "--stream", s, "--count", String(n)], { stdout: "ignore" }) },
+    ],
+  };
 }
 
-/** The two formats: how an event becomes a Kafka record or NATS message, and back. */
-const formats = {
-  protobuf: {
-    kafka: (e) => toKafkaRecord(e),
-    fromKafka: (r) => fromKafkaRecord(r),
-    nats: (e, subject) => toNatsMessage(e, { subject }),
-    fromNats: (m) => fromNatsMessage(m),
-  },
-  json: {
-    kafka: (e) => {
-      const r = toKafkaRecord(e);
-      return { key: r.key, value: Buffer.from(stringifyJson(toWireJson(e))), headers: { ...r.headers, "content-type": "application/json" } };
-    },
-    fromKafka: (r) => checkJson(new Map(kafkaHeaderPairs(r.headers)), "content-type", "ce_", r.value),
-    nats: (e, subject) => {
-      const m = toNatsMessage(e, { subject });
-      return { ...m, data: Buffer.from(stringifyJson(toWireJson(e))), headers: { ...m.headers, "ce-datacontenttype": percentEncode("application/json") } };
-    },
-    fromNats: (m) => checkJson(new Map(natsHeaderPairs(m.headers).map(([k, v]) => [k, percentDecode(v)])), "ce-datacontenttype", "ce-", m.data),
-  },
-};
-
-async function kafkaRun(format, events, label) {
-  const topic = `orwire-bench-${label}-${tag}`;
-  const admin = new Admin({ clientId: "orwire-bench", bootstrapBrokers: KAFKA });
-  await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
-  const producer = new Producer({ clientId: "orwire-bench", bootstrapBrokers: KAFKA, idempotent: true, retries: 10 });
-  let valueBytes = 0;
-  let start = performance.now();
-  // batches of 1000, one in flight (the idempotent producer's order guarantee), acks from all replicas
-  for (let i = 0; i < events.length; i += 1000) {
-    const messages = events.slice(i, i + 1000).map((e) => {
-      const r = formats[format].kafka(e);
-      valueBytes += r.value.length;
-      const key = Buffer.from(r.key);
-      return { topic, key, value: Buffer.from(r.value), headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])), partition: kafkaPartition(key, PARTITIONS) };
-    });
-    await producer.send({ messages, acks: -1, idempotent: true });
-  }
-  const publishSeconds = (performance.now() - start) / 1000;
-  await producer.close();
-
-  const consumer = new Consumer({ clientId: "orwire-bench", groupId: `orwire-bench-${label}-${tag}`, bootstrapBrokers: KAFKA, maxWaitTime: 100 });
-  start = performance.now();
-  const stream = await consumer.consume({ topics: [topic], mode: "earliest", autocommit: false });
-  let received = 0;
-  const last = new Map();
-  for await (const m of stream) {
-    formats[format].fromKafka({ key: m.key, value: m.value, headers: m.headers });
-    last.set(m.partition, m);
-    if (++received % 1000 === 0) await Promise.all([...last.values()].map((x) => x.commit()));
-    if (received === events.length) break;
-  }
-  await Promise.all([...last.values()].map((x) => x.commit()));
-  const consumeSeconds = (performance.now() - start) / 1000;
-  await stream.close();
-  await consumer.close();
-
-  const dirs = await admin.describeLogDirs({ topics: [{ name: topic, partitions: Array.from({ length: PARTITIONS }, (_, i) => i) }] });
-  let brokerBytes = 0;
-  for (const broker of dirs) for (const dir of broker.results) for (const t of dir.topics) for (const p of t.partitions) brokerBytes += Number(p.partitionSize);
-  await admin.deleteTopics({ topics: [topic] });
-  await admin.close();
-  return { valueBytes, publishSeconds, consumeSeconds, brokerBytes, received };
+/** The rate `nats bench` reports for its run. */
+function natsBenchRate(out) {
+  return Number(/stats: ([\d,]+) msgs\/sec/.exec(out)[1].replace(/,/g, ""));
 }
 
-async function natsRun(format, events, label) {
+/** The stream orwire names for a subject prefix (`jetStreamNames`). */
+const streamOf = (prefix) => prefix.replace(/[^A-Za-z0-9_-]/g, "_").toUpperCase();
+
+// ------------------------------------------------------------------ brokers
+
+async function withAdmin(f) {
+  const admin = new Admin({ clientId: "orwire-bench", bootstrapBrokers: KAFKA.split(",") });
+  try {
+    return await f(admin);
+  } finally {
+    await admin.close();
+  }
+}
+const createTopic = (topic) => withAdmin((a) => a.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 }));
+const deleteTopics = (topics) => withAdmin((a) => a.deleteTopics({ topics }).catch(() => {}));
+const topicBytes = (topic) =>
+  withAdmin(async (a) => {
+    const dirs = await a.describeLogDirs({ topics: [{ name: topic, partitions: Array.from({ length: PARTITIONS }, (_, i) => i) }] });
+    let bytes = 0;
+    for (const broker of dirs) for (const dir of broker.results) for (const t of dir.topics) for (const p of t.partitions) bytes += Number(p.partitionSize);
+    return bytes;
+  });
+async function withJsm(f) {
   const nc = await connect({ servers: NATS, name: "orwire-bench" });
-  const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
-  const subject = `orwire.bench.${label}.${tag}`;
-  const names = await ensureJetStream(jsm, { subject });
-  let valueBytes = 0;
-  let start = performance.now();
-  // 256 publishes awaiting their acknowledgment at once, each with its event id as Nats-Msg-Id
-  const inflight = new Set();
-  for (const e of events) {
-    const m = formats[format].nats(e, subject);
-    valueBytes += m.data.length;
-    const h = natsHeaders();
-    for (const [k, v] of Object.entries(m.headers)) h.set(k, v);
-    const p = js.publish(m.subject, m.data, { msgID: m.msgID, headers: h }).then((ack) => {
-      if (ack.duplicate) throw new Error("unexpected duplicate");
-      inflight.delete(p);
-    });
-    inflight.add(p);
-    if (inflight.size >= 256) await Promise.race(inflight);
+  try {
+    return await f(await jetstreamManager(nc));
+  } finally {
+    await nc.drain();
   }
-  await Promise.all(inflight);
-  const publishSeconds = (performance.now() - start) / 1000;
+}
+const streamBytes = (stream) => withJsm(async (jsm) => (await jsm.streams.info(stream)).state.bytes);
+const deleteStreams = (streams) => withJsm(async (jsm) => {
+  for (const s of streams) await jsm.streams.delete(s).catch(() => {});
+});
 
-  start = performance.now();
-  const info = await jsm.consumers.add(names.stream, { ack_policy: "explicit", deliver_policy: "all", inactive_threshold: 60_000_000_000 });
-  const consumer = await js.consumers.get(names.stream, info.name);
-  let received = 0;
-  while (received < events.length) {
-    const batch = await consumer.fetch({ max_messages: Math.min(256, events.length - received), expires: 5000 });
-    for await (const m of batch) {
-      formats[format].fromNats({ data: m.data, headers: m.headers });
-      m.ack();
-      received++;
+// ------------------------------------------------------------------ main
+
+const tools = { kafka: kafkaTools(), nats: natsCli() };
+log(`writing ${N.toLocaleString("en-US")} and ${SMALL.toLocaleString("en-US")} events of ${CALLS} calls`);
+const files = { [N]: eventsFile(N), [SMALL]: eventsFile(SMALL) };
+const sizes = recordSizes(files[N].sample);
+// `nats bench --dedup` adds its own Nats-Msg-Id header (a 22-character NUID) to the payload it is given
+sizes.natsBenchHeader = Buffer.byteLength("NATS/1.0\r\nNats-Msg-Id: 0123456789012345678901\r\n\r\n");
+const all = participants(tools, sizes, files);
+const results = new Map(); // `${measure}|${name}` -> [{ rate, rss, bytes }]
+const measures = values.only === undefined ? Object.keys(all) : values.only.split(",");
+
+for (let round = 0; round < ROUNDS; round++) {
+  const topics = [];
+  const streams = [];
+  const sources = {}; // what the consumers read: orwire's topic and stream of N events
+  for (const measure of measures.filter((m) => m.endsWith("publish")).concat(measures.filter((m) => m.endsWith("consume")))) {
+    const kafka = measure.startsWith("Kafka");
+    const list = all[measure];
+    // interleave: each round starts at another participant, and runs N/10 then N for each
+    const order = list.map((_, i) => list[(i + round) % list.length]);
+    for (const p of order) {
+      const runs = {};
+      for (const n of [SMALL, N]) {
+        let where;
+        if (measure.endsWith("publish")) {
+          where = `orwire-bench-${list.indexOf(p)}-${n}-${round}-${tag}`.replace(/[^a-z0-9-]/g, "");
+          if (kafka) {
+            await createTopic(where);
+            topics.push(where);
+          } else {
+            where = where.replace(/-/g, "_");
+            streams.push(streamOf(where), `${streamOf(where)}_DEAD_LETTER`);
+            const prefix = where;
+            if (!p.anchor) await withJsm((jsm) => ensureJetStream(jsm, { subjectPrefix: prefix }));
+          }
+        } else {
+          if (sources[kafka ? "kafka" : "nats"] === undefined) throw new Error(`${measure}: run the publish measures first`);
+          where = sources[kafka ? "kafka" : "nats"];
+        }
+        const r = await p.run(n, where);
+        runs[n] = r;
+        if (measure.endsWith("publish") && p.cli && n === N) {
+          sources[kafka ? "kafka" : "nats"] = kafka ? where : streamOf(where);
+          r.bytes = kafka ? await topicBytes(where) : await streamBytes(streamOf(where));
+        }
+        if (measure.endsWith("publish") && p.anchor && n === N) r.bytes = kafka ? await topicBytes(where) : await streamBytes(streamOf(where));
+      }
+      // the brokers' tools report their own rate, without their start-up (a JVM's start-up varies
+      // more than a whole small run takes); the JS participants' rate is marginal
+      const rate = p.reported?.(runs[N].out + runs[N].err) ?? (N - SMALL) / (runs[N].seconds - runs[SMALL].seconds);
+      // the client's own CPU per event (user and system), marginal too: steadier than rates on a shared machine
+      const cpu = (1e6 * (runs[N].cpu - runs[SMALL].cpu)) / (N - SMALL);
+      const key = `${measure}|${p.name}`;
+      if (!results.has(key)) results.set(key, []);
+      results.get(key).push({ rate, cpu, rss: Math.max(runs[N].rss, runs[SMALL].rss), bytes: runs[N].bytes });
+      log(`round ${round + 1}: ${measure}: ${p.name}: ${Math.round(rate).toLocaleString("en-US")}/s, ${cpu.toFixed(1)} CPU µs/event, peak RSS ${runs[N].rss.toFixed(0)} MB (t(N) ${runs[N].seconds.toFixed(2)} s, t(N/10) ${runs[SMALL].seconds.toFixed(2)} s)`);
     }
   }
-  await nc.flush();
-  const consumeSeconds = (performance.now() - start) / 1000;
-  const brokerBytes = (await jsm.streams.info(names.stream)).state.bytes;
-  await jsm.streams.delete(names.stream);
-  await jsm.streams.delete(names.deadLetterStream);
-  await nc.drain();
-  return { valueBytes, publishSeconds, consumeSeconds, brokerBytes, received };
+  await deleteTopics(topics);
+  await deleteStreams(streams);
 }
+rmSync(work, { recursive: true, force: true });
 
-const ROUNDS = Number(values.rounds);
-const runs = { Kafka: kafkaRun, NATS: natsRun };
-const rows = [];
+// ------------------------------------------------------------------ report
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const [broker, run] of Object.entries(runs)) {
-  // a warm-up of each format, so that neither pays for the JIT or the first connection
-  // names of equal length for both formats: NATS stores each message's subject
-  const label = (format, round) => `${broker}-${format === "protobuf" ? "pb" : "js"}-${round}`.toLowerCase();
-  for (const format of ["protobuf", "json"]) await run(format, makeEvents(2000, `${format[0]}w`), label(format, "w"));
-  // rounds interleave the formats; rates are the median of the rounds, sizes those of the first
-  const results = { protobuf: [], json: [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const format of round % 2 === 0 ? ["protobuf", "json"] : ["json", "protobuf"]) {
-      const r = await run(format, makeEvents(N, `${format[0]}${round}`), label(format, round));
-      if (r.received !== N) throw new Error(`${broker} ${format}: received ${r.received} of ${N}`);
-      results[format].push(r);
-      process.stderr.write(`${broker} ${format} round ${round + 1}: ${Math.round(N / r.publishSeconds)} published/s, ${Math.round(N / r.consumeSeconds)} consumed/s\n`);
-    }
-  }
-  for (const format of ["protobuf", "json"]) {
-    const rs = results[format];
-    rows.push({ broker, format, valueBytes: rs[0].valueBytes, brokerBytes: rs[0].brokerBytes, published: median(rs.map((r) => N / r.publishSeconds)), consumed: median(rs.map((r) => N / r.consumeSeconds)) });
-  }
-}
-
 const int = (x) => Math.round(x).toLocaleString("en-US");
-const lines = [
-  `${int(N)} events (the shipped sample with fresh ids) per format and round, key item_id and CloudEvents headers on every record, rates the median of ${ROUNDS} interleaved rounds; Kafka: 3 partitions, idempotent producer, acks=all, batches of 1,000, consumer commits every 1,000; NATS: JetStream file storage, 256 publishes in flight with Nats-Msg-Id, consumer fetches 256 and acks each.`,
-  "",
-  "| broker | format | value bytes/event | published events/s | consumed events/s | bytes on the broker | on the broker per event |",
-  "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
-  ...rows.map((r) => `| ${r.broker} | ${r.format} | ${(r.valueBytes / N).toFixed(1)} | ${int(r.published)} | ${int(r.consumed)} | ${int(r.brokerBytes)} | ${(r.brokerBytes / N).toFixed(1)} |`),
-];
-for (const broker of Object.keys(runs)) {
-  const pb = rows.find((r) => r.broker === broker && r.format === "protobuf");
-  const json = rows.find((r) => r.broker === broker && r.format === "json");
-  lines.push("", `${broker}: protobuf takes ${((100 * pb.brokerBytes) / json.brokerBytes).toFixed(1)}% of JSON's bytes on the broker (${((100 * pb.valueBytes) / json.valueBytes).toFixed(1)}% of its values).`);
+const rows = [];
+for (const measure of measures) {
+  const list = all[measure];
+  const anchor = median(results.get(`${measure}|${list.find((p) => p.anchor).name}`).map((r) => r.rate));
+  for (const p of list) {
+    const rs = results.get(`${measure}|${p.name}`);
+    const rate = median(rs.map((r) => r.rate));
+    rows.push({ measure, name: p.name, anchor: p.anchor === true, rate, ratio: rate / anchor, cpu: median(rs.map((r) => r.cpu)), rss: Math.max(...rs.map((r) => r.rss)), bytes: rs[0].bytes });
+  }
 }
+const machine = { node: process.versions.node, cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown" };
+const lines = [
+  `${int(N)} completed events of ${int(CALLS)} calls (interleaved), rates marginal (N minus N/10 events over the difference of their times), ${ROUNDS === 1 ? "one round" : `medians of ${ROUNDS} interleaved rounds`}; Kafka 3 partitions, a ${sizes.kafka}-byte record (key, value, CloudEvents headers), native tools sending ${sizes.kafka}-byte values; NATS JetStream file storage, a ${sizes.nats}-byte message (headers with Nats-Msg-Id, data), \`nats bench\` sending ${sizes.nats - sizes.natsBenchHeader}-byte payloads with its own Nats-Msg-Id. Node ${machine.node}, ${machine.cores} cores (${machine.cpu}).`,
+  "",
+  "| measure | participant | events/s | × anchor | client CPU µs/event | peak RSS MB | bytes on the broker |",
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  ...rows.map((r) => `| ${r.measure} | ${r.anchor ? `**${r.name}**` : r.name} | ${int(r.rate)} | ${r.ratio.toFixed(2)} | ${r.cpu.toFixed(1)} | ${r.rss.toFixed(0)} | ${r.bytes === undefined ? "" : int(r.bytes)} |`),
+];
 console.log(lines.join("\n"));
+mkdirSync(values.out, { recursive: true });
+writeFileSync(join(values.out, "queue-benchmark.svg"), svg(rows, machine));
+log(`chart: ${join(values.out, "queue-benchmark.svg")}`);
+
+function svg(rows, machine) {
+  const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const width = 960;
+  const left = 380;
+  const barH = 16;
+  const out = [];
+  let y = 50;
+  for (const measure of [...new Set(rows.map((r) => r.measure))]) {
+    const group = rows.filter((r) => r.measure === measure);
+    const max = Math.max(...group.map((r) => r.rate));
+    const scale = (width - left - 150) / max;
+    out.push(`<text x="10" y="${y}" font-weight="bold">${escape(measure)} (events/s, marginal; higher is better)</text>`);
+    y += 10;
+    for (const r of group) {
+      out.push(`<text x="${left - 8}" y="${y + 12}" text-anchor="end">${escape(r.name)}</text>`);
+      out.push(`<rect x="${left}" y="${y}" width="${(r.rate * scale).toFixed(1)}" height="${barH}" fill="${r.anchor ? "#9ca3af" : r.name.startsWith("orwire") || r.name.includes("library") ? "#2563eb" : "#f59e0b"}"/>`);
+      out.push(`<text x="${left + r.rate * scale + 6}" y="${y + 12}">${int(r.rate)} (${r.ratio.toFixed(2)}×)</text>`);
+      y += barH + 4;
+    }
+    y += 24;
+  }
+  const title = `orwire on the queues beside the brokers' own tools: ${int(N)} events, Node ${machine.node}, ${machine.cores} cores`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="sans-serif" font-size="13">
+<rect width="100%" height="100%" fill="#ffffff"/>
+<text x="10" y="24" font-size="15" font-weight="bold">${escape(title)}</text>
+${out.join("\n")}
+</svg>
+`;
+}

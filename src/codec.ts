@@ -5,7 +5,8 @@ import { numberVariant } from "./json/numbers.js";
 import { Reader, tag, Wire } from "./wire/reader.js";
 import { compareCodePoints, readExtra, StructPlan } from "./wire/struct-codec.js";
 import { utf8 } from "./wire/utf8.js";
-import { COMPLETED, PARTIAL_IMAGE, readEvent, type CheckedEvent, type EventKind } from "./json/validate.js";
+import { readEvent, type CheckedEvent } from "./json/validate.js";
+import { COMPLETED, PARTIAL_IMAGE, type EventKind } from "./json/event.js";
 import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./wire/varint.js";
 
 /**

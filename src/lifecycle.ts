@@ -2,7 +2,8 @@ import { checkTarget, decode, decodeMessage, planMessage, writeMessage, type Mes
 import { BridgeError, isBridgeError, type BridgePath } from "./errors.js";
 import type { ImageGenCallLifecycleEvent } from "./json/event.js";
 import { Reader, tag, Wire } from "./wire/reader.js";
-import { EVENT_KINDS, kindOf, readEvent, type EventKind } from "./json/validate.js";
+import { kindOf, readEvent } from "./json/validate.js";
+import { EVENT_KINDS, type EventKind } from "./json/event.js";
 import { varint32Size, writeVarint32 } from "./wire/varint.js";
 
 /**

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { decode, delimit, encode, encodeEvent, equalJson, fromJson, type ImageGenCallCompletedEvent } from "../src/index.js";
+import { decode, encode, encodeEvent, equalJson, fromJson, type ImageGenCallCompletedEvent } from "../src/index.js";
+import { delimit } from "../src/transport/index.js";
 import { ORWIRE, orwire } from "./support/cli.js";
 
 const T = "response.image_generation_call.completed" as const;

@@ -3,26 +3,8 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  decode,
-  encode,
-  equalJson,
-  fromConfluent,
-  fromJson,
-  fromMessage,
-  IMAGE_GEN_CALL_COMPLETED,
-  ImageGenCallCompletedSchema,
-  toConfluent,
-  toMessage,
-  confluentMessageIndexes,
-  decodeEventMessage,
-  encodeEventMessage,
-  ImageGenCallGeneratingSchema,
-  ImageGenCallInProgressSchema,
-  ImageGenCallPartialImageSchema,
-  type ImageGenCallCompletedEvent,
-  type ImageGenCallLifecycleEvent,
-} from "../src/index.js";
+import { decode, encode, equalJson, fromJson, fromMessage, IMAGE_GEN_CALL_COMPLETED, ImageGenCallCompletedSchema, toMessage, decodeEventMessage, encodeEventMessage, ImageGenCallGeneratingSchema, ImageGenCallInProgressSchema, ImageGenCallPartialImageSchema, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../src/index.js";
+import { fromConfluent, toConfluent, confluentMessageIndexes } from "../src/transport/index.js";
 import { toKafkaRecord } from "../src/kafka/index.js";
 import { anyEvent, anyLifecycleEvent, seed } from "./support/arbitraries.js";
 import { sseSample } from "./support/events.js";

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { delimit, encode, fromJson, isBridgeError } from "../src/index.js";
+import { encode, fromJson, isBridgeError } from "../src/index.js";
+import { delimit } from "../src/transport/index.js";
 import { parseJson } from "../src/json/json-text.js";
 import { encodePlainJson } from "../src/plain-json.js";
 import { anyEvent, runs, seed } from "./support/arbitraries.js";

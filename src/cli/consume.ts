@@ -3,7 +3,9 @@ import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
 import { consumeFromKafka, type ConsumeReport } from "../kafka/client.js";
 import { consumeFromJetStream, jetStreamNames } from "../nats/client.js";
-import type { Shape } from "../json/validate.js";
+import type { Shape } from "../json/event.js";
+import { natsHeaderBytePairs } from "../nats/header-block.js";
+import { deadLetterHeaders, type DeadLetterHeaderText } from "./dead-letter.js";
 import { eventLine } from "./decode.js";
 import { Failure } from "./failure.js";
 import { openOutput, Output } from "./io.js";
@@ -31,7 +33,7 @@ interface Refused {
   error: BridgeError;
   key?: Uint8Array | null | undefined;
   value: Uint8Array | null;
-  headers: [string, string][];
+  headers: [DeadLetterHeaderText, DeadLetterHeaderText][];
 }
 
 /**
@@ -45,26 +47,20 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
   let deadLettered = 0;
   const progress = new Progress("events consumed");
   let pending = 0;
-  let lastFlush = Date.now();
   const durable = command.group !== undefined;
-  const write = async (event: ImageGenCallLifecycleEvent) => {
-    const line = eventLine(event, command.shape);
-    if (durable) {
-      // the offset or ack follows this line, so it must be out first
-      await out.write(line);
-      await out.flush();
-    } else {
-      await out.write(line);
-      if (Date.now() - lastFlush > 200) {
-        await out.flush();
-        lastFlush = Date.now();
-      }
-    }
-    if (++pending >= 1024) {
+  // lines leave in large chunks; an offset is committed or a message acked only once its line is
+  // out (the consumers call `flush` first), and a slow stream still shows its lines within 200 ms
+  const write = (event: ImageGenCallLifecycleEvent): Promise<void> | undefined => {
+    if (++pending >= 4096) {
       progress.tick(pending);
       pending = 0;
     }
+    return out.write(eventLine(event, command.shape));
   };
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = () => (flushing = flushing.then(() => out.flush()));
+  const ticker = setInterval(() => void flush().catch(() => {}), 200);
+  ticker.unref();
   const refuse = async (r: Refused) => {
     if (deadLetterFile === undefined) {
       await out.flush();
@@ -99,6 +95,7 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
           count: command.count,
           idleTimeout,
           signal: interrupt.signal,
+          flush,
           deadLetter: (r) =>
             refuse({
               where: `topic ${r.topic} partition ${r.partition} offset ${r.offset}`,
@@ -106,7 +103,7 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
               error: r.error,
               key: r.key,
               value: r.value,
-              headers: r.headers.map(([k, v]) => [k.toString("utf8"), v.toString("utf8")]),
+              headers: deadLetterHeaders(r.headers),
             }),
         });
       } finally {
@@ -124,13 +121,14 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
           count: command.count,
           idleTimeout,
           signal: interrupt.signal,
+          flush,
           deadLetter: (m) =>
             refuse({
               where: `stream ${m.stream} sequence ${m.seq}`,
               location: { stream: m.stream, seq: m.seq, subject: m.subject },
               error: m.error,
               value: m.data,
-              headers: m.headers,
+              headers: m.headerBlock === undefined ? m.headers : deadLetterHeaders(natsHeaderBytePairs(m.headerBlock)),
             }),
         });
       } finally {
@@ -142,6 +140,7 @@ export async function runConsume(command: ConsumeCommand): Promise<void> {
   } catch (err) {
     throw brokerFailure(err, `cannot consume from ${describeTarget(target)}`);
   } finally {
+    clearInterval(ticker);
     progress.tick(pending);
     progress.done();
     interrupt.dispose();

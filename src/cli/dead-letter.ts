@@ -46,3 +46,20 @@ export function asBridgeError(err: unknown): BridgeError {
   if (isBridgeError(err)) return err;
   throw err;
 }
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** A header name or value for a dead-letter line: its text, or `{ base64 }` of its bytes when they are not UTF-8 (never a lossy decoding). */
+export type DeadLetterHeaderText = string | { base64: string };
+
+/** Header byte pairs as dead-letter entries, text where the bytes are UTF-8, else base64. */
+export function deadLetterHeaders(pairs: Iterable<readonly [Uint8Array, Uint8Array]>): [DeadLetterHeaderText, DeadLetterHeaderText][] {
+  const text = (bytes: Uint8Array): DeadLetterHeaderText => {
+    try {
+      return strictUtf8.decode(bytes);
+    } catch {
+      return { base64: Buffer.from(bytes).toString("base64") };
+    }
+  };
+  return [...pairs].map(([name, value]) => [text(name), text(value)]);
+}

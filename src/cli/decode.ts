@@ -3,7 +3,7 @@ import { Deframer } from "../wire/size-delimited.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeAny, decodeEvent } from "../lifecycle.js";
 import { stringifyJson } from "../json/json-text.js";
-import type { Shape } from "../json/validate.js";
+import type { Shape } from "../json/event.js";
 import { toWireJson } from "../json/wire-json.js";
 import { asBridgeError, openDeadLetter, type DeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";

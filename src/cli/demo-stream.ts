@@ -7,7 +7,7 @@ import { equalJson } from "../json/equal.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeEvent, encodeEvent } from "../lifecycle.js";
 import { SseParser } from "../transport/sse.js";
-import { EVENT_KINDS } from "../json/validate.js";
+import { EVENT_KINDS } from "../json/event.js";
 import { fromWireJson } from "../json/wire-json.js";
 
 /** The event stream shipped with the package: two image generation calls among other Responses events. */

@@ -3,7 +3,7 @@ import { DelimitedWriter } from "../transport/delimited.js";
 import { clipText, formatPath, MAX_REASON_CHARS, type BridgeError } from "../errors.js";
 import { encodeEvent } from "../lifecycle.js";
 import { lifecycleEvents, readSse } from "../transport/sse.js";
-import { fromJson, fromWireJson } from "../json/wire-json.js";
+import { fromJson } from "../json/wire-json.js";
 import { asBridgeError, openDeadLetter, type DeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
 import { openInput, Output, readAll } from "./io.js";
@@ -81,9 +81,7 @@ async function encodeLines(input: AsyncIterable<Uint8Array>, out: Output, comman
       count.records++;
       try {
         if (typeof text !== "string") throw text;
-        const event = fromJson(parseJson(text));
-        if (envelopes) writer.writeEvent(event);
-        else writer.write(event);
+        writer.writeJson(parseJson(text), envelopes);
         count.encoded++;
       } catch (err) {
         await refused(asBridgeError(err), count.records, lineNumber, typeof text === "string" ? { text } : { bytes: buf.subarray(start, end) });
@@ -123,7 +121,7 @@ async function encodeSse(input: AsyncIterable<Uint8Array>, out: Output, command:
       for (const e of lifecycleEvents(batch, skipped)) {
         count.records++;
         try {
-          writer.writeEvent(fromWireJson(e.data));
+          writer.writeJson(e.data, true, "wire");
           count.encoded++;
         } catch (err) {
           const error = asBridgeError(err);

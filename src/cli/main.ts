@@ -68,10 +68,12 @@ const COMMAND_HELP: Readonly<Record<string, string>> = Object.freeze({
 `,
   conformance: `  orwire conformance --codec "<command>" [--random N] [--random-events N]
                      [--no-events] [--seed S] [--jobs N]
+                     [--protocol auto|serve|one-shot]
                      [--known-difference "NAME=REASON"]... [--json]
       Runs the golden vectors and N seeded random events (default 1000)
       against a codec executable (\`<command> decode\` / \`<command> encode\`, see
-      the README's Interop section), then the envelope vectors and
+      the README's Interop section; over --jobs long-lived \`<command> serve\`
+      processes when the codec offers it), then the envelope vectors and
       --random-events N random lifecycle events (default 200) through
       \`<command> decode-event\` / \`<command> encode-event\` (--no-events: skip
       them); PASS or FAIL per case with a diff, exit 1 if any case fails. A

@@ -139,7 +139,8 @@ export async function openKafka(target: Extract<BrokerTarget, { kind: "kafka" }>
     producer: producer as unknown as KafkaProducerLike,
     admin: admin as unknown as KafkaSession["admin"],
     consumer(groupId) {
-      const consumer = new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500, maxBytes: 2 * MAX_MESSAGE_BYTES, maxBytesPerPartition: MAX_MESSAGE_BYTES });
+      // fetches of at most 1 MiB: the client holds a few of them at a time, so memory stays flat
+      const consumer = new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500, maxBytes: 1 << 20 });
       consumers.push(consumer);
       return consumer as unknown as KafkaConsumerLike & { close(): Promise<void> };
     },

@@ -1,18 +1,15 @@
 import { definedOnly, type CloudEventAttributes } from "../transport/cloudevents.js";
 import { BridgeError, isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { batched, sleep, type Source } from "../transport/batched.js";
-import { kafkaPartition } from "./partition.js";
-import { kafkaSizeLimitHint } from "./size-limit.js";
-import { defaultKafkaRecordOptions, DEFAULT_KAFKA_TOPIC, readKafkaRecord, toKafkaRecord, type KafkaRecordOptions } from "./records.js";
+import { sleep, type Source } from "../transport/batched.js";
+import { consumeStream } from "./consume-stream.js";
+import { deliverRecords, runKafkaPipeline } from "./producer-pipeline.js";
+import { defaultKafkaRecordOptions, DEFAULT_KAFKA_TOPIC, type KafkaRecordOptions } from "./records.js";
 
 /**
  * Thin adapters for `@platformatic/kafka` 1.x (an optional peer dependency). They take the
  * client's objects and never import it; the types below are the parts of its API they use.
  */
-
-/** `ProduceAcks.ALL`: the leader waits for every in-sync replica. */
-const ACKS_ALL = -1;
 
 /** A record as `@platformatic/kafka`'s `Producer` sends it with its default (`Buffer`) serializers. */
 export interface KafkaMessageToProduce {
@@ -53,8 +50,10 @@ export interface KafkaConsumerLike {
 /** Options of `publishToKafka`. */
 export interface KafkaPublishOptions extends KafkaRecordOptions {
   topic: string;
-  /** Records per produce request; one request is in flight at a time, so order is kept. Default 500. */
+  /** Records per produce request at most; one request is in flight per partition, so its order is kept. Default 1000. */
   batchSize: number;
+  /** Bytes (keys, values, headers) per produce request at most. Default 262 144. */
+  batchBytes: number;
   /** How long a partly filled batch waits for more events from a slow source, in ms. Default 20. */
   linger: number;
   /** How long one batch is retried before the publish fails, in ms. Default 120 000. */
@@ -71,7 +70,8 @@ export interface KafkaPublishOptions extends KafkaRecordOptions {
 export const defaultKafkaPublishOptions: Readonly<KafkaPublishOptions> = Object.freeze({
   ...defaultKafkaRecordOptions,
   topic: DEFAULT_KAFKA_TOPIC,
-  batchSize: 500,
+  batchSize: 1000,
+  batchBytes: 256 * 1024,
   linger: 20,
   deliveryTimeout: 120_000,
   retryDelay: 250,
@@ -89,19 +89,16 @@ export interface PublishReport {
   retries: number;
 }
 
-interface Pending {
-  record: number;
-  id: string;
-  message: KafkaMessageToProduce;
-}
-
 /**
- * Publishes events in order as records of `toKafkaRecord`, each acknowledged by all in-sync
- * replicas (acks -1) of an idempotent producer, one batch in flight at a time; the key picks the
- * partition as Kafka's Java client does. A batch that fails is retried (only its partitions that
- * were not acknowledged) until `deliveryTimeout`; then a `publish_failed` error names the first
- * record not acknowledged. An event that cannot be encoded stops the publish after the events
- * before it, with its `BridgeError` at its 1-based record number.
+ * Publishes events in order per `item_id` as records of `toKafkaRecord`, each acknowledged by all
+ * in-sync replicas (acks -1) of an idempotent producer; the key picks the partition as Kafka's Java
+ * client does. Records are grouped per partition into requests of up to `batchSize` records and
+ * `batchBytes` bytes, one request in flight per partition (so a partition's order is kept) and
+ * every partition at once, with no promise per record; reading waits while more than a few
+ * requests' worth of records are not yet acknowledged. A request that fails is retried (only its
+ * partitions that were not acknowledged) until `deliveryTimeout`; then a `publish_failed` error
+ * names the first record not acknowledged. An event that cannot be encoded stops the publish
+ * after the events before it, with its `BridgeError` at its 1-based record number.
  */
 export async function publishToKafka(
   producer: KafkaProducerLike,
@@ -110,41 +107,7 @@ export async function publishToKafka(
 ): Promise<PublishReport> {
   const o = { ...defaultKafkaPublishOptions, ...definedOnly(options) };
   const partitions = await partitionCount(producer, o.topic);
-  const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
-  let record = 0;
-  let stop: unknown;
-  let inFlight: Promise<void> | undefined;
-  const source = (async function* () {
-    for await (const event of events) {
-      record++;
-      try {
-        const r = toKafkaRecord(event, o);
-        const key = Buffer.from(r.key);
-        const headers = new Map<Buffer, Buffer>();
-        for (const name in r.headers) headers.set(Buffer.from(name), Buffer.from(r.headers[name]!));
-        const message = { topic: o.topic, key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength), headers, partition: kafkaPartition(key, partitions) };
-        yield { record, id: r.headers.ce_id!, message } satisfies Pending;
-      } catch (err) {
-        throw isBridgeError(err) ? err.atRecord(record) : err;
-      }
-    }
-  })();
-  try {
-    for await (const batch of batched(source, o.batchSize, o.linger)) {
-      await inFlight;
-      o.signal?.throwIfAborted();
-      inFlight = deliver(producer, batch, o, report).then(() => {
-        report.published += batch.length;
-        o.onAcknowledged?.(report.published);
-      });
-      inFlight.catch(() => {}); // awaited before the next batch and at the end
-    }
-  } catch (err) {
-    stop = err;
-  }
-  await inFlight;
-  if (stop !== undefined) throw stop;
-  return report;
+  return runKafkaPipeline(producer, events, o, partitions);
 }
 
 async function partitionCount(producer: KafkaProducerLike, topic: string): Promise<number> {
@@ -152,37 +115,6 @@ async function partitionCount(producer: KafkaProducerLike, topic: string): Promi
   const count = metadata.topics.get(topic)?.partitionsCount;
   if (count === undefined || count <= 0) throw new Error(`topic ${topic} has no partitions (create it first, e.g. with ensureKafkaTopic)`);
   return count;
-}
-
-/** Sends records until the broker acknowledged every one, retrying the partitions that were not. */
-async function deliver(
-  producer: KafkaProducerLike,
-  batch: Pending[],
-  o: Pick<KafkaPublishOptions, "deliveryTimeout" | "retryDelay" | "signal">,
-  report: PublishReport,
-): Promise<void> {
-  let remaining = batch;
-  const deadline = Date.now() + o.deliveryTimeout;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await producer.send({ messages: remaining.map((p) => p.message), acks: ACKS_ALL, idempotent: true });
-      return;
-    } catch (err) {
-      // partitions the broker acknowledged before the failure are not sent again
-      const produced = (err as { produced?: { offsets?: { partition: number }[] } }).produced?.offsets ?? [];
-      const acknowledged = new Set(produced.map((p) => p.partition));
-      remaining = remaining.filter((p) => p.message.partition === undefined || !acknowledged.has(p.message.partition));
-      if (remaining.length === 0) return;
-      const permanent = (err as { findBy?: (k: string, v: unknown) => unknown }).findBy?.("canRetry", false) != null;
-      if (permanent || Date.now() >= deadline || o.signal?.aborted) {
-        const first = remaining[0]!;
-        const why = permanent ? "the broker refused it" : `not acknowledged within ${o.deliveryTimeout} ms (${attempt} attempts)`;
-        throw new BridgeError("publish_failed", [], `event ${first.id}: ${why}: ${describeError(err)}${kafkaSizeLimitHint(err)}`, { record: first.record, value: first.id, cause: err });
-      }
-      report.retries++;
-      await sleep(o.retryDelay);
-    }
-  }
 }
 
 /** A record that could not be read, on its way to the dead-letter topic. */
@@ -224,7 +156,7 @@ export interface KafkaConsumeOptions {
   count: number | undefined;
   /** Stop after this many ms without a record. */
   idleTimeout: number | undefined;
-  /** Commit once this many records were handled since the last commit. Default 500. */
+  /** Commit once this many records were handled since the last commit. Default 5000. */
   commitEvery: number;
   /** Commit at least this often (ms) while records arrive. Default 1000. */
   commitInterval: number;
@@ -234,6 +166,8 @@ export interface KafkaConsumeOptions {
   retryDelay: number;
   /** Stops the consumer (offsets handled so far are committed). */
   signal: AbortSignal | undefined;
+  /** Called before each commit; the commit waits until it resolved (the CLI writes out its lines). */
+  flush: (() => void | Promise<void>) | undefined;
 }
 
 /** The defaults of `KafkaConsumeOptions` (the dead letter has none). */
@@ -242,11 +176,12 @@ export const defaultKafkaConsumeOptions: Readonly<Omit<KafkaConsumeOptions, "dea
   from: "committed",
   count: undefined,
   idleTimeout: undefined,
-  commitEvery: 500,
+  commitEvery: 5000,
   commitInterval: 1000,
   reconnectTimeout: 120_000,
   retryDelay: 500,
   signal: undefined,
+  flush: undefined,
 });
 
 /** What a consumer did. */
@@ -261,7 +196,8 @@ export interface ConsumeReport {
 export type EventHandler<Context> = (event: ImageGenCallLifecycleEvent, context: Context) => void | Promise<void>;
 
 /**
- * Reads events from a topic, one at a time, in partition order. Offsets are committed only for
+ * Reads events from a topic, one at a time, in partition order; a handler that returns no promise
+ * is not awaited. Offsets are committed per batch, in the background, only for
  * records the handler finished (or that went to the dead letter), never before: a record whose
  * handler failed is read again by the next consumer of the group. A record that is not one of
  * ours or does not decode goes to the dead letter with its reason, and the consumer goes on.
@@ -297,91 +233,6 @@ export async function consumeFromKafka(
     if (!isRetriable(outcome.error) || Date.now() - lastProgress > o.reconnectTimeout || o.signal?.aborted) throw outcome.error;
     await sleep(o.retryDelay);
   }
-}
-
-/** Reads one stream until the consumer is done, or until the client fails (to reconnect). */
-async function consumeStream(
-  stream: KafkaMessagesStreamLike,
-  handler: EventHandler<KafkaEventContext>,
-  deadLetter: (record: KafkaDeadLetterRecord) => void | Promise<void>,
-  o: KafkaConsumeOptions,
-  report: ConsumeReport,
-  progressed: () => void,
-): Promise<"done" | { error: unknown }> {
-  const toCommit = new Map<number, KafkaConsumedMessage>();
-  let uncommitted = 0;
-  let lastCommit = Date.now();
-  const commit = async () => {
-    const messages = [...toCommit.values()];
-    toCommit.clear();
-    uncommitted = 0;
-    lastCommit = Date.now();
-    await Promise.all(messages.map((m) => m.commit()));
-  };
-  let idle: NodeJS.Timeout | undefined;
-  const close = () => void stream.close().catch(() => {});
-  const armIdle = () => {
-    if (o.idleTimeout !== undefined) idle = setTimeout(close, o.idleTimeout);
-  };
-  o.signal?.addEventListener("abort", close, { once: true });
-  try {
-    armIdle();
-    if (o.signal?.aborted) close();
-    for await (const m of stream) {
-      if (idle !== undefined) clearTimeout(idle);
-      progressed();
-      let read: ReturnType<typeof readKafkaRecord> | undefined;
-      try {
-        read = readKafkaRecord({ key: m.key, value: m.value, headers: m.headers });
-      } catch (err) {
-        if (!isBridgeError(err)) throw new UserFailure(err);
-        try {
-          await deadLetter({ error: err, topic: m.topic, partition: m.partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null, headers: [...m.headers] });
-        } catch (failure) {
-          throw new UserFailure(failure);
-        }
-        report.deadLettered++;
-      }
-      if (read !== undefined) {
-        try {
-          await handler(read.event, { topic: m.topic, partition: m.partition, offset: m.offset, eventId: read.attributes.id, attributes: read.attributes });
-        } catch (err) {
-          throw new UserFailure(err);
-        }
-        report.events++;
-      }
-      toCommit.set(m.partition, m);
-      if (++uncommitted >= o.commitEvery || Date.now() - lastCommit >= o.commitInterval) await commit();
-      if (o.count !== undefined && report.events >= o.count) break;
-      armIdle();
-    }
-    if (toCommit.size > 0) {
-      try {
-        await commit();
-      } catch (err) {
-        // the records stay uncommitted and come again to the group: say so rather than reconnect
-        throw new UserFailure(err);
-      }
-    }
-    return "done";
-  } catch (err) {
-    if (err instanceof UserFailure) {
-      // commit what the handler finished, then let its error through
-      if (toCommit.size > 0) await commit().catch(() => {});
-      throw err.error;
-    }
-    // the client failed: what was not committed is read again after the reconnect
-    return { error: err };
-  } finally {
-    if (idle !== undefined) clearTimeout(idle);
-    o.signal?.removeEventListener("abort", close);
-    await stream.close().catch(() => {});
-  }
-}
-
-/** An error of the handler or the dead letter, which ends the consumer (no reconnect). */
-class UserFailure {
-  constructor(readonly error: unknown) {}
 }
 
 /** Broker answers after which a consumer resumes from its committed offsets (a restart, a leader change, a rebalance). */
@@ -443,13 +294,6 @@ export function kafkaDeadLetterProducer(target: { producer: KafkaProducerLike; t
     if (r.key !== null) message.key = r.key;
     if (r.value !== null) message.value = r.value;
     const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
-    await deliver(target.producer, [{ record: 1, id: `${r.topic}/${r.partition}/${r.offset}`, message }], defaultKafkaPublishOptions, report);
+    await deliverRecords(target.producer, [{ record: 1, id: `${r.topic}/${r.partition}/${r.offset}`, bytes: 0, message }], defaultKafkaPublishOptions, report);
   };
-}
-
-function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const inner = (err as { errors?: unknown[] }).errors;
-  const last = Array.isArray(inner) && inner.length > 0 ? inner[inner.length - 1] : undefined;
-  return last instanceof Error && last.message !== err.message ? `${err.message} (${describeError(last)})` : err.message;
 }

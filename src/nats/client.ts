@@ -8,6 +8,9 @@ import type { ConsumeReport, EventHandler, PublishReport } from "../kafka/client
 import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
 import { natsSizeLimitHint, natsTooLarge } from "./size-limit.js";
 import { jetStreamLimits, type JetStreamLimits } from "./stream.js";
+import { consumeFetched, consumeOrdered } from "./consume-loops.js";
+import { natsMessageWriter } from "./message-writer.js";
+import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";
 import { defaultNatsMessageOptions, DEFAULT_NATS_SUBJECT_PREFIX, natsHeaderPairs, natsSubjectOf, readNatsMessage, toNatsMessage, type NatsMessageOptions } from "./records.js";
 
 /**
@@ -111,7 +114,7 @@ async function ensureStream(jsm: JetStreamManager, name: string, subject: string
 
 /** Options of `publishToJetStream`. */
 export interface JetStreamPublishOptions extends NatsMessageOptions {
-  /** Publishes awaiting their acknowledgment at once; one at a time per `item_id`, so its order is kept. Default 256. */
+  /** Events accepted and not yet acknowledged; one in flight at a time per `item_id`, so its order is kept. Default 1024. */
   window: number;
   /** How long one publish waits for its acknowledgment, in ms. Default 5000. */
   timeout: number;
@@ -130,7 +133,7 @@ export interface JetStreamPublishOptions extends NatsMessageOptions {
 /** The defaults of `JetStreamPublishOptions`. */
 export const defaultJetStreamPublishOptions: Readonly<JetStreamPublishOptions> = Object.freeze({
   ...defaultNatsMessageOptions,
-  window: 256,
+  window: 1024,
   timeout: 5000,
   deliveryTimeout: 60_000,
   retryDelay: 250,
@@ -140,13 +143,17 @@ export const defaultJetStreamPublishOptions: Readonly<JetStreamPublishOptions> =
 });
 
 /**
- * Publishes lifecycle events as messages of `toNatsMessage` (each on its type's subject), each with its event id as `Nats-Msg-Id`, and
- * counts an event only once JetStream acknowledged it (a `PubAck`; `duplicate` when the stream
- * already held that id, so a retried publish is stored once). Up to `window` publishes are in
- * flight, but one event at a time per `item_id`, so one call's events are stored in order even
- * when publishes are retried. A publish that fails is retried until `deliveryTimeout`; then a
- * `publish_failed` error names the first record not acknowledged. An event that cannot be
- * encoded stops the publish after the events before it, with its `BridgeError`.
+ * Publishes lifecycle events as messages of `toNatsMessage` (each on its type's subject), each with
+ * its event id as `Nats-Msg-Id`, and counts an event only once JetStream acknowledged it (a
+ * `PubAck`; `duplicate` when the stream already held that id, so a retried publish is stored once).
+ * Messages go out as core publishes with a reply subject under one inbox, and the acknowledgments
+ * are matched as they come back (`JetStreamAsyncPublisher`): up to `window` events are in flight,
+ * but one at a time per `item_id`, so one call's events are stored in order even when publishes
+ * are retried. A send that is not acknowledged within `timeout` is sent again with the same
+ * `Nats-Msg-Id` until `deliveryTimeout`; a refusal (a message above the server's `max_payload`, a
+ * JetStream API error) fails at once; either way a `publish_failed` error names the first record
+ * not acknowledged. An event that cannot be encoded stops the publish after the events before it,
+ * with its `BridgeError`. `js` must be the client of `jetstream(nc)` (its connection is used).
  */
 export async function publishToJetStream(
   js: JetStreamClient,
@@ -155,56 +162,57 @@ export async function publishToJetStream(
 ): Promise<PublishReport> {
   const o = { ...defaultJetStreamPublishOptions, ...definedOnly(options) };
   const headers = await loadHeaders();
+  const nc = (js as unknown as { nc?: NatsCoreConnectionLike & { options?: { inboxPrefix?: string } } }).nc;
+  if (nc === undefined) throw new Error("publishToJetStream needs the client of jetstream(nc) from @nats-io/jetstream 3.x");
   const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
-  const inflight = new Set<Promise<void>>();
-  const tails = new Map<string, Promise<void>>();
-  const state: { failure?: BridgeError } = {};
+  const publisher = new JetStreamAsyncPublisher(nc, {
+    window: o.window,
+    timeout: o.timeout,
+    deliveryTimeout: o.deliveryTimeout,
+    retryDelay: o.retryDelay,
+    inboxPrefix: nc.options?.inboxPrefix || "_INBOX",
+    signal: o.signal,
+    onRetry: () => report.retries++,
+    onAcknowledged: (duplicate) => {
+      report.published++;
+      if (duplicate) report.duplicates++;
+      o.onAcknowledged?.(report.published);
+    },
+  });
+  const write = natsMessageWriter(o);
   let stop: unknown;
   let record = 0;
   try {
-    for await (const batch of batched(events, 64, 5)) {
+    // whole batches are offered in one turn of the event loop, so that they leave in one write
+    for await (const batch of batched(events, 1024, 5)) {
       for (const event of batch) {
-        if (state.failure !== undefined) break;
         o.signal?.throwIfAborted();
         record++;
         let message: ReturnType<typeof toNatsMessage>;
         try {
-          message = toNatsMessage(event, o);
+          message = write(event);
         } catch (err) {
           throw isBridgeError(err) ? err.atRecord(record) : err;
         }
-        while (inflight.size >= o.window) await Promise.race(inflight);
-        const at = record;
-        const key = event.itemId;
-        const before = tails.get(key);
-        const task = (async () => {
-          if (before !== undefined) await before;
-          if (state.failure !== undefined && state.failure.record! < at) return;
-          try {
-            const ack = await publishOne(js, message, headers, at, o, report);
-            report.published++;
-            if (ack.duplicate) report.duplicates++;
-            o.onAcknowledged?.(report.published);
-          } catch (err) {
-            const error = isBridgeError(err) ? err : new BridgeError("publish_failed", [], String(err), { record: at, cause: err });
-            if (state.failure === undefined || at < state.failure.record!) state.failure = error;
-          }
-        })();
-        inflight.add(task);
-        tails.set(key, task);
-        void task.then(() => {
-          inflight.delete(task);
-          if (tails.get(key) === task) tails.delete(key);
-        });
+        const h = headers();
+        for (const name in message.headers) h.set(name, message.headers[name]!);
+        h.set("Nats-Msg-Id", message.msgID);
+        if (o.stream !== undefined) h.set("Nats-Expected-Stream", o.stream);
+        const wait = publisher.room();
+        if (wait !== undefined) await wait;
+        publisher.offer({ record, key: event.itemId, subject: message.subject, data: message.data, headers: h, msgID: message.msgID });
       }
-      if (state.failure !== undefined) break;
     }
   } catch (err) {
     stop = err;
   }
-  await Promise.all(inflight);
-  if (state.failure !== undefined) throw state.failure;
-  if (stop !== undefined) throw stop;
+  try {
+    await publisher.drain();
+  } catch (failure) {
+    // the first record not acknowledged comes before the one that stopped the reading
+    if (!(isBridgeError(stop) && stop.record !== undefined && stop.record < (failure as BridgeError).record!)) throw failure;
+  }
+  if (stop !== undefined && stop !== publisher.failed) throw stop;
   return report;
 }
 
@@ -248,7 +256,10 @@ export interface JetStreamDeadLetterMessage {
   seq: number;
   subject: string;
   data: Uint8Array;
+  /** The headers as the client decoded them (a byte that is not UTF-8 became U+FFFD). */
   headers: [string, string][];
+  /** The header block as received (`natsHeaderBytePairs` reads it), when the client exposes it. */
+  headerBlock?: Uint8Array | undefined;
 }
 
 /**
@@ -291,7 +302,7 @@ export interface JetStreamConsumeOptions {
   idleTimeout: number | undefined;
   /** How long JetStream waits for an ack before redelivering, in ms. Default 30 000. */
   ackWait: number;
-  /** Messages fetched at a time, ahead of the handler. Default 256. */
+  /** Messages fetched at a time, ahead of the handler. Default 1000. */
   maxMessages: number;
   /** How long the consumer keeps fetching while the server is away, in ms. Default 120 000. */
   reconnectTimeout: number;
@@ -299,6 +310,8 @@ export interface JetStreamConsumeOptions {
   retryDelay: number;
   /** Stops the consumer. */
   signal: AbortSignal | undefined;
+  /** Called before each batch of acks; the acks wait until it resolved (the CLI writes out its lines). */
+  flush: (() => void | Promise<void>) | undefined;
 }
 
 /** The defaults of `JetStreamConsumeOptions`. */
@@ -311,20 +324,24 @@ export const defaultJetStreamConsumeOptions: Readonly<JetStreamConsumeOptions> =
   count: undefined,
   idleTimeout: undefined,
   ackWait: 30_000,
-  maxMessages: 256,
+  maxMessages: 1000,
   reconnectTimeout: 120_000,
   retryDelay: 500,
   signal: undefined,
+  flush: undefined,
 });
 
 /**
- * Reads events from a stream, one at a time, in stream order, and acks each message only after
- * the handler resolved. A handler that rejects stops the consumer with its error; its message and
- * those fetched after it are nak'ed, to be delivered again at once. A message that is not one of
- * ours or does not decode goes to the dead letter with its reason and is then terminated, so it
- * never blocks the stream. While the server is away the consumer keeps fetching, for up to
- * `reconnectTimeout`. Resolves when `count` events were handled, after `idleTimeout` ms without a
- * message, or on `signal`.
+ * Reads events from a stream, one at a time, in stream order. Without a durable `consumer`, an
+ * ordered consumer reads the stream from its first message (nothing to ack: no other reader
+ * resumes from it). With one, bounded fetches of `maxMessages`; messages are acked only after the
+ * handler resolved and `flush` resolved, in batches (a consumer this function creates acks with
+ * `AckAll`, so one ack covers a fetch). A handler that rejects stops the consumer with its error;
+ * its message and those fetched after it are nak'ed, to be delivered again at once. A message
+ * that is not one of ours or does not decode goes to the dead letter with its reason and is then
+ * terminated, so it never blocks the stream. While the server is away the consumer keeps
+ * fetching, for up to `reconnectTimeout`. Resolves when `count` events were handled, after
+ * `idleTimeout` ms without a message, or on `signal`.
  */
 export async function consumeFromJetStream(
   js: JetStreamClient,
@@ -334,96 +351,24 @@ export async function consumeFromJetStream(
   const o = { ...defaultJetStreamConsumeOptions, ...definedOnly(options) };
   const report: ConsumeReport = { events: 0, deadLettered: 0 };
   if (o.count !== undefined && o.count <= 0) return report;
-  const jsm = await js.jetstreamManager();
-  const filter = o.type === undefined ? {} : { filter_subject: natsSubjectOf(o.type, o.subjectPrefix) };
-  const config = { ack_policy: "explicit", deliver_policy: "all", ack_wait: o.ackWait * 1_000_000, max_ack_pending: Math.max(1000, o.maxMessages * 4), ...filter } as const;
-  let name = o.consumer;
-  if (name === undefined) {
-    name = (await jsm.consumers.add(o.stream, { ...config, inactive_threshold: 60_000_000_000 } as Parameters<JetStreamManager["consumers"]["add"]>[1])).name;
-  } else {
-    try {
-      await jsm.consumers.info(o.stream, name);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      await jsm.consumers.add(o.stream, { ...config, durable_name: name } as Parameters<JetStreamManager["consumers"]["add"]>[1]);
-    }
-  }
-  const consumer = await js.consumers.get(o.stream, name);
   const deadLetter = typeof o.deadLetter === "function" ? o.deadLetter : jetStreamDeadLetterPublisher(js, o.deadLetter);
-  let failure: { error: unknown } | undefined;
-  let current: ConsumerMessages | undefined;
-  const abort = () => void current?.close().catch(() => {});
-  o.signal?.addEventListener("abort", abort, { once: true });
-  let idleSince = Date.now();
-  let lastProgress = Date.now();
-  try {
-    // Bounded fetches rather than an open-ended consume(): when the consumer stops, no pull request
-    // is left at the server, so messages fetched but not handled can be nak'ed for the next reader
-    // at once instead of waiting out ackWait.
-    while (!o.signal?.aborted) {
-      const want = o.count === undefined ? o.maxMessages : Math.min(o.maxMessages, o.count - report.events);
-      const left = o.idleTimeout === undefined ? FETCH_EXPIRES : o.idleTimeout - (Date.now() - idleSince);
-      const expires = Math.max(1000, Math.min(FETCH_EXPIRES, left));
-      const leftovers: JsMsg[] = [];
-      let got = 0;
-      try {
-        current = await consumer.fetch({ max_messages: want, expires });
-        if (o.signal?.aborted) abort();
-        for await (const m of current) {
-          got++;
-          if (failure !== undefined || o.signal?.aborted) {
-            leftovers.push(m);
-            continue;
-          }
-          let read: ReturnType<typeof readNatsMessage> | undefined;
-          try {
-            read = readNatsMessage({ data: m.data, headers: m.headers });
-          } catch (err) {
-            if (!isBridgeError(err)) {
-              failure = { error: err };
-              leftovers.push(m);
-              continue;
-            }
-            try {
-              await deadLetter({ error: err, stream: o.stream, seq: m.seq, subject: m.subject, data: m.data, headers: natsHeaderPairs(m.headers) });
-            } catch (error) {
-              failure = { error };
-              leftovers.push(m);
-              continue;
-            }
-            m.term();
-            report.deadLettered++;
-            continue;
-          }
-          try {
-            await handler(read.event, { stream: o.stream, subject: m.subject, seq: m.seq, deliveries: m.info.deliveryCount, eventId: read.attributes.id, attributes: read.attributes });
-          } catch (error) {
-            failure = { error };
-            leftovers.push(m);
-            continue;
-          }
-          report.events++;
-          // the last of a counted run waits until the server has its ack (acks go in order)
-          if (o.count !== undefined && report.events >= o.count) await m.ackAck({ timeout: 5000 }).catch(() => m.ack());
-          else m.ack();
-        }
-      } catch (err) {
-        for (const m of leftovers) m.nak();
-        if (failure !== undefined) throw failure.error;
-        if (Date.now() - lastProgress > o.reconnectTimeout || o.signal?.aborted) throw err;
-        // the connection or the server went away: fetch again once it is back
-        await sleep(o.retryDelay);
-        continue;
-      }
-      for (const m of leftovers) m.nak();
-      if (failure !== undefined) throw failure.error;
-      if (got > 0) idleSince = lastProgress = Date.now();
-      if (o.count !== undefined && report.events >= o.count) break;
-      if (o.idleTimeout !== undefined && got === 0 && Date.now() - idleSince >= o.idleTimeout) break;
-    }
-  } finally {
-    o.signal?.removeEventListener("abort", abort);
+  const filter = o.type === undefined ? undefined : natsSubjectOf(o.type, o.subjectPrefix);
+  if (o.consumer === undefined) {
+    const consumer = await js.consumers.get(o.stream, filter === undefined ? {} : { filter_subjects: filter });
+    await consumeOrdered(consumer, handler, deadLetter, o, report);
+    return report;
   }
+  const jsm = await js.jetstreamManager();
+  const config = { ack_policy: "all", deliver_policy: "all", ack_wait: o.ackWait * 1_000_000, max_ack_pending: Math.max(1000, o.maxMessages * 4), ...(filter === undefined ? {} : { filter_subject: filter }) } as const;
+  let ackAll = true;
+  try {
+    ackAll = (await jsm.consumers.info(o.stream, o.consumer)).config.ack_policy === "all";
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await jsm.consumers.add(o.stream, { ...config, durable_name: o.consumer } as Parameters<JetStreamManager["consumers"]["add"]>[1]);
+  }
+  const consumer = await js.consumers.get(o.stream, o.consumer);
+  await consumeFetched(consumer, handler, deadLetter, o, report, ackAll);
   return report;
 }
 
@@ -480,9 +425,6 @@ function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; code?: number; message?: string };
   return e?.code === 10059 || e?.code === 10014 || e?.name === "StreamNotFoundError" || e?.name === "ConsumerNotFoundError" || /not found/i.test(e?.message ?? "");
 }
-
-/** The longest a fetch waits for messages, in ms. */
-const FETCH_EXPIRES = 5000;
 
 /** The one JetStream API answer to a publish that is worth a retry: "JetStream system temporarily unavailable". */
 const JS_TEMPORARILY_UNAVAILABLE = 10008;

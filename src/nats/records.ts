@@ -12,7 +12,8 @@ import {
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
-import { EVENT_KINDS } from "../json/validate.js";
+import { EVENT_KINDS } from "../json/event.js";
+import { readNatsHeaderBlock } from "./header-block.js";
 
 /** The default subject prefix: each lifecycle type is published on `${prefix}.${suffix}`. */
 export const DEFAULT_NATS_SUBJECT_PREFIX = "openresponses.image_generation_call";
@@ -62,7 +63,8 @@ export type NatsHeadersInput = Iterable<readonly [string, string | readonly stri
 /** A received NATS message in any client's shape. */
 export interface NatsMessageInput {
   data: Uint8Array;
-  headers?: NatsHeadersInput | undefined;
+  /** The headers, or their block as received (`NATS/1.0\r\n…`, see `natsHeaderBlockOf`), read strictly as UTF-8. */
+  headers?: NatsHeadersInput | Uint8Array | undefined;
 }
 
 /** Builds the NATS message of any lifecycle event, on its type's subject; throws a `BridgeError` for an event the bytes cannot carry. */
@@ -85,7 +87,8 @@ export function fromNatsMessage(message: NatsMessageInput): ImageGenCallLifecycl
 
 /** `fromNatsMessage` with the attributes the headers carried. */
 export function readNatsMessage(message: NatsMessageInput): { event: ImageGenCallLifecycleEvent; attributes: CloudEventAttributes } {
-  const attributes = fromCloudEventHeaders(natsHeaderPairs(message.headers), "nats");
+  const headers = message.headers instanceof Uint8Array ? readNatsHeaderBlock(message.headers) : natsHeaderPairs(message.headers);
+  const attributes = fromCloudEventHeaders(headers, "nats");
   if (!(message.data instanceof Uint8Array)) throw new BridgeError("invalid_type", ["data"], "message data is not bytes");
   const event = decodeEventMessage(message.data, attributes.type);
   const id = eventId(event);

@@ -1,7 +1,7 @@
 import { file_openresponses_v1_image_gen_call } from "../../gen/openresponses/v1/image_gen_call_pb.js";
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { EVENT_KINDS } from "../json/validate.js";
+import { EVENT_KINDS } from "../json/event.js";
 import { withDefaults } from "../options.js";
 import { readVarint32, VARINT_INCOMPLETE, varint32End, varint32Size, writeVarint32 } from "../wire/varint.js";
 

@@ -1,11 +1,14 @@
 import { BridgeError, isBridgeError } from "../errors.js";
 import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "../json/event.js";
-import { decode, encode, encodeInto } from "../codec.js";
-import { encodeEventInto } from "../lifecycle.js";
+import { decode, encode, placeMessage, planMessage, type MessagePlan } from "../codec.js";
+import { checkType, readEvent } from "../json/validate.js";
+import { COMPLETED, type Shape } from "../json/event.js";
+import { placeEnvelope } from "../lifecycle.js";
 import { encodePlainJson } from "../plain-json.js";
 import { withDefaults } from "../options.js";
 import { defaultDelimitedOptions, delimit, tooLargeToFrame, undelimit, type DelimitedOptions } from "../wire/size-delimited.js";
 import { readVarint32, varint32Size } from "../wire/varint.js";
+import type { Source } from "../source.js";
 
 /**
  * Size-delimited streams of events: the codec on top of the generic framing of
@@ -20,8 +23,6 @@ export interface DelimitedWriterOptions extends DelimitedOptions {
 
 /** The defaults of `DelimitedWriterOptions`. */
 export const defaultDelimitedWriterOptions: Readonly<DelimitedWriterOptions> = Object.freeze({ ...defaultDelimitedOptions, chunkBytes: 1 << 18 });
-
-type Source<T> = AsyncIterable<T> | Iterable<T>;
 
 /**
  * Collects size-delimited frames of events into large chunks, for file and socket output: one
@@ -51,12 +52,27 @@ export class DelimitedWriter {
    * message above `maxMessageBytes`; nothing is written then.
    */
   write(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): void {
-    this.append((buf, pos) => encodeInto(event, buf, pos, true));
+    this.place(planMessage(readEvent(event, "sdk", COMPLETED)), placeMessage);
   }
 
-  /** Runs an `…Into` encoder at the end of the chunk, on a new chunk, or on its own buffer if larger. */
-  private append(encode: (buf: Uint8Array, pos: number) => number): void {
-    const end = encode(this.buf, this.pos);
+  /** Appends one lifecycle event as a frame holding its `ImageGenCallEvent` envelope. */
+  writeEvent(event: ImageGenCallLifecycleEvent): void {
+    this.place(planMessage(readEvent(event, "sdk")), placeEnvelope);
+  }
+
+  /**
+   * Appends a parsed JSON value as a frame: read and checked once in the given shape (detected
+   * when not given), as an envelope of any lifecycle event or as a completed message.
+   */
+  writeJson(value: unknown, envelope: boolean, shape?: Shape): void {
+    const event = readEvent(value, shape);
+    if (!envelope && event.kind !== COMPLETED) checkType({ type: event.kind.type }, COMPLETED);
+    this.place(planMessage(event), envelope ? placeEnvelope : placeMessage);
+  }
+
+  /** Places a planned frame at the end of the chunk, on a new chunk, or on its own buffer if larger. */
+  private place(plan: MessagePlan, place: (plan: MessagePlan, buf: Uint8Array, pos: number, delimited: boolean) => number): void {
+    const end = place(plan, this.buf, this.pos, true);
     if (end >= 0) {
       if (end - this.pos > this.maxFrameBytes) throw tooLargeToFrame(readVarint32(this.buf, this.pos, end), this.maxMessageBytes);
       this.pos = end;
@@ -66,16 +82,11 @@ export class DelimitedWriter {
     this.cut();
     if (-end > this.chunkBytes) {
       const own = new Uint8Array(-end);
-      encode(own, 0);
+      place(plan, own, 0, true);
       this.done.push(own);
     } else {
-      this.pos = encode(this.buf, 0);
+      this.pos = place(plan, this.buf, 0, true);
     }
-  }
-
-  /** Appends one lifecycle event as a frame holding its `ImageGenCallEvent` envelope. */
-  writeEvent(event: ImageGenCallLifecycleEvent): void {
-    this.append((buf, pos) => encodeEventInto(event, buf, pos, true));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { BridgeError } from "../errors.js";
 import { parseJson } from "../json/json-text.js";
-import { EVENT_KINDS } from "../json/validate.js";
+import { EVENT_KINDS } from "../json/event.js";
 
 /**
  * Server-sent events (the WHATWG `text/event-stream` format) as the Responses API streams them:

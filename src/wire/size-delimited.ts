@@ -1,6 +1,7 @@
 import { BridgeError } from "../errors.js";
 import { withDefaults } from "../options.js";
 import { readVarint32, VARINT_INCOMPLETE, VARINT_OVERFLOW, varint32End, varint32Size, writeVarint32 } from "./varint.js";
+import type { Source } from "../source.js";
 
 /**
  * Size-delimited streams, protobuf's `writeDelimitedTo` / `parseDelimitedFrom` format: each
@@ -18,8 +19,6 @@ export interface DelimitedOptions {
 
 /** The defaults of `DelimitedOptions`. */
 export const defaultDelimitedOptions: Readonly<DelimitedOptions> = Object.freeze({ maxMessageBytes: 16 << 20 });
-
-type Source<T> = AsyncIterable<T> | Iterable<T>;
 
 /** Prefixes one message with its varint length: protobuf's `writeDelimitedTo` format. */
 export function delimit(message: Uint8Array): Uint8Array {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventId } from "../../src/index.js";
+import { eventId } from "../../src/transport/index.js";
 import { consumeFromKafka, ensureKafkaTopic } from "../../src/kafka/index.js";
 import { runTag } from "../support/brokers.js";
 import { clusterAdmin, clusterConsumer, clusterUp, KAFKA_CLUSTER, kafkaLeader, nodePid, signalNode, type ClusterNode } from "../support/cluster.js";

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { equalJson, eventId, fromJson, IMAGE_GEN_CALL_PARTIAL_IMAGE, type ImageGenCallLifecycleEvent, type ImageGenCallPartialImageEvent, stringifyJson } from "../../src/index.js";
+import { equalJson, fromJson, IMAGE_GEN_CALL_PARTIAL_IMAGE, type ImageGenCallLifecycleEvent, type ImageGenCallPartialImageEvent } from "../../src/index.js";
+import { eventId } from "../../src/transport/index.js";
+import { stringifyJson } from "../../src/json/json-text.js";
 import { ensureKafkaTopic } from "../../src/kafka/index.js";
 import { ensureJetStream } from "../../src/nats/index.js";
 import { runTag } from "../support/brokers.js";

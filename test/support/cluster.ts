@@ -5,7 +5,8 @@ import { promisify } from "node:util";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Admin, Consumer } from "@platformatic/kafka";
-import { stringifyJson, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { stringifyJson } from "../../src/json/json-text.js";
+import type { ImageGenCallLifecycleEvent } from "../../src/index.js";
 import { ROOT } from "./brokers.js";
 import { ORWIRE } from "./cli.js";
 

@@ -1,4 +1,5 @@
-import { eventId, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { eventId } from "../../src/transport/index.js";
 import { waitFor } from "./brokers.js";
 import { publisher, type Publisher } from "./cluster.js";
 import { tally, type Tally } from "./queue-clients.js";

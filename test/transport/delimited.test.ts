@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { decodeDelimited, DelimitedWriter, delimit, encode, encodeDelimited, undelimit, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import fc from "fast-check";
+import { encode, fromJson, toWireJson, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { anyLifecycleEvent } from "../support/arbitraries.js";
+import { codeAndPath } from "../support/refusal.js";
+import { decodeDelimited, DelimitedWriter, delimit, encodeDelimited, undelimit } from "../../src/transport/index.js";
 
 const T = "response.image_generation_call.completed" as const;
 const events: ImageGenCallCompletedEvent[] = Array.from({ length: 300 }, (_, i) => ({ type: T, itemId: `ig_${i}`, outputIndex: i % 3, sequenceNumber: i, ...(i % 7 === 0 ? { note: "x".repeat(i) } : {}) }));
@@ -117,5 +121,32 @@ describe("DelimitedWriter", () => {
     const writer = new DelimitedWriter({ maxMessageBytes: size });
     writer.write(events[0]!);
     expect(Buffer.concat(writer.drain())).toEqual(Buffer.from(delimit(encode(events[0]!))));
+  });
+});
+
+describe("DelimitedWriter.writeJson", () => {
+  const frames = (write: (w: DelimitedWriter) => void) => {
+    const writer = new DelimitedWriter({ chunkBytes: 64 });
+    write(writer);
+    return Buffer.concat(writer.drain());
+  };
+
+  it("writes what write(fromJson(value)) and writeEvent(fromJson(value)) write, for any event in either shape", () => {
+    fc.assert(
+      fc.property(anyLifecycleEvent, fc.boolean(), (event, wire) => {
+        const value = wire ? toWireJson(event) : event;
+        expect(frames((w) => w.writeJson(value, true))).toEqual(frames((w) => w.writeEvent(fromJson(value))));
+        if (event.type === "response.image_generation_call.completed") {
+          expect(frames((w) => w.writeJson(value, false))).toEqual(frames((w) => w.write(fromJson(value) as ImageGenCallCompletedEvent)));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("refuses another lifecycle type as a completed message, and a shape it was not told", () => {
+    const inProgress = { type: "response.image_generation_call.in_progress", item_id: "ig_1", output_index: 0, sequence_number: 1 };
+    expect(codeAndPath(() => new DelimitedWriter().writeJson(inProgress, false))).toEqual({ code: "invalid_literal", path: ["type"] });
+    expect(codeAndPath(() => new DelimitedWriter().writeJson(inProgress, true, "sdk"))).toEqual({ code: "missing_field", path: ["itemId"] });
   });
 });

@@ -1,0 +1,68 @@
+import { BridgeError } from "../errors.js";
+
+/**
+ * A NATS message's headers read from their bytes, as the server delivered them: the block
+ * `NATS/1.0[ status]\r\n` then `Name: value\r\n` lines and an empty line. nats.js decodes the block
+ * with a lossy decoder (bytes that are not UTF-8 become U+FFFD); reading the bytes lets the bridge
+ * refuse such a header, as it does on Kafka.
+ */
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const CR = 0x0d;
+const LF = 0x0a;
+const COLON = 0x3a;
+
+/** The header block of a received nats.js message (`Msg` or JetStream `JsMsg`), or `undefined` when the client does not expose its bytes. */
+export function natsHeaderBlockOf(message: unknown): Uint8Array | undefined {
+  // nats.js 3.x keeps the bytes of a message in `_rdata` and the header length in `_msg.hdr`
+  const m = ((message as { msg?: unknown }).msg ?? message) as { _rdata?: unknown; _msg?: { hdr?: unknown } };
+  const raw = m?._rdata;
+  const length = m?._msg?.hdr;
+  if (!(raw instanceof Uint8Array) || typeof length !== "number") return undefined;
+  return length > 0 ? raw.subarray(0, length) : new Uint8Array(0);
+}
+
+/** The `Name: value` lines of a header block as byte pairs (the value without the spaces around it), in order. */
+export function natsHeaderBytePairs(block: Uint8Array): [Uint8Array, Uint8Array][] {
+  const pairs: [Uint8Array, Uint8Array][] = [];
+  let start = lineEnd(block, 0); // skip the status line
+  while (start < block.length) {
+    const end = lineEnd(block, start);
+    let stop = end;
+    if (stop > start && block[stop - 1] === LF) stop--;
+    if (stop > start && block[stop - 1] === CR) stop--;
+    const line = block.subarray(start, stop);
+    start = end;
+    if (line.length === 0) break;
+    const colon = line.indexOf(COLON);
+    if (colon <= 0) continue;
+    let from = colon + 1;
+    let to = line.length;
+    while (from < to && (line[from] === 0x20 || line[from] === 0x09)) from++;
+    while (to > from && (line[to - 1] === 0x20 || line[to - 1] === 0x09)) to--;
+    pairs.push([line.subarray(0, colon), line.subarray(from, to)]);
+  }
+  return pairs;
+}
+
+/** The header pairs of a block as text, refusing a name or value that is not UTF-8 (`invalid_header`, path `["headers", name]`). */
+export function readNatsHeaderBlock(block: Uint8Array): [string, string][] {
+  return natsHeaderBytePairs(block).map(([name, value]) => {
+    const text = decode(name, ["headers"], "header name");
+    return [text, decode(value, ["headers", text], "header value")];
+  });
+}
+
+function decode(bytes: Uint8Array, path: string[], what: string): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch (cause) {
+    throw new BridgeError("invalid_header", path, `${what} is not valid UTF-8`, { cause });
+  }
+}
+
+/** The index after the next LF from `from`, or the end. */
+function lineEnd(block: Uint8Array, from: number): number {
+  const lf = block.indexOf(LF, from);
+  return lf < 0 ? block.length : lf + 1;
+}
