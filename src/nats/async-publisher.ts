@@ -1,6 +1,7 @@
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { BridgeError } from "../errors.js";
 import { clipText } from "../errors.js";
+import { natsSizeLimitHint } from "./size-limit.js";
 
 /**
  * An acked asynchronous JetStream publisher on core NATS publishes: each message goes out with a
@@ -163,7 +164,7 @@ export class JetStreamAsyncPublisher {
     } catch (err) {
       // refused before it left: too large for the server, or the connection is closed
       this.inflight.delete(token);
-      this.fail(entry, `not sent: ${(err as Error).message}`, err);
+      this.fail(entry, `not sent: ${(err as Error).message}${natsSizeLimitHint(err)}`, err);
     }
   }
 
@@ -182,7 +183,7 @@ export class JetStreamAsyncPublisher {
     if (answer.error !== undefined) {
       const why = `${answer.error.description ?? "error"} (${answer.error.err_code ?? answer.error.code})`;
       if (answer.error.err_code === JS_TEMPORARILY_UNAVAILABLE) return this.retry(entry, why);
-      return this.fail(entry, `JetStream refused it: ${why}`, answer.error);
+      return this.fail(entry, `JetStream refused it: ${why}${natsSizeLimitHint(answer.error)}`, answer.error);
     }
     if (typeof answer.stream !== "string" || answer.stream === "") return this.fail(entry, "invalid acknowledgment (no stream)", answer);
     this.o.onAcknowledged(answer.duplicate === true);

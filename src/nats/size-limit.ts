@@ -3,11 +3,12 @@ const JS_MESSAGE_TOO_LARGE = 10054;
 
 /**
  * Whether a publish failed because the message is larger than the server (`max_payload`, checked
- * by the client) or the stream (`max_msg_size`) takes: never worth a retry.
+ * by the client) or the stream (`max_msg_size`; a client error or JetStream's answer) takes: never
+ * worth a retry.
  */
 export function natsTooLarge(err: unknown): boolean {
-  const e = err as { message?: string; code?: number; api_error?: { err_code?: number } };
-  return /max_payload/.test(e?.message ?? "") || e?.code === JS_MESSAGE_TOO_LARGE || e?.api_error?.err_code === JS_MESSAGE_TOO_LARGE;
+  const e = err as { message?: string; code?: number; err_code?: number; api_error?: { err_code?: number } };
+  return /max_payload/.test(e?.message ?? "") || e?.code === JS_MESSAGE_TOO_LARGE || e?.err_code === JS_MESSAGE_TOO_LARGE || e?.api_error?.err_code === JS_MESSAGE_TOO_LARGE;
 }
 
 /** What to say when a message was too large: which settings to raise. Empty for any other error. */
