@@ -105,11 +105,23 @@ async function flowing(receiver: { unique: number }, n: number): Promise<void> {
 export function kafkaFaults(up: boolean): void {
   describe.skipIf(!up).concurrent("a 3-node Kafka cluster under faults, 100,000 events each", () => {
     beforeAll(async () => {
+      // @platformatic/kafka 1.35's consumer throws a TypeError from a timer when its group
+      // coordinator is missing from the metadata while nodes restart (see vitest.config.ts): that
+      // one is the client's bug and is logged; every other uncaught error goes on to vitest as before
+      process.setUncaughtExceptionCaptureCallback((err) => {
+        const where = `${(err as Error)?.message ?? ""} ${(err as Error)?.stack ?? ""}`;
+        if (err instanceof TypeError && where.includes("reading 'host'") && where.includes("@platformatic/kafka/dist/network/connection-pool.js")) {
+          console.log(`kafka cluster faults: ignored a known @platformatic/kafka error: ${err.message}`);
+          return;
+        }
+        (process.emit as (event: string, ...args: unknown[]) => boolean)("uncaughtException", err, "uncaughtException");
+      });
       await clusterUp("kafka");
       admin = clusterAdmin();
     });
 
     afterAll(async () => {
+      process.setUncaughtExceptionCaptureCallback(null);
       for (const f of results) console.log(`kafka cluster fault ${describeFigures(f)}`);
       await admin?.deleteTopics({ topics }).catch(() => {});
       await admin?.close();
@@ -222,7 +234,7 @@ export function kafkaFaults(up: boolean): void {
         },
         { args: ["--delivery-timeout", String(deliveryTimeout)], recover: () => clusterUp("kafka") },
       );
-      const { figures, stderr, exitedAt } = await runFault(run);
+      const { figures, stderr, exitedAt, received } = await runFault(run);
       results.push(figures);
       expect(figures.exit).toBe(1);
       const m = new RegExp(`^orwire: record (\\d+)(?: \\(line \\d+\\))?: event (\\S+): not acknowledged within ${deliveryTimeout * 1000} ms \\(\\d+ attempts\\): .*; (\\d+) events were acknowledged\\n$`).exec(stderr);
@@ -230,8 +242,12 @@ export function kafkaFaults(up: boolean): void {
       const [record, id, acknowledged] = [Number(m![1]), m![2], Number(m![3])];
       expect(id).toBe(eventId(run.events[record - 1]!));
       expect(acknowledged).toBe(figures.acknowledged);
-      expect(acknowledged).toBeLessThan(record);
       expect(acknowledged).toBeGreaterThanOrEqual(10_000);
+      expect(acknowledged).toBeLessThan(N);
+      // every record before the first unacknowledged one was acknowledged, and is there; each
+      // partition is acknowledged in order, so more may have been: at least as many came back
+      expect(run.events.slice(0, record - 1).filter((e) => !received.has(eventId(e)))).toEqual([]);
+      expect(figures.unique).toBeGreaterThanOrEqual(acknowledged);
       // failed within the delivery timeout of the first record it could not deliver, plus the requests in flight then
       const failedAfter = (exitedAt - killedAt) / 1000;
       console.log(`kafka cluster fault two-down: the publish failed ${failedAfter.toFixed(1)} s after the kill (delivery timeout ${deliveryTimeout} s)`);

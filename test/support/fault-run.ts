@@ -65,7 +65,7 @@ export interface FaultRun {
 }
 
 /** Runs a fault and returns its figures and the publisher's stderr; every acknowledged event is awaited at the consumer (up to 3 minutes). */
-export async function runFault(run: FaultRun): Promise<{ figures: FaultFigures; stderr: string; acknowledgedIds: string[]; exitedAt: number }> {
+export async function runFault(run: FaultRun): Promise<{ figures: FaultFigures; stderr: string; acknowledgedIds: string[]; exitedAt: number; received: Set<string> }> {
   const receiver = new Receiver();
   const stop = new AbortController();
   let consumerError: unknown;
@@ -81,9 +81,10 @@ export async function runFault(run: FaultRun): Promise<{ figures: FaultFigures; 
     exit = await pub.end();
     await run.recover?.();
     const acknowledged = acknowledgedCount(exit.status, exit.stderr);
-    // Kafka acknowledges batches in order, so the acknowledged events are the first ones; JetStream's
-    // publisher counts acknowledgments in any order, and is only ever checked after a full success
-    const acknowledgedIds = run.events.slice(0, acknowledged).map(eventId);
+    // after a full success, every event; after a failure, the events before the first one that was
+    // not acknowledged (the publisher names it), which were all acknowledged
+    const certain = exit.status === 0 ? acknowledged : firstUnacknowledged(exit.stderr) - 1;
+    const acknowledgedIds = run.events.slice(0, certain).map(eventId);
     await waitFor(() => consumerError !== undefined || acknowledgedIds.every((id) => receiver.firstSeen.has(id)), 180_000, "the consumer to see every acknowledged event", 200);
     // a little longer, so that late duplicates are counted too
     await new Promise((r) => setTimeout(r, 1000));
@@ -99,7 +100,7 @@ export async function runFault(run: FaultRun): Promise<{ figures: FaultFigures; 
       recovery: receiver.longestGap(faultAt) / 1000,
       publish: ((pub.exitedAt() ?? performance.now()) - started) / 1000,
     };
-    return { figures, stderr: exit.stderr, acknowledgedIds, exitedAt: pub.exitedAt() ?? performance.now() };
+    return { figures, stderr: exit.stderr, acknowledgedIds, exitedAt: pub.exitedAt() ?? performance.now(), received: new Set(receiver.firstSeen.keys()) };
   } finally {
     stop.abort();
     await consuming;
@@ -110,6 +111,13 @@ export async function runFault(run: FaultRun): Promise<{ figures: FaultFigures; 
 function acknowledgedCount(status: number | null, stderr: string): number {
   const m = status === 0 ? /orwire publish: (\d+) events acknowledged/.exec(stderr) : /; (\d+) events (?:before it )?were acknowledged/.exec(stderr);
   if (m === null) throw new Error(`orwire publish exited ${status} without saying how many events were acknowledged: ${stderr}`);
+  return Number(m[1]);
+}
+
+/** The record `orwire publish` names as the first one not acknowledged. */
+function firstUnacknowledged(stderr: string): number {
+  const m = /^orwire: record (\d+)/.exec(stderr);
+  if (m === null) throw new Error(`orwire publish failed without naming the first record not acknowledged: ${stderr}`);
   return Number(m[1]);
 }
 
