@@ -1,9 +1,9 @@
-import { checkTarget, decode, decodeMessage, planMessage, writeMessage, type MessagePlan } from "./codec.js";
-import { BridgeError, isBridgeError, type BridgePath } from "./errors.js";
+import { checkTarget, decode, decodeMessage, type MessagePlan, planMessage, writeMessage } from "./codec.js";
+import { BridgeError, type BridgePath, isBridgeError } from "./errors.js";
 import type { ImageGenCallLifecycleEvent } from "./json/event.js";
-import { Reader, tag, Wire } from "./wire/reader.js";
-import { kindOf, readEvent } from "./json/validate.js";
 import { EVENT_KINDS, type EventKind } from "./json/event.js";
+import { kindOf, readEvent } from "./json/validate.js";
+import { Reader, tag, Wire } from "./wire/reader.js";
 import { varint32Size, writeVarint32 } from "./wire/varint.js";
 
 /**
@@ -43,7 +43,9 @@ export function decodeEvent(bytes: Uint8Array): ImageGenCallLifecycleEvent {
     if ((tag & 7) !== Wire.Len) throw r.mismatch(tag, Wire.Len, ROOT);
     const end = r.len(ROOT);
     if (found !== undefined) {
-      throw new BridgeError("invalid_value", ROOT, `the envelope holds more than one event (${found.kind.type}, then ${kind.type})`, { offset: at });
+      throw new BridgeError("invalid_value", ROOT, `the envelope holds more than one event (${found.kind.type}, then ${kind.type})`, {
+        offset: at,
+      });
     }
     found = { kind, start: r.pos, end };
     r.pos = end;

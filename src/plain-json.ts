@@ -115,7 +115,14 @@ function scan(src: Uint8Array, start: number, end: number): boolean {
  * Returns `undefined` when the text is not a plain event, and minus the bytes it needs when it
  * does not fit; nothing is written in either case.
  */
-export function encodePlainJson(src: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, delimited = false): number | undefined {
+export function encodePlainJson(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  pos: number,
+  delimited = false,
+): number | undefined {
   if (!scan(src, start, end)) return undefined;
   const idBytes = idEnd - idStart;
   const size = 1 + varint32Size(idBytes) + idBytes + 1 + int64Size(outputIndex) + 1 + int64Size(sequenceNumber);

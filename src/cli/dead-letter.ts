@@ -1,6 +1,6 @@
-import { BridgeError, isBridgeError } from "../errors.js";
+import { type BridgeError, isBridgeError } from "../errors.js";
 import { stringifyJson } from "../json/json-text.js";
-import { openOutput, type Output } from "./io.js";
+import { type Output, openOutput } from "./io.js";
 
 /** Where refused records go when the user asked to keep going: one JSON line per record. */
 export class DeadLetter {

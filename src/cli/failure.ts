@@ -1,4 +1,4 @@
-import { clipText, formatPath, MAX_REASON_CHARS, type BridgeError } from "../errors.js";
+import { type BridgeError, clipText, formatPath, MAX_REASON_CHARS } from "../errors.js";
 
 /** A run that failed on its input or its delivery: exit code 1, the message on stderr. */
 export class Failure extends Error {

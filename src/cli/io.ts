@@ -62,7 +62,10 @@ export class Output {
     this.check();
     if (this.parts.length === 0) return;
     const parts = this.parts;
-    const chunk = parts.length === 1 && typeof parts[0] !== "string" ? parts[0]! : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
+    const chunk =
+      parts.length === 1 && typeof parts[0] !== "string"
+        ? parts[0]!
+        : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
     this.parts = [];
     this.size = 0;
     if (!this.stream.write(chunk)) await this.drained();

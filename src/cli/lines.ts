@@ -127,7 +127,9 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 function tooLongText(bytes: number, what: string): BridgeError {
-  return new BridgeError("too_large", [], `${what} of ${bytes} bytes is longer than the longest string JavaScript can hold`, { value: bytes });
+  return new BridgeError("too_large", [], `${what} of ${bytes} bytes is longer than the longest string JavaScript can hold`, {
+    value: bytes,
+  });
 }
 
 /** The strict JSON reader (`parseJson` of `json/json-text.ts`), for the commands that read JSON text. */

@@ -1,10 +1,10 @@
-import { definedOnly, type CloudEventAttributes } from "../transport/cloudevents.js";
-import { BridgeError, isBridgeError } from "../errors.js";
+import type { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { sleep, type Source } from "../transport/batched.js";
+import { type Source, sleep } from "../transport/batched.js";
+import { type CloudEventAttributes, definedOnly } from "../transport/cloudevents.js";
 import { consumeStream } from "./consume-stream.js";
 import { deliverRecords, runKafkaPipeline } from "./producer-pipeline.js";
-import { defaultKafkaRecordOptions, DEFAULT_KAFKA_TOPIC, type KafkaRecordOptions } from "./records.js";
+import { DEFAULT_KAFKA_TOPIC, defaultKafkaRecordOptions, type KafkaRecordOptions } from "./records.js";
 
 /**
  * Thin adapters for `@platformatic/kafka` 1.x (an optional peer dependency). They take the
@@ -22,7 +22,11 @@ export interface KafkaMessageToProduce {
 
 /** What the adapters use of a `@platformatic/kafka` `Producer` (with `Buffer` serializers). */
 export interface KafkaProducerLike {
-  send(options: { messages: KafkaMessageToProduce[]; acks?: number; idempotent?: boolean }): Promise<{ offsets?: { topic: string; partition: number; offset: bigint }[] }>;
+  send(options: {
+    messages: KafkaMessageToProduce[];
+    acks?: number;
+    idempotent?: boolean;
+  }): Promise<{ offsets?: { topic: string; partition: number; offset: bigint }[] }>;
   metadata(options: { topics: string[] }): Promise<{ topics: Map<string, { partitionsCount: number }> }>;
 }
 
@@ -44,7 +48,12 @@ export interface KafkaMessagesStreamLike extends AsyncIterable<KafkaConsumedMess
 
 /** What the adapters use of a `@platformatic/kafka` `Consumer` (with `Buffer` deserializers). */
 export interface KafkaConsumerLike {
-  consume(options: { topics: string[]; mode?: "earliest" | "committed"; fallbackMode?: "earliest"; autocommit?: boolean }): Promise<KafkaMessagesStreamLike>;
+  consume(options: {
+    topics: string[];
+    mode?: "earliest" | "committed";
+    fallbackMode?: "earliest";
+    autocommit?: boolean;
+  }): Promise<KafkaMessagesStreamLike>;
 }
 
 /** Options of `publishToKafka`. */
@@ -133,7 +142,9 @@ export interface KafkaDeadLetterRecord {
  * Where refused records go: a producer (and topic, default `<topic>.dead-letter`), or a function
  * that stores the record and resolves once it is stored.
  */
-export type KafkaDeadLetter = { producer: KafkaProducerLike; topic?: string | undefined } | ((record: KafkaDeadLetterRecord) => void | Promise<void>);
+export type KafkaDeadLetter =
+  | { producer: KafkaProducerLike; topic?: string | undefined }
+  | ((record: KafkaDeadLetterRecord) => void | Promise<void>);
 
 /** Where an event came from, for the handler. */
 export interface KafkaEventContext {
@@ -279,7 +290,10 @@ export const KAFKA_DEAD_LETTER_HEADERS = Object.freeze({
 });
 
 /** A dead letter that produces each refused record, as it came, to `<topic>.dead-letter` with the reason in headers. */
-export function kafkaDeadLetterProducer(target: { producer: KafkaProducerLike; topic?: string | undefined }, sourceTopic: string): (record: KafkaDeadLetterRecord) => Promise<void> {
+export function kafkaDeadLetterProducer(
+  target: { producer: KafkaProducerLike; topic?: string | undefined },
+  sourceTopic: string,
+): (record: KafkaDeadLetterRecord) => Promise<void> {
   const topic = target.topic ?? `${sourceTopic}.dead-letter`;
   return async (r) => {
     const headers = new Map<Buffer, Buffer>(r.headers);
@@ -294,6 +308,11 @@ export function kafkaDeadLetterProducer(target: { producer: KafkaProducerLike; t
     if (r.key !== null) message.key = r.key;
     if (r.value !== null) message.value = r.value;
     const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
-    await deliverRecords(target.producer, [{ record: 1, id: `${r.topic}/${r.partition}/${r.offset}`, bytes: 0, message }], defaultKafkaPublishOptions, report);
+    await deliverRecords(
+      target.producer,
+      [{ record: 1, id: `${r.topic}/${r.partition}/${r.offset}`, bytes: 0, message }],
+      defaultKafkaPublishOptions,
+      report,
+    );
   };
 }

@@ -30,11 +30,17 @@ export function kafkaRecordWriter(options: Partial<KafkaRecordOptions> = {}): (e
     if (fixed === undefined) {
       // the first event of a type goes the general way, which also checks the type and the options
       const pairs = toCloudEventHeaders(toCloudEventAttributes(event, ce), "kafka");
-      const headers = pairs.map(([name, value]): [Buffer, Buffer | undefined] => [Buffer.from(name), name === ID ? undefined : Buffer.from(value)]);
+      const headers = pairs.map(([name, value]): [Buffer, Buffer | undefined] => [
+        Buffer.from(name),
+        name === ID ? undefined : Buffer.from(value),
+      ]);
       fixed = { headers, fixedBytes: headers.reduce((n, [name, value]) => n + name.length + (value?.length ?? 0), 0) };
       perType.set(event.type, fixed);
     }
-    const framed = confluent === undefined ? message : toConfluent(message, { ...confluent, messageIndexes: confluent.messageIndexes ?? confluentMessageIndexes(event.type) });
+    const framed =
+      confluent === undefined
+        ? message
+        : toConfluent(message, { ...confluent, messageIndexes: confluent.messageIndexes ?? confluentMessageIndexes(event.type) });
     const value = Buffer.from(framed.buffer, framed.byteOffset, framed.byteLength);
     const key = Buffer.from(event.itemId);
     const id = eventId(event);

@@ -1,7 +1,7 @@
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { encodeEventMessage } from "../lifecycle.js";
 import { definedOnly, eventId, percentEncode, toCloudEventAttributes, toCloudEventHeaders } from "../transport/cloudevents.js";
-import { defaultNatsMessageOptions, natsSubjectOf, type NatsMessage, type NatsMessageOptions } from "./records.js";
+import { defaultNatsMessageOptions, type NatsMessage, type NatsMessageOptions, natsSubjectOf } from "./records.js";
 
 /** Printable ASCII without space, `"` and `%`: what percent-encoding leaves as it is. */
 const UNESCAPED = /^[\x21\x23\x24\x26-\x7e]*$/;

@@ -1,6 +1,6 @@
 import { BridgeError } from "../errors.js";
-import { parseJson } from "../json/json-text.js";
 import { EVENT_KINDS } from "../json/event.js";
+import { parseJson } from "../json/json-text.js";
 
 /**
  * Server-sent events (the WHATWG `text/event-stream` format) as the Responses API streams them:
@@ -92,7 +92,11 @@ export class SseParser {
     this.parts = [];
     if (rest.length > 0) this.take(rest, events);
     if (this.open) {
-      throw new BridgeError("invalid_sse", [], `line ${this.line}: the stream ends inside the event that starts on line ${this.start}, before its blank line`);
+      throw new BridgeError(
+        "invalid_sse",
+        [],
+        `line ${this.line}: the stream ends inside the event that starts on line ${this.start}, before its blank line`,
+      );
     }
     return events;
   }
@@ -107,7 +111,10 @@ export class SseParser {
     let value = colon === -1 ? "" : line.slice(colon + 1);
     if (value.charCodeAt(0) === 0x20) value = value.slice(1);
     if (!FIELDS.has(field)) throw this.refuse(`unknown field "${field.slice(0, 40)}"`);
-    if (!this.open) (this.open = true), (this.start = this.line);
+    if (!this.open) {
+      this.open = true;
+      this.start = this.line;
+    }
     if (field === "event") this.name = value;
     else if (field === "data") this.data.push(value);
   }
