@@ -1,9 +1,10 @@
 import { type BridgeError, formatPath } from "../errors.js";
 import type { ImageGenCallLifecycleEvent, Shape } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
-import { type ConsumeReport, consumeFromKafka } from "../kafka/client.js";
+import { consumeFromKafka } from "../kafka/client.js";
 import { consumeFromJetStream, jetStreamNames } from "../nats/client.js";
 import { natsHeaderBytePairs } from "../nats/header-block.js";
+import type { ConsumeReport } from "../transport/types.js";
 import { type DeadLetterHeaderText, deadLetterHeaders } from "./dead-letter.js";
 import { eventLine } from "./decode.js";
 import { Failure } from "./failure.js";

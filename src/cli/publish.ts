@@ -1,8 +1,9 @@
 import { isBridgeError } from "../errors.js";
 import { ensureKafkaTopic } from "../kafka/admin.js";
-import { type PublishReport, publishToKafka } from "../kafka/client.js";
+import { publishToKafka } from "../kafka/client.js";
 import { ensureJetStream, publishToJetStream } from "../nats/client.js";
 import { eventId } from "../transport/cloudevents.js";
+import type { PublishReport } from "../transport/types.js";
 import { Failure } from "./failure.js";
 import { openInput } from "./io.js";
 import { Progress } from "./progress.js";

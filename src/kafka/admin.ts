@@ -1,4 +1,4 @@
-import { definedOnly } from "../transport/cloudevents.js";
+import { withDefaults } from "../options.js";
 import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
 import { DEFAULT_KAFKA_TOPIC } from "./records.js";
 
@@ -56,7 +56,7 @@ export function kafkaReplication(
  * `min.insync.replicas` (2 of 3) and `max.message.bytes`; an existing topic is left as it is.
  */
 export async function ensureKafkaTopic(admin: KafkaAdminLike, options: Partial<KafkaTopicOptions> = {}): Promise<boolean> {
-  const o = { ...defaultKafkaTopicOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultKafkaTopicOptions, options);
   const brokers = o.replicas === undefined ? (await admin.metadata({ topics: [] })).brokers.size : 0;
   const { replicas, minInsyncReplicas } = kafkaReplication(brokers, o);
   try {

@@ -1,7 +1,10 @@
 import type { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { type Source, sleep } from "../transport/batched.js";
-import { type CloudEventAttributes, definedOnly } from "../transport/cloudevents.js";
+import { withDefaults } from "../options.js";
+import type { Source } from "../source.js";
+import { sleep } from "../transport/batched.js";
+import type { CloudEventAttributes } from "../transport/cloudevents.js";
+import type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
 import { consumeStream } from "./consume-stream.js";
 import { deliverRecords, runKafkaPipeline } from "./producer-pipeline.js";
 import { DEFAULT_KAFKA_TOPIC, defaultKafkaRecordOptions, type KafkaRecordOptions } from "./records.js";
@@ -88,16 +91,6 @@ export const defaultKafkaPublishOptions: Readonly<KafkaPublishOptions> = Object.
   signal: undefined,
 });
 
-/** What a publish did. */
-export interface PublishReport {
-  /** Events the broker acknowledged. */
-  published: number;
-  /** Of those, events JetStream reported as duplicates of stored ones (always 0 for Kafka). */
-  duplicates: number;
-  /** Produce requests or publishes that were retried after a failure. */
-  retries: number;
-}
-
 /**
  * Publishes events in order per `item_id` as records of `toKafkaRecord`, each acknowledged by all
  * in-sync replicas (acks -1) of an idempotent producer; the key picks the partition as Kafka's Java
@@ -114,7 +107,7 @@ export async function publishToKafka(
   events: Source<ImageGenCallLifecycleEvent>,
   options: Partial<KafkaPublishOptions> = {},
 ): Promise<PublishReport> {
-  const o = { ...defaultKafkaPublishOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultKafkaPublishOptions, options);
   const partitions = await partitionCount(producer, o.topic);
   return runKafkaPipeline(producer, events, o, partitions);
 }
@@ -195,17 +188,6 @@ export const defaultKafkaConsumeOptions: Readonly<Omit<KafkaConsumeOptions, "dea
   flush: undefined,
 });
 
-/** What a consumer did. */
-export interface ConsumeReport {
-  /** Events the handler took. */
-  events: number;
-  /** Records sent to the dead letter. */
-  deadLettered: number;
-}
-
-/** Handles one event; a rejection stops the consumer before that record is committed or acked. */
-export type EventHandler<Context> = (event: ImageGenCallLifecycleEvent, context: Context) => void | Promise<void>;
-
 /**
  * Reads events from a topic, one at a time, in partition order; a handler that returns no promise
  * is not awaited. Offsets are committed per batch, in the background, only for
@@ -222,7 +204,7 @@ export async function consumeFromKafka(
   handler: EventHandler<KafkaEventContext>,
   options: Partial<KafkaConsumeOptions> & Pick<KafkaConsumeOptions, "deadLetter">,
 ): Promise<ConsumeReport> {
-  const o = { ...defaultKafkaConsumeOptions, ...definedOnly(options) } as KafkaConsumeOptions;
+  const o = withDefaults(defaultKafkaConsumeOptions, options) as KafkaConsumeOptions;
   const report: ConsumeReport = { events: 0, deadLettered: 0 };
   if (o.count !== undefined && o.count <= 0) return report;
   const deadLetter = typeof o.deadLetter === "function" ? o.deadLetter : kafkaDeadLetterProducer(o.deadLetter, o.topic);

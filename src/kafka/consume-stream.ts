@@ -1,7 +1,6 @@
 import { isBridgeError } from "../errors.js";
+import type { ConsumeReport, EventHandler } from "../transport/types.js";
 import type {
-  ConsumeReport,
-  EventHandler,
   KafkaConsumedMessage,
   KafkaConsumeOptions,
   KafkaDeadLetterRecord,

@@ -5,13 +5,12 @@
 
 export { DEFAULT_CONNECT_TIMEOUT, MAX_MESSAGE_BYTES } from "../transport/limits.js";
 export { kafkaServers, type ServerList } from "../transport/servers.js";
+export type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
 export { defaultKafkaTopicOptions, ensureKafkaTopic, type KafkaAdminLike, type KafkaTopicOptions, kafkaReplication } from "./admin.js";
 export {
-  type ConsumeReport,
   consumeFromKafka,
   defaultKafkaConsumeOptions,
   defaultKafkaPublishOptions,
-  type EventHandler,
   KAFKA_DEAD_LETTER_HEADERS,
   type KafkaConsumedMessage,
   type KafkaConsumeOptions,
@@ -24,7 +23,6 @@ export {
   type KafkaProducerLike,
   type KafkaPublishOptions,
   kafkaDeadLetterProducer,
-  type PublishReport,
   publishToKafka,
 } from "./client.js";
 export { kafkaPartition, murmur2 } from "./partition.js";

@@ -1,7 +1,9 @@
 import { BridgeError, clipText, isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { batched, type Source, sleep } from "../transport/batched.js";
-import type { KafkaMessageToProduce, KafkaProducerLike, KafkaPublishOptions, PublishReport } from "./client.js";
+import type { Source } from "../source.js";
+import { batched, sleep } from "../transport/batched.js";
+import type { PublishReport } from "../transport/types.js";
+import type { KafkaMessageToProduce, KafkaProducerLike, KafkaPublishOptions } from "./client.js";
 import { kafkaPartition } from "./partition.js";
 import { type KafkaRecordBuffers, kafkaRecordWriter } from "./record-writer.js";
 import { kafkaSizeLimitHint } from "./size-limit.js";

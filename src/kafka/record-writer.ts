@@ -1,6 +1,7 @@
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { encodeEventMessage } from "../lifecycle.js";
-import { definedOnly, eventId, toCloudEventAttributes, toCloudEventHeaders } from "../transport/cloudevents.js";
+import { withDefaults } from "../options.js";
+import { eventId, toCloudEventAttributes, toCloudEventHeaders } from "../transport/cloudevents.js";
 import { confluentMessageIndexes, toConfluent } from "../transport/confluent.js";
 import { defaultKafkaRecordOptions, type KafkaRecordOptions } from "./records.js";
 
@@ -21,7 +22,7 @@ export interface KafkaRecordBuffers {
  * per type. Gives exactly the bytes of `toKafkaRecord`.
  */
 export function kafkaRecordWriter(options: Partial<KafkaRecordOptions> = {}): (event: ImageGenCallLifecycleEvent) => KafkaRecordBuffers {
-  const { confluent, ...ce } = { ...defaultKafkaRecordOptions, ...definedOnly(options) };
+  const { confluent, ...ce } = withDefaults(defaultKafkaRecordOptions, options);
   const perType = new Map<string, { headers: [Buffer, Buffer | undefined][]; fixedBytes: number }>();
   const ID = "ce_id";
   return (event) => {

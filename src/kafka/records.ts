@@ -1,11 +1,11 @@
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
+import { withDefaults } from "../options.js";
 import {
   type CloudEventAttributes,
   type CloudEventsOptions,
   defaultCloudEventsOptions,
-  definedOnly,
   eventId,
   fromCloudEventHeaders,
   headerText,
@@ -73,7 +73,7 @@ export interface KafkaRecordInput {
 /** Builds the Kafka record of any lifecycle event; throws a `BridgeError` for an event the bytes cannot carry. */
 export function toKafkaRecord(event: ImageGenCallLifecycleEvent, options: Partial<KafkaRecordOptions> = {}): KafkaRecord {
   const message = encodeEventMessage(event);
-  const { confluent, ...ce } = { ...defaultKafkaRecordOptions, ...definedOnly(options) };
+  const { confluent, ...ce } = withDefaults(defaultKafkaRecordOptions, options);
   const attributes = toCloudEventAttributes(event, ce);
   return {
     key: event.itemId,

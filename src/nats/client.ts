@@ -2,10 +2,12 @@ import type { JetStreamClient, JetStreamManager, PubAck, StreamConfig, StreamInf
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { BridgeError, isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import type { ConsumeReport, EventHandler, PublishReport } from "../kafka/client.js";
-import { batched, type Source, sleep } from "../transport/batched.js";
-import { type CloudEventAttributes, definedOnly, percentEncode } from "../transport/cloudevents.js";
+import { withDefaults } from "../options.js";
+import type { Source } from "../source.js";
+import { batched, sleep } from "../transport/batched.js";
+import { type CloudEventAttributes, percentEncode } from "../transport/cloudevents.js";
 import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
+import type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
 import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";
 import { consumeFetched, consumeOrdered } from "./consume-loops.js";
 import { natsMessageWriter } from "./message-writer.js";
@@ -74,7 +76,7 @@ export interface JetStreamNames {
 
 /** The stream, dead-letter subject and stream names for a subject prefix (or one subject), with the defaults applied. */
 export function jetStreamNames(options: Partial<JetStreamStreamOptions> = {}): JetStreamNames {
-  const o = { ...defaultJetStreamStreamOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultJetStreamStreamOptions, options);
   const base = o.subject ?? o.subjectPrefix;
   const subject = o.subject ?? `${o.subjectPrefix}.*`;
   const stream = o.stream ?? base.replace(/[^A-Za-z0-9_-]/g, "_").toUpperCase();
@@ -94,7 +96,7 @@ export function jetStreamNames(options: Partial<JetStreamStreamOptions> = {}): J
  * names.
  */
 export async function ensureJetStream(jsm: JetStreamManager, options: Partial<JetStreamStreamOptions> = {}): Promise<JetStreamNames> {
-  const o = { ...defaultJetStreamStreamOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultJetStreamStreamOptions, options);
   const names = jetStreamNames(o);
   const window = o.duplicateWindow * 1_000_000; // nanoseconds
   const limits = jetStreamLimits(jsm, o);
@@ -181,7 +183,7 @@ export async function publishToJetStream(
   events: Source<ImageGenCallLifecycleEvent>,
   options: Partial<JetStreamPublishOptions> = {},
 ): Promise<PublishReport> {
-  const o = { ...defaultJetStreamPublishOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultJetStreamPublishOptions, options);
   const headers = await loadHeaders();
   const nc = (js as unknown as { nc?: NatsCoreConnectionLike & { options?: { inboxPrefix?: string } } }).nc;
   if (nc === undefined) throw new Error("publishToJetStream needs the client of jetstream(nc) from @nats-io/jetstream 3.x");
@@ -373,7 +375,7 @@ export async function consumeFromJetStream(
   handler: EventHandler<JetStreamEventContext>,
   options: Partial<JetStreamConsumeOptions> = {},
 ): Promise<ConsumeReport> {
-  const o = { ...defaultJetStreamConsumeOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultJetStreamConsumeOptions, options);
   const report: ConsumeReport = { events: 0, deadLettered: 0 };
   if (o.count !== undefined && o.count <= 0) return report;
   const deadLetter = typeof o.deadLetter === "function" ? o.deadLetter : jetStreamDeadLetterPublisher(js, o.deadLetter);

@@ -1,7 +1,7 @@
 import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import { isBridgeError } from "../errors.js";
-import type { ConsumeReport, EventHandler } from "../kafka/client.js";
 import { sleep } from "../transport/batched.js";
+import type { ConsumeReport, EventHandler } from "../transport/types.js";
 import type { JetStreamConsumeOptions, JetStreamDeadLetterMessage, JetStreamEventContext } from "./client.js";
 import { natsHeaderBlockOf } from "./header-block.js";
 import { natsHeaderPairs, readNatsMessage } from "./records.js";

@@ -6,13 +6,12 @@
 
 export { DEFAULT_CONNECT_TIMEOUT, MAX_MESSAGE_BYTES } from "../transport/limits.js";
 export { natsServers, type ServerList } from "../transport/servers.js";
+export type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
 export {
-  type ConsumeReport,
   consumeFromJetStream,
   defaultJetStreamConsumeOptions,
   defaultJetStreamPublishOptions,
   defaultJetStreamStreamOptions,
-  type EventHandler,
   ensureJetStream,
   type JetStreamConsumeOptions,
   type JetStreamDeadLetter,
@@ -24,7 +23,6 @@ export {
   jetStreamDeadLetterPublisher,
   jetStreamNames,
   NATS_DEAD_LETTER_HEADERS,
-  type PublishReport,
   publishToJetStream,
 } from "./client.js";
 export {

@@ -2,11 +2,11 @@ import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { EVENT_KINDS } from "../json/event.js";
 import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
+import { withDefaults } from "../options.js";
 import {
   type CloudEventAttributes,
   type CloudEventsOptions,
   defaultCloudEventsOptions,
-  definedOnly,
   eventId,
   fromCloudEventHeaders,
   percentEncode,
@@ -75,7 +75,7 @@ export interface NatsMessageInput {
 /** Builds the NATS message of any lifecycle event, on its type's subject; throws a `BridgeError` for an event the bytes cannot carry. */
 export function toNatsMessage(event: ImageGenCallLifecycleEvent, options: Partial<NatsMessageOptions> = {}): NatsMessage {
   const data = encodeEventMessage(event);
-  const { subject, subjectPrefix, ...ce } = { ...defaultNatsMessageOptions, ...definedOnly(options) };
+  const { subject, subjectPrefix, ...ce } = withDefaults(defaultNatsMessageOptions, options);
   const attributes = toCloudEventAttributes(event, ce);
   return {
     subject: subject ?? natsSubjectOf(event.type, subjectPrefix),

@@ -1,7 +1,5 @@
 import type { Source } from "../source.js";
 
-export type { Source };
-
 const LINGERED = Symbol("lingered");
 
 /**

@@ -3,6 +3,7 @@ import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { EVENT_KINDS } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
 import { isWellFormed, typeName } from "../json/validate.js";
+import { withDefaults } from "../options.js";
 
 /**
  * CloudEvents binary content mode for the event: its context attributes, and their headers in the
@@ -78,7 +79,7 @@ export function eventId(event: Pick<ImageGenCallLifecycleEvent, "itemId" | "sequ
 
 /** Checks `CloudEventsOptions` merged over the defaults; throws a `TypeError` for a bad one. */
 export function cloudEventsOptions(options: Partial<CloudEventsOptions> = {}): CloudEventsOptions {
-  const merged = { ...defaultCloudEventsOptions, ...definedOnly(options) };
+  const merged = withDefaults(defaultCloudEventsOptions, options);
   if (typeof merged.source !== "string" || merged.source === "") throw new TypeError("source must be a non-empty URI-reference");
   if (typeof merged.dataschema !== "function") checkDataschema(merged.dataschema);
   return { source: merged.source, dataschema: merged.dataschema };
@@ -286,10 +287,3 @@ const LIFECYCLE_SUFFIXES = `response.image_generation_call.${[...EVENT_KINDS.key
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** Drops members set to `undefined`, so that they do not override defaults. */
-export function definedOnly<T extends object>(options: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key of Object.keys(options) as (keyof T)[]) if (options[key] !== undefined) out[key] = options[key];
-  return out;
-}
