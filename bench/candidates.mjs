@@ -3,6 +3,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ImageGenCallCompletedEvent$inboundSchema } from "@openrouter/sdk/models";
 import { decode, encode, ImageGenCallCompletedSchema, toMessage } from "../dist/src/index.js";
+import { numberVariant as numbers } from "../dist/src/json/numbers.js";
 import { wireOf } from "./events.mjs";
 
 const textEncoder = new TextEncoder();
@@ -14,7 +15,6 @@ export function candidates(event, pbjs) {
   const bytes = encode(event);
   const wire = wireOf(event);
   const json = textEncoder.encode(JSON.stringify(wire));
-  const numbers = (n) => (Number.isSafeInteger(n) && !Object.is(n, -0) ? "int64" : "double");
   const { type, itemId, outputIndex, sequenceNumber, ...extra } = event;
   const hasExtra = Object.keys(extra).length > 0;
   const pbjsExtra = hasExtra ? pbjs.google.protobuf.Struct.fromObject({ fields: structFields(extra) }) : undefined;

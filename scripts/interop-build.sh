@@ -17,6 +17,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 interop="$root/interop"
 stamps="$interop/.stamps"
 all_langs=(go python java rust cpp)
+serving_langs=(go python java rust cpp) # the codecs that implement `codec serve` (smoke-tested)
 example_json='{"type":"response.image_generation_call.completed","item_id":"ig_1","output_index":0,"sequence_number":7}'
 example_hex=0a0469675f3110001807
 
@@ -66,6 +67,17 @@ need_protoc() {
   protoc_compiles_schema || die "protoc cannot compile proto/ even after installing protobuf-compiler"
 }
 
+# The C++ codec compiles against protobuf's C++ library: its headers and pkg-config file come with
+# libprotobuf-dev, and the code protoc generates must be of the library's version.
+need_protobuf_library() {
+  pkg-config --exists protobuf 2>/dev/null || apt_install libprotobuf-dev
+  local lib compiler
+  lib=$(pkg-config --modversion protobuf)
+  compiler=$(protoc --version | sed 's/^libprotoc //')
+  case "$lib" in "$compiler" | *".$compiler") ;; *) false ;; esac || # protoc 25.1 goes with library 4.25.1
+    die "protoc $compiler and the protobuf C++ library $lib differ: the cpp codec needs one version"
+}
+
 # ---- inputs hash and stamps ----
 
 tool_versions() {
@@ -75,18 +87,18 @@ tool_versions() {
     # java: the class data sharing archive records the jars' absolute paths, so the path counts too
     java) java -version 2>&1 | sed -n 1p; mvn -v -B -Dstyle.color=never 2>&1 | sed -n 1p; echo "$interop" ;; # sed, not head: no SIGPIPE
     rust) rustc --version; protoc --version ;;
-    cpp) protoc --version; python3 --version ;;
+    cpp) protoc --version; pkg-config --modversion protobuf; g++ --version | sed -n 1p ;;
   esac
 }
 
 lang_inputs() {
   case "$1" in
-    go) printf '%s\n' go/main.go go/go.mod go/go.sum go/codec ;;
+    go) printf '%s\n' go/main.go go/serve.go go/go.mod go/go.sum go/codec ;;
     python) printf '%s\n' python/codec.py python/requirements.txt python/codec ;;
     java) printf '%s\n' java/pom.xml java/codec; (cd "$interop" && find java/src -type f | LC_ALL=C sort) ;;
     rust) printf '%s\n' rust/Cargo.toml rust/build.rs rust/codec
           (cd "$interop" && find rust/src -type f | LC_ALL=C sort) ;;
-    cpp) printf '%s\n' cpp/codec.py cpp/codec ;;
+    cpp) printf '%s\n' cpp/Makefile cpp/codec; (cd "$interop" && find cpp/src -type f | LC_ALL=C sort) ;;
   esac
 }
 
@@ -102,10 +114,11 @@ inputs_hash() {
 output_present() {
   case "$1" in
     go) [ -x "$interop/go/bin/codec" ] ;;
-    python) [ -x "$interop/python/.venv/bin/python" ] && [ -f "$interop/python/gen/openresponses/v1/image_gen_call_pb2.py" ] ;;
+    python) [ -x "$interop/python/.venv/bin/python" ] && [ -f "$interop/python/gen/openresponses/v1/image_gen_call_pb2.py" ] &&
+      [ -f "$interop/python/gen/openresponses/conformance/v1/codec_pb2.py" ] ;;
     java) [ -f "$interop/java/target/codec.jar" ] && [ -f "$interop/java/target/codec.jsa" ] ;;
     rust) [ -x "$interop/rust/target/release/codec" ] ;;
-    cpp) protoc_compiles_schema && [ -x "$interop/cpp/.venv/bin/python" ] ;;
+    cpp) [ -x "$interop/cpp/build/codec" ] ;;
   esac
 }
 
@@ -117,14 +130,50 @@ smoke_test() {
   [ "$line" = "$example_json" ] || die "$1: smoke test: decode gave '$line'"
 }
 
+# `codec serve` with two requests: the example to encode, then an unknown operation; the answers
+# are the example's bytes (CodecResponse.output) and CodecResponse.error.
+serve_smoke_test() {
+  local codec="$interop/$1/codec" dir hex
+  dir=$(mktemp -d)
+  printf '%s' "$example_json" > "$dir/example.json"
+  : > "$dir/empty"
+  { serve_request 2 "$dir/example.json"; serve_request 9 "$dir/empty"; } > "$dir/requests"
+  hex=$("$codec" serve < "$dir/requests" | od -An -v -tx1 | tr -d ' \n')
+  rm -rf "$dir"
+  case "$hex" in
+    0c0a0a"$example_hex"??1a*) ;;
+    *) die "$1: smoke test: serve gave '$hex', want 0c0a0a${example_hex} then an error" ;;
+  esac
+}
+
+# A varint (protobuf's base 128), as raw bytes on stdout.
+varint() {
+  local n=$1
+  while [ "$n" -ge 128 ]; do
+    printf "\\$(printf %03o $(((n & 127) | 128)))"
+    n=$((n >> 7))
+  done
+  printf "\\$(printf %03o "$n")"
+}
+
+# serve_request OPERATION FILE: a size-delimited CodecRequest {operation, input = the file}.
+serve_request() {
+  local message
+  message=$(mktemp)
+  { printf '\010'; varint "$1"; printf '\022'; varint "$(wc -c < "$2")"; cat "$2"; } > "$message"
+  varint "$(wc -c < "$message")"
+  cat "$message"
+  rm -f "$message"
+}
+
 # ---- the builds ----
 
 # prepare_<lang>: the tools that its hash and build need.
 prepare_go() { need_tool go go; need_protoc; }
 prepare_python() { need_tool python3 python; }
 prepare_java() { need_tool java java; need_tool mvn java; }
-prepare_rust() { need_tool cargo rust; need_tool rustc rust; need_protoc; } # prost-build runs protoc
-prepare_cpp() { need_tool python3 cpp; need_protoc; }
+prepare_rust() { need_tool cargo rust; need_tool rustc rust; need_tool flock rust; need_protoc; } # prost-build runs protoc
+prepare_cpp() { need_tool g++ cpp; need_tool make cpp; need_tool pkg-config cpp; need_protoc; need_protobuf_library; }
 
 build_go() {
   cd "$interop/go"
@@ -135,7 +184,8 @@ build_go() {
   protoc -I "$root/proto" --plugin=protoc-gen-go="$interop/go/bin/protoc-gen-go" \
     --go_out=gen --go_opt=paths=source_relative \
     --go_opt=Mopenresponses/v1/image_gen_call.proto='openresponses-wire/interop/go/gen/openresponses/v1;openresponsesv1' \
-    openresponses/v1/image_gen_call.proto
+    --go_opt=Mopenresponses/conformance/v1/codec.proto='openresponses-wire/interop/go/gen/openresponses/conformance/v1;conformancev1' \
+    openresponses/v1/image_gen_call.proto openresponses/conformance/v1/codec.proto
   go build -buildvcs=false -trimpath -o bin/codec .
 }
 
@@ -150,7 +200,7 @@ build_python() {
   wkt=$(.venv/bin/python -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), "_proto"))')
   rm -rf gen && mkdir gen
   .venv/bin/python -m grpc_tools.protoc -I "$root/proto" -I "$wkt" --python_out=gen \
-    openresponses/v1/image_gen_call.proto
+    openresponses/v1/image_gen_call.proto openresponses/conformance/v1/codec.proto
 }
 
 build_java() {
@@ -171,7 +221,15 @@ build_java() {
   local ev='{"type":"response.image_generation_call.partial_image","item_id":"ig_1","output_index":0,"sequence_number":1.5,"partial_image_b64":"QUJD","partial_image_index":0,"x":{"a":[null,true,1.5,"s",{}]}}'
   printf '%s' "$ev" | java -XX:DumpLoadedClassList=target/encode-event.classes -cp "$cp" openresponses.interop.Codec encode-event > target/train-event.bin
   java -XX:DumpLoadedClassList=target/decode-event.classes -cp "$cp" openresponses.interop.Codec decode-event < target/train-event.bin > /dev/null
-  LC_ALL=C sort -u target/encode.classes target/decode.classes target/encode-event.classes target/decode-event.classes > target/codec.classes
+  # and serve, with its JIT flag (the codec script's), on one request of each operation
+  printf '%s' "$ex" > target/train.json
+  printf '%s' "$ev" > target/train-event.json
+  { serve_request 2 target/train.json; serve_request 1 target/train.bin
+    serve_request 4 target/train-event.json; serve_request 3 target/train-event.bin; } > target/train-serve.bin
+  java -XX:TieredStopAtLevel=1 -XX:DumpLoadedClassList=target/serve.classes -cp "$cp" openresponses.interop.Codec serve \
+    < target/train-serve.bin > /dev/null
+  LC_ALL=C sort -u target/encode.classes target/decode.classes target/encode-event.classes target/decode-event.classes \
+    target/serve.classes > target/codec.classes
   java -Xshare:dump -XX:SharedClassListFile=target/codec.classes -XX:SharedArchiveFile=target/codec.jsa \
     -cp "$cp" > target/cds-dump.log 2>&1 || { cat target/cds-dump.log >&2; return 1; }
 }
@@ -183,6 +241,11 @@ build_rust() {
   # Cargo would take another checkout's build of this crate for fresh (its dep-info paths are
   # relative), so clean this crate first: this script only builds when the inputs changed.
   local target="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/openresponses-wire/cargo-target}"
+  # Two checkouts building at once would clean each other's binary before it is copied: one at a
+  # time (the lock is released when this subshell ends).
+  mkdir -p "$target"
+  exec 9> "$target/interop-codec.lock"
+  flock 9
   CARGO_TARGET_DIR="$target" cargo clean --release --quiet -p openresponses-interop-codec
   CARGO_TARGET_DIR="$target" cargo build --release --quiet
   mkdir -p target/release
@@ -190,11 +253,10 @@ build_rust() {
 }
 
 build_cpp() {
-  # codec.py needs only the standard library and protoc (prepare_cpp installed it). The venv
-  # without pip only pins the interpreter: a version manager's python3 shim costs more than
-  # the codec's whole run.
+  # Generated code and library from the same Debian protobuf (prepare_cpp checked the versions).
   cd "$interop/cpp"
-  .venv/bin/python -c 'import sys' >/dev/null 2>&1 || { rm -rf .venv; python3 -m venv --without-pip .venv; }
+  make -s clean
+  make -s -j2
 }
 
 mkdir -p "$stamps"
@@ -210,6 +272,7 @@ for lang in "${langs[@]}"; do
   rm -f "$stamps/$lang"
   ("build_$lang")
   smoke_test "$lang"
+  case " ${serving_langs[*]} " in *" $lang "*) serve_smoke_test "$lang" ;; esac
   printf '%s\n' "$hash" > "$stamps/$lang"
   log "$lang: built and smoke-tested in $((SECONDS - start))s"
 done

@@ -5,7 +5,8 @@ import { numberVariant } from "./json/numbers.js";
 import { Reader, tag, Wire } from "./wire/reader.js";
 import { compareCodePoints, readExtra, StructPlan } from "./wire/struct-codec.js";
 import { utf8 } from "./wire/utf8.js";
-import { COMPLETED, PARTIAL_IMAGE, readEvent, type CheckedEvent, type EventKind } from "./json/validate.js";
+import { readEvent, type CheckedEvent } from "./json/validate.js";
+import { COMPLETED, PARTIAL_IMAGE, type EventKind } from "./json/event.js";
 import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./wire/varint.js";
 
 /**
@@ -29,7 +30,14 @@ export function encode(event: ImageGenCallCompletedEvent | ImageGenCallLifecycle
  */
 export function encodeInto(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent, buf: Uint8Array, pos: number, delimited = false): number {
   checkTarget(buf, pos);
-  const plan = planMessage(readEvent(event, "sdk", COMPLETED));
+  return placeMessage(planMessage(readEvent(event, "sdk", COMPLETED)), buf, pos, delimited);
+}
+
+/**
+ * Writes a planned message into `buf` at `pos`, with a varint length prefix when `delimited`, and
+ * returns the position after it; when it does not fit, writes nothing and returns minus the bytes it needs.
+ */
+export function placeMessage(plan: MessagePlan, buf: Uint8Array, pos: number, delimited: boolean): number {
   const total = delimited ? varint32Size(plan.size) + plan.size : plan.size;
   if (buf.length - pos < total) return -total;
   return writeMessage(plan, buf, delimited ? writeVarint32(plan.size, buf, pos) : pos);

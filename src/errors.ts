@@ -52,7 +52,10 @@ export class BridgeError extends Error {
   readonly code: BridgeErrorCode;
   /** Where in the event the problem is (`[]` for the whole input). */
   readonly path: BridgePath;
-  /** The reason alone, without the record and path prefix of `message`. */
+  /**
+   * The reason alone, without the record and path prefix of `message`, and whole: `message`
+   * cuts a reason longer than `MAX_REASON_CHARS` in the middle.
+   */
   readonly reason: string;
   /** The offending value, where safe to show. */
   declare readonly value?: unknown;
@@ -88,19 +91,46 @@ export function isBridgeError(value: unknown): value is BridgeError {
   return value instanceof BridgeError || (value instanceof Error && value.name === "BridgeError" && typeof (value as BridgeError).code === "string");
 }
 
-/** Renders a path as `itemId`, `extra.tags[2]`, or `(root)`. */
+/** How many characters of a value (or a path key) an error message shows whole; `clipText` cuts longer ones. */
+export const MAX_SHOWN_CHARS = 200;
+
+/**
+ * How many characters of a whole reason a message shows: reasons that quote a value cut it to
+ * `MAX_SHOWN_CHARS` themselves; this bound catches the ones that do not.
+ */
+export const MAX_REASON_CHARS = 4 * MAX_SHOWN_CHARS;
+
+/**
+ * Cuts a text longer than `max` characters in the middle, saying how long it was, so that a huge
+ * value (a 1 MB id) cannot flood an error line: `ig_aaaa…[1200000 characters]…aaaa"`. Never
+ * splits a surrogate pair.
+ */
+export function clipText(text: string, max = MAX_SHOWN_CHARS): string {
+  if (text.length <= max) return text;
+  let head = Math.ceil(max * 0.75);
+  let tail = text.length - (max - head);
+  if (isHighSurrogate(text.charCodeAt(head - 1))) head--;
+  if (isHighSurrogate(text.charCodeAt(tail - 1))) tail++;
+  return `${text.slice(0, head)}…[${text.length} characters]…${text.slice(tail)}`;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+/** Renders a path as `itemId`, `extra.tags[2]`, or `(root)`; a very long key is cut (`clipText`). */
 export function formatPath(path: BridgePath): string {
   if (path.length === 0) return "(root)";
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(part)) out += out === "" ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
+    else if (part.length <= MAX_SHOWN_CHARS && /^[A-Za-z_$][\w$]*$/.test(part)) out += out === "" ? part : `.${part}`;
+    else out += `[${clipText(JSON.stringify(part))}]`;
   }
   return out;
 }
 
 function describe(code: BridgeErrorCode, path: BridgePath, reason: string, record: number | undefined): string {
   const where = record === undefined ? "" : `record ${record}: `;
-  return `${where}${formatPath(path)}: ${reason} (${code})`;
+  return `${where}${formatPath(path)}: ${clipText(reason, MAX_REASON_CHARS)} (${code})`;
 }

@@ -1,20 +1,12 @@
 /**
- * openresponses-wire: a lossless Protobuf bridge for the Responses API event
- * `response.image_generation_call.completed`.
+ * openresponses-wire: a lossless Protobuf bridge for the Responses API's image generation call
+ * events. The root holds what most users call: the codec, the lifecycle, the JSON shapes, the
+ * errors and the types. Framing, CloudEvents, Confluent and SSE are in `openresponses-wire/transport`;
+ * the brokers and the conformance kit have subpaths of their own.
  */
 export { decode, encode, encodeInto } from "./codec.js";
-export {
-  decodeDelimited,
-  defaultDelimitedOptions,
-  Deframer,
-  delimit,
-  DelimitedWriter,
-  encodeDelimited,
-  undelimit,
-  type DelimitedOptions,
-} from "./transport/delimited.js";
-export { equalJson } from "./json/equal.js";
 export { BridgeError, formatPath, isBridgeError, type BridgeErrorCode, type BridgeErrorOptions, type BridgePath } from "./errors.js";
+export { equalJson } from "./json/equal.js";
 export {
   IMAGE_GEN_CALL_COMPLETED,
   IMAGE_GEN_CALL_GENERATING,
@@ -30,10 +22,12 @@ export {
   type ImageGenCallPartialImageEvent,
   type JsonObject,
   type JsonValue,
+  type Shape,
 } from "./json/event.js";
+export { parseJson, stringifyJson } from "./json/json-text.js";
+export { MAX_JSON_DEPTH, validateEvent } from "./json/validate.js";
+export { detectShape, fromJson, fromWireJson, toJson, toWireJson } from "./json/wire-json.js";
 export { decodeAny, decodeEvent, decodeEventMessage, encodeEvent, encodeEventInto, encodeEventMessage, messageNameOf } from "./lifecycle.js";
-export { lifecycleEvents, readSse, SseParser, type SseEvent } from "./transport/sse.js";
-export { stringifyJson } from "./json/json-text.js";
 export {
   fromMessage,
   ImageGenCallCompletedSchema,
@@ -48,33 +42,3 @@ export {
   type ImageGenCallInProgress,
   type ImageGenCallPartialImage,
 } from "./message.js";
-export { numberVariant, type NumberVariant } from "./json/numbers.js";
-export { MAX_JSON_DEPTH, validateEvent, type Shape } from "./json/validate.js";
-export { detectShape, fromJson, fromWireJson, toJson, toWireJson } from "./json/wire-json.js";
-export {
-  CLOUDEVENTS_SPECVERSION,
-  defaultCloudEventsOptions,
-  defaultDataschema,
-  eventId,
-  fromCloudEventHeaders,
-  MESSAGE_NAME,
-  percentDecode,
-  percentEncode,
-  PROTOBUF_MEDIA_TYPE,
-  PROTOBUF_MEDIA_TYPES,
-  toCloudEventAttributes,
-  toCloudEventHeaders,
-  type Binding,
-  type CloudEventAttributes,
-  type CloudEventsOptions,
-  type LifecycleType,
-} from "./transport/cloudevents.js";
-export {
-  CONFLUENT_MAGIC_BYTE,
-  confluentMessageIndexes,
-  defaultConfluentOptions,
-  fromConfluent,
-  toConfluent,
-  type ConfluentFrame,
-  type ConfluentOptions,
-} from "./transport/confluent.js";

@@ -1,8 +1,9 @@
-import { checkTarget, decode, decodeMessage, planMessage, writeMessage } from "./codec.js";
+import { checkTarget, decode, decodeMessage, planMessage, writeMessage, type MessagePlan } from "./codec.js";
 import { BridgeError, isBridgeError, type BridgePath } from "./errors.js";
 import type { ImageGenCallLifecycleEvent } from "./json/event.js";
 import { Reader, tag, Wire } from "./wire/reader.js";
-import { EVENT_KINDS, kindOf, readEvent, type EventKind } from "./json/validate.js";
+import { kindOf, readEvent } from "./json/validate.js";
+import { EVENT_KINDS, type EventKind } from "./json/event.js";
 import { varint32Size, writeVarint32 } from "./wire/varint.js";
 
 /**
@@ -58,7 +59,15 @@ export function decodeEvent(bytes: Uint8Array): ImageGenCallLifecycleEvent {
  */
 export function encodeEventInto(event: ImageGenCallLifecycleEvent, buf: Uint8Array, pos: number, delimited = false): number {
   checkTarget(buf, pos);
-  const plan = planMessage(readEvent(event, "sdk"));
+  return placeEnvelope(planMessage(readEvent(event, "sdk")), buf, pos, delimited);
+}
+
+/**
+ * Writes a planned message inside its envelope into `buf` at `pos`, with a varint length prefix
+ * when `delimited`, and returns the position after it; when it does not fit, writes nothing and
+ * returns minus the bytes it needs.
+ */
+export function placeEnvelope(plan: MessagePlan, buf: Uint8Array, pos: number, delimited: boolean): number {
   const envelope = 1 + varint32Size(plan.size) + plan.size;
   const total = delimited ? varint32Size(envelope) + envelope : envelope;
   if (buf.length - pos < total) return -total;

@@ -14,7 +14,8 @@ import { BridgeError, type BridgePath } from "./errors.js";
 import { IMAGE_GEN_CALL_COMPLETED, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "./json/event.js";
 import { int64ToNumber, numberVariant } from "./json/numbers.js";
 import { sortedKeys } from "./wire/struct-codec.js";
-import { checkUnknownKey, COMPLETED, isKnownName, readEvent } from "./json/validate.js";
+import { checkUnknownKey, readEvent } from "./json/validate.js";
+import { COMPLETED, isKnownName } from "./json/event.js";
 
 export { type ImageGenCallCompleted, ImageGenCallCompletedSchema };
 

@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { decode, delimit, encode, encodeEvent, equalJson, fromJson, type ImageGenCallCompletedEvent } from "../src/index.js";
-import { orwire } from "./support/cli.js";
+import { decode, encode, encodeEvent, equalJson, fromJson, type ImageGenCallCompletedEvent } from "../src/index.js";
+import { delimit } from "../src/transport/index.js";
+import { ORWIRE, orwire } from "./support/cli.js";
 
 const T = "response.image_generation_call.completed" as const;
 const dir = mkdtempSync(join(tmpdir(), "orwire-cli-"));
@@ -127,7 +129,7 @@ describe("orwire usage", () => {
     [["decode", "--shape", "camel"], "--shape must be one of sdk, wire"],
     [["encode", "--bogus"], "Unknown option '--bogus'"],
     [["encode", "a", "b"], "expected at most one input file"],
-    [["decode", "/nonexistent/input.bin"], "cannot read /nonexistent/input.bin"],
+    [["decode", "/nonexistent/input.bin"], "cannot read /nonexistent/input.bin: no such file or directory"],
     [["frobnicate"], "unknown command frobnicate"],
     [["decode", "--max-message-bytes", "0"], "--max-message-bytes must be a positive integer"],
   ])("exits 2 for %j", (args, message) => {
@@ -227,5 +229,136 @@ describe("orwire encode --message event", () => {
     const run = orwire(["encode"], `{"type":"response.image_generation_call.generating","item_id":"ig_1","output_index":0,"sequence_number":1}`);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('type: expected "response.image_generation_call.completed" (invalid_literal)');
+  });
+});
+
+describe("orwire on hostile input", () => {
+  const frame = (id: string) => delimit(encode({ type: T, itemId: id, outputIndex: 0, sequenceNumber: 7 }));
+
+  it("decode: writes every record before an over-long length prefix in the same chunk, then exits 1", () => {
+    const good = Array.from({ length: 10_000 }, (_, i) => frame(`ig_${i}`));
+    const run = orwire(["decode", "--format", "delimited"], Buffer.concat([...good, Buffer.alloc(11, 0xff)]));
+    expect(run.status).toBe(1);
+    expect(run.stdout.toString().trim().split("\n")).toHaveLength(10_000);
+    expect(run.stderr).toBe("orwire: record 10001: (root): length prefix is longer than 32 bits (varint_overflow); the stream cannot be read past it\n");
+  });
+
+  it("decode: sends a bad record before a broken prefix to the dead letter, then exits 1", () => {
+    const deadLetter = join(dir, "before-break.ndjson");
+    const bad = Uint8Array.of(0x10, 0x00, 0x18, 0x03);
+    const run = orwire(["decode", "--format", "delimited", "--dead-letter", deadLetter], Buffer.concat([frame("ig_1"), delimit(bad), frame("ig_3"), Buffer.alloc(11, 0xff)]));
+    expect(run.status).toBe(1);
+    expect(run.stdout.toString().trim().split("\n")).toHaveLength(2);
+    expect(JSON.parse(readFileSync(deadLetter, "utf8"))).toMatchObject({ record: 2, code: "missing_field" });
+    expect(run.stderr).toContain("record 4: (root): length prefix is longer than 32 bits (varint_overflow)");
+  });
+
+  it("decode reads with its defaults a 3 MB partial image that encode wrote with its defaults", () => {
+    const line = `{"type":"response.image_generation_call.partial_image","item_id":"ig_1","output_index":0,"sequence_number":2,"partial_image_index":0,"partial_image_b64":"${"QUJD".repeat(750_000)}"}`;
+    const encoded = orwire(["encode", "--format", "delimited", "--message", "event"], line);
+    expect(encoded.status).toBe(0);
+    const decoded = orwire(["decode", "--format", "delimited", "--shape", "wire"], encoded.stdout);
+    expect(decoded.status).toBe(0);
+    expect(JSON.parse(decoded.stdout.toString())).toEqual(JSON.parse(line));
+  });
+
+  it("encode: refuses a message above --max-message-bytes as too_large, naming the record, after the ones before", () => {
+    const run = orwire(["encode", "--format", "delimited", "--max-message-bytes", "100"], `${wire("ig_1", 0, 1)}\n${wire("i".repeat(200), 0, 2)}\n`);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toEqual(Buffer.from(delimit(encode(fromJson(JSON.parse(wire("ig_1", 0, 1)))))));
+    expect(run.stderr).toBe("orwire: record 2: (root): message is 207 bytes, above the maximum frame of 100 (maxMessageBytes) (too_large)\n");
+  });
+
+  it("encode: refuses a message above the 16 MiB default, the bound decode reads with", () => {
+    const run = orwire(["encode", "--format", "delimited"], wire("i".repeat(16 << 20), 0, 1));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("record 1: (root): message is 16777225 bytes, above the maximum frame of 16777216 (maxMessageBytes) (too_large)");
+  });
+
+  it.each([
+    ["an NDJSON line", ["encode", "--format", "delimited"]],
+    ["raw input", ["encode"]],
+  ])("refuses a repeated member name in %s as ambiguous_key, naming it", (_, args) => {
+    const run = orwire(args, `{"type":"response.output_text.delta","type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":1}\n`);
+    expect(run.status).toBe(1);
+    expect(run.stdout.length).toBe(0);
+    expect(run.stderr).toMatch(/^orwire: record 1: type: the member name "type" appears twice in one object; .* \(ambiguous_key\)\n$/);
+  });
+
+  it("skips one BOM at the start of the input, and refuses one anywhere else", () => {
+    const bom = "\uFEFF";
+    expect(orwire(["encode"], `${bom}${wire("ig_1", 0, 1)}`).stdout).toEqual(Buffer.from(encode(fromJson(JSON.parse(wire("ig_1", 0, 1))))));
+    const ndjson = orwire(["encode", "--format", "delimited"], `${bom}${wire("ig_1", 0, 1)}\n${wire("ig_2", 0, 2)}\n`);
+    expect(ndjson.status).toBe(0);
+    expect(ndjson.stdout).toEqual(Buffer.concat([delimit(encode(fromJson(JSON.parse(wire("ig_1", 0, 1))))), delimit(encode(fromJson(JSON.parse(wire("ig_2", 0, 2)))))]));
+    const second = orwire(["encode", "--format", "delimited"], `${wire("ig_1", 0, 1)}\n${bom}${wire("ig_2", 0, 2)}\n`);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain("record 2: (root): not JSON");
+    expect(orwire(["encode"], `${bom}${bom}${wire("ig_1", 0, 1)}`).status).toBe(1);
+  });
+
+  it("cuts a huge value short in an error line, saying how long it was", () => {
+    const key = JSON.stringify("k".repeat(1_200_000));
+    const run = orwire(["encode", "--format", "delimited"], `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":1,${key}:1,${key}:2}\n`);
+    expect(run.status).toBe(1);
+    expect(run.stderr.length).toBeLessThan(600);
+    expect(run.stderr).toMatch(/^orwire: record 1: \["k+…\[1200002 characters\]…k+"\]: the member name "k+…\[1200002 characters\]…k+" appears twice in one object; .* \(ambiguous_key\)\n$/);
+  });
+});
+
+describe("orwire failures are one line", () => {
+  const oneLine = (stderr: string) => stderr.split("\n").filter((l) => l !== "" && !l.startsWith("Run 'orwire"));
+
+  it.each([
+    ["--dead-letter in a folder that does not exist", ["encode", "--format", "delimited", "--dead-letter", "/nonexistent/dead.ndjson"], 2, "cannot write /nonexistent/dead.ndjson: no such file or directory (ENOENT)"],
+    ["--dead-letter naming a folder", ["decode", "--format", "delimited", "--dead-letter", tmpdir()], 2, `cannot write ${tmpdir()}: it is a directory (EISDIR)`],
+    ["a folder as the input", ["encode", "--format", "delimited", tmpdir()], 2, `cannot read ${tmpdir()}: it is a directory`],
+    ["a missing input", ["decode", "/nonexistent/input.bin"], 2, "cannot read /nonexistent/input.bin: no such file or directory (ENOENT)"],
+  ])("%s", (_, args, status, message) => {
+    const run = orwire(args, wire("ig_1", 0, 1));
+    expect(run.status).toBe(status);
+    expect(oneLine(run.stderr)).toEqual([`orwire: ${message}`]);
+  });
+
+  it("stdout on a full disk", () => {
+    const out = openSync("/dev/full", "w");
+    try {
+      const run = spawnSync(process.execPath, [ORWIRE, "encode", "--format", "delimited"], { input: `${wire("ig_1", 0, 1)}\n`, stdio: ["pipe", out, "pipe"] });
+      expect(run.status).toBe(1);
+      expect(run.stderr.toString()).toBe("orwire: cannot write stdout: no space left on device (ENOSPC)\n");
+    } finally {
+      closeSync(out);
+    }
+  });
+});
+
+describe("orwire flags", () => {
+  it.each([
+    [["encode", "--format", "raw", "--format", "delimited"], '--format is given twice with different values ("raw", "delimited")'],
+    [["decode", "--max-message-bytes", "10", "--max-message-bytes", "20"], "--max-message-bytes is given twice"],
+    [["consume", "--nats", "a", "--nats", "b"], "--nats is given twice"],
+  ])("a flag given twice with different values is a usage error: %j", (args, message) => {
+    const run = orwire(args);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  it("a flag given twice with the same value is taken", () => {
+    expect(orwire(["encode", "--format", "raw", "--format", "raw"], wire("ig_1", 0, 1)).status).toBe(0);
+  });
+
+  it.each(["encode", "decode", "demo", "publish", "consume", "conformance"])("orwire %s --help prints that command's help and exits 0", (command) => {
+    for (const flag of ["--help", "-h"]) {
+      const run = orwire([command, "--format", "raw", flag]);
+      expect(run.status).toBe(0);
+      const out = run.stdout.toString();
+      expect(out).toContain(`  orwire ${command} `);
+      expect(out.match(/^ {2}orwire \w+/gm)!.every((l) => l === `  orwire ${command}`)).toBe(true);
+      expect(out).toContain("Exit codes:");
+    }
+  });
+
+  it("the help documents --max-message-bytes for encode and decode", () => {
+    for (const command of ["encode", "decode"]) expect(orwire([command, "--help"]).stdout.toString()).toContain("--max-message-bytes N");
   });
 });

@@ -1,18 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  defaultCloudEventsOptions,
-  defaultDataschema,
-  eventId,
-  fromCloudEventHeaders,
-  IMAGE_GEN_CALL_COMPLETED,
-  percentDecode,
-  percentEncode,
-  toCloudEventAttributes,
-  toCloudEventHeaders,
-  messageNameOf,
-  type ImageGenCallCompletedEvent,
-} from "../src/index.js";
+import { IMAGE_GEN_CALL_COMPLETED, messageNameOf, type ImageGenCallCompletedEvent } from "../src/index.js";
+import { defaultCloudEventsOptions, defaultDataschema, eventId, fromCloudEventHeaders, toCloudEventAttributes, toCloudEventHeaders } from "../src/transport/index.js";
+import { percentDecode, percentEncode } from "../src/transport/cloudevents.js";
 import { sseSample } from "./support/events.js";
 import { anyString, seed } from "./support/arbitraries.js";
 import { codeAndPath } from "./support/refusal.js";

@@ -3,26 +3,8 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  decode,
-  encode,
-  equalJson,
-  fromConfluent,
-  fromJson,
-  fromMessage,
-  IMAGE_GEN_CALL_COMPLETED,
-  ImageGenCallCompletedSchema,
-  toConfluent,
-  toMessage,
-  confluentMessageIndexes,
-  decodeEventMessage,
-  encodeEventMessage,
-  ImageGenCallGeneratingSchema,
-  ImageGenCallInProgressSchema,
-  ImageGenCallPartialImageSchema,
-  type ImageGenCallCompletedEvent,
-  type ImageGenCallLifecycleEvent,
-} from "../src/index.js";
+import { decode, encode, equalJson, fromJson, fromMessage, IMAGE_GEN_CALL_COMPLETED, ImageGenCallCompletedSchema, toMessage, decodeEventMessage, encodeEventMessage, ImageGenCallGeneratingSchema, ImageGenCallInProgressSchema, ImageGenCallPartialImageSchema, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../src/index.js";
+import { fromConfluent, toConfluent, confluentMessageIndexes } from "../src/transport/index.js";
 import { toKafkaRecord } from "../src/kafka/index.js";
 import { anyEvent, anyLifecycleEvent, seed } from "./support/arbitraries.js";
 import { sseSample } from "./support/events.js";
@@ -164,6 +146,10 @@ describe("toConfluent", () => {
     [[64], "028001"],
   ])("writes message indexes %j as zig-zag varints %s", (messageIndexes, indexHex) => {
     expect(hex(toConfluent(Uint8Array.of(0x0a, 0x00), { schemaId: 0x01020304, messageIndexes }))).toBe(`0001020304${indexHex}0a00`);
+  });
+
+  it("keeps the default message indexes for an option given as undefined", () => {
+    expect(hex(toConfluent(Uint8Array.of(0x0a, 0x00), { schemaId: 1, messageIndexes: undefined as unknown as number[] }))).toBe("0000000001000a00");
   });
 
   it.each([

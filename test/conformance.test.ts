@@ -12,6 +12,8 @@ const codec = (name: string): string => `sh '${fileURLToPath(new URL(`./support/
 const WRONG = codec("wrong.sh");
 const REFERENCE = codec("orwire.sh");
 const NO_EVENTS = codec("no-events.sh");
+const served = (...faults: string[]): string => ["node", `'${fileURLToPath(new URL("./support/codecs/serve.mjs", import.meta.url))}'`, ...faults].join(" ");
+const SERVED = served();
 const ENVELOPE_VECTORS = 2 * vectors.events.length + vectors.invalidEvents.length;
 const byName = (cases: ConformanceCase[], name: string): ConformanceCase => {
   const found = cases.find((c) => c.name === name);
@@ -32,6 +34,9 @@ describe("the conformance kit", () => {
   it("passes this bridge itself (orwire decode --shape wire / orwire encode, --message event for the envelope) on every vector and random events", async () => {
     const report = await runConformance(REFERENCE, { random: 20, randomEvents: 20 });
     expect(report.cases.filter((c) => !c.pass).map((c) => `${c.name}\n${c.diff}`)).toEqual([]);
+    // a codec with only the one-shot commands: the handshake fails, every case runs one-shot
+    expect(report.protocol).toBe("one-shot");
+    expect(report.noServe).toMatch(/^`serve` gave exit 2, stderr: usage: orwire.sh/);
     const valid = loadGoldenVectors().valid;
     expect(report.cases.length).toBe(valid.length + valid.filter((v) => !v.decode_only).length + vectors.invalidBinary.length + vectors.invalidJson.length + 20 + ENVELOPE_VECTORS + 20);
     expect(report).toMatchObject({ failed: 0, known: 0, random: 20, randomEvents: 20, events: true });
@@ -151,6 +156,52 @@ describe("the conformance kit", () => {
   });
 });
 
+describe("the conformance kit over the serve mode", () => {
+  const vector = (name: string): string => {
+    const found = vectors.valid.find((v) => v.name === name);
+    if (found === undefined) throw new Error(`no vector ${name}`);
+    return found.hex;
+  };
+  // not valid[0]: the handshake decodes that one
+  const FAULTY = "decode valid/negative_zero";
+  const faultHex = vector("negative_zero");
+
+  it("passes this bridge as a serve codec, with every case over long-lived processes", async () => {
+    const report = await runConformance(SERVED, { random: 300, randomEvents: 100, concurrency: 2 });
+    expect(report.cases.filter((c) => !c.pass).map((c) => `${c.name}\n${c.diff}`)).toEqual([]);
+    expect(report).toMatchObject({ protocol: "serve", restarts: 0, failed: 0, known: 0 });
+    expect(report.noServe).toBeUndefined();
+    expect(report.cases.length).toBe(vectors.valid.length + vectors.valid.filter((v) => !v.decode_only).length + vectors.invalidBinary.length + vectors.invalidJson.length + 300 + ENVELOPE_VECTORS + 100);
+  });
+
+  it.each([
+    ["crashes", "--crash-on", { failure: "the serve process ended (exit 3) while on this request" }, 1],
+    ["hangs", "--hang-on", { timedOut: true }, 1],
+    ["writes garbage", "--garbage-on", { failure: "the codec answered with a length prefix longer than 32 bits: not a size-delimited CodecResponse" }, 1],
+    ["answers error", "--error-on", { failure: "the codec answered error: asked to fail" }, 0],
+  ] as const)("fails only the case on which a serve codec %s, and runs every other case", async (_, flag, run, restarts) => {
+    const started = Date.now();
+    const report = await runConformance(served(flag, faultHex), { random: 100, randomEvents: 50, concurrency: 2, timeoutMs: 4_000 });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(report).toMatchObject({ protocol: "serve", restarts, failed: 1 });
+    expect(report.aborted).toBeUndefined();
+    expect(report.cases.filter((c) => !c.pass).map((c) => c.name)).toEqual([FAULTY]);
+    const failed = byName(report.cases, FAULTY);
+    expect(failed.diff).toBe(`expected exit 0 and the event as JSON, got ${"timedOut" in run ? "timed out" : run.failure}`);
+    expect(report.passed).toBe(report.cases.length - 1);
+  });
+
+  it.each([
+    ["serve, and aborts for a codec without it", REFERENCE, "serve", { protocol: "one-shot", aborted: expect.stringMatching(/^the codec does not offer serve: `serve` gave exit 2/) }],
+    ["one-shot, and never tries serve", SERVED, "one-shot", { protocol: "one-shot", aborted: expect.stringMatching(/^the codec did not run: exit 2, stderr: usage: serve.mjs/) }],
+  ] as const)("with protocol %s", async (_, command, protocol, expected) => {
+    const report = await runConformance(command, { random: 10, randomEvents: 0, protocol });
+    expect(report).toMatchObject(expected);
+    expect(report.cases).toHaveLength(1);
+    expect(report.noServe === undefined).toBe(protocol === "one-shot");
+  });
+});
+
 describe("diffs", () => {
   it("name each differing path, with Object.is on numbers", () => {
     expect(diffJson({ a: 1, b: [0, 2], c: { d: "x" } }, { a: 1, b: [-0], c: { d: "y" }, e: null })).toEqual([
@@ -179,7 +230,7 @@ describe("orwire conformance", () => {
     expect(lines).toContain("FAIL refuse invalid-binary/truncated_string (protobuf)");
     expect(lines).toContain("FAIL decode-event events/in_progress");
     expect(lines).toContain("FAIL refuse invalid-events/two_events");
-    expect(lines.at(-1)).toMatch(/^conformance: 0 passed, \d+ failed \(24 decode, 20 encode, \d+ refuse, 2 roundtrip; envelope: 9 decode, 9 encode, 7 refuse, 2 roundtrip; seed 7\) in [\d.]+s: sh /);
+    expect(lines.at(-1)).toMatch(/^conformance: 0 passed, \d+ failed \(24 decode, 20 encode, \d+ refuse, 2 roundtrip; envelope: 9 decode, 9 encode, 7 refuse, 2 roundtrip; seed 7; one-shot\) in [\d.]+s: sh /);
   });
 
   it("exits 0 when every case passes, and --json prints the whole report", () => {
@@ -189,6 +240,18 @@ describe("orwire conformance", () => {
     const report = JSON.parse(run.stdout.toString("utf8")) as { failed: number; passed: number; cases: unknown[]; random: number };
     expect(report).toMatchObject({ failed: 0, random: 3, randomEvents: 3, events: true });
     expect(report.passed).toBe(report.cases.length);
+  });
+
+  it.each([
+    ["passes a serve codec over --jobs processes, exit 0", [], 0, 0],
+    ["fails the one case a serve codec crashes on and runs the rest, exit 1", ["--crash-on", vectors.valid.find((v) => v.name === "negative_zero")?.hex ?? ""], 1, 1],
+  ])("%s", (_, faults, failed, status) => {
+    const run = orwire(["conformance", "--codec", served(...faults), "--random", "50", "--random-events", "20", "--jobs", "3", "--protocol", "serve"]);
+    const lines = run.stdout.toString("utf8").trimEnd().split("\n");
+    expect(lines.filter((line) => line.startsWith("FAIL"))).toEqual(failed === 0 ? [] : ["FAIL decode valid/negative_zero"]);
+    expect(lines.filter((line) => line.startsWith("PASS"))).toHaveLength(lines.filter((line) => /^(PASS|FAIL) /.test(line)).length - failed);
+    expect(lines.at(-1)).toMatch(new RegExp(`^conformance: \\d+ passed, ${failed} failed \\(.*, 50 roundtrip; envelope: .*, 20 roundtrip; seed \\d+; serve\\) in [\\d.]+s: node `));
+    expect(run.status).toBe(status);
   });
 
   it("exits 0 when the only failures are listed known differences", () => {
@@ -210,6 +273,7 @@ describe("orwire conformance", () => {
     [["--codec", "x", "--no-events=yes"], /no-events/],
     [["--codec", "x", "--seed", "1.5"], /--seed must be an integer/],
     [["--codec", "x", "--jobs", "0"], /--jobs must be an integer/],
+    [["--codec", "x", "--protocol", "pipes"], /--protocol must be one of auto, serve, one-shot/],
     [["--codec", "x", "--known-difference", "=why"], /--known-difference needs a case name/],
     [["--codec", "x", "extra"], /positional/i],
   ])("refuses %j as a usage error (exit 2)", (args, message) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BridgeError, formatPath, isBridgeError } from "../src/index.js";
+import { clipText, MAX_REASON_CHARS, MAX_SHOWN_CHARS } from "../src/errors.js";
 
 describe("BridgeError", () => {
   it("carries code, path, value, offset and cause as data", () => {
@@ -22,5 +23,31 @@ describe("BridgeError", () => {
     expect(formatPath([])).toBe("(root)");
     expect(formatPath(["meta", "tags", 2])).toBe("meta.tags[2]");
     expect(formatPath(["a b", "é"])).toBe('["a b"]["é"]');
+  });
+});
+
+describe("long values in messages", () => {
+  it("clipText keeps short text and cuts long text in the middle, saying how long it was", () => {
+    expect(clipText("x".repeat(MAX_SHOWN_CHARS))).toBe("x".repeat(MAX_SHOWN_CHARS));
+    const cut = clipText(`a${"x".repeat(1_199_998)}z`);
+    expect(cut).toBe(`a${"x".repeat(149)}…[1200000 characters]…${"x".repeat(49)}z`);
+  });
+
+  it("clipText never splits a surrogate pair", () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const cut = clipText(`${"x".repeat(pad)}${"😀".repeat(300)}`);
+      expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(cut)).toBe(false);
+    }
+  });
+
+  it("a BridgeError's message cuts a huge key in its path and a huge reason; reason keeps it whole", () => {
+    const key = "k".repeat(1_000_000);
+    const reason = `bad ${"r".repeat(1_000_000)}`;
+    const err = new BridgeError("invalid_type", ["extra", key], reason);
+    expect(err.message.length).toBeLessThan(2 * MAX_REASON_CHARS);
+    expect(err.message).toContain("…[1000002 characters]…");
+    expect(err.message).toContain("…[1000004 characters]…");
+    expect(err.reason).toBe(reason);
+    expect(formatPath([key])).toBe(`[${clipText(JSON.stringify(key))}]`);
   });
 });

@@ -1,17 +1,8 @@
 import { murmur2 as platformaticMurmur2 } from "@platformatic/kafka";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  encode,
-  encodeEventMessage,
-  equalJson,
-  fromConfluent,
-  IMAGE_GEN_CALL_COMPLETED,
-  messageNameOf,
-  toConfluent,
-  type ImageGenCallCompletedEvent,
-  type ImageGenCallLifecycleEvent,
-} from "../src/index.js";
+import { encode, encodeEventMessage, equalJson, IMAGE_GEN_CALL_COMPLETED, messageNameOf, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../src/index.js";
+import { fromConfluent, toConfluent } from "../src/transport/index.js";
 import { DEFAULT_KAFKA_TOPIC, fromKafkaRecord, kafkaHeaderPairs, kafkaPartition, murmur2, toKafkaRecord, type KafkaRecordInput } from "../src/kafka/index.js";
 import { anyEvent, anyLifecycleEvent, seed } from "./support/arbitraries.js";
 import { sseSample } from "./support/events.js";

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { clipText } from "../src/transport/clip-text.js";
 import { isBridgeError } from "../src/index.js";
 import { natsHeaderBytePairs, natsHeaderBlockOf, readNatsHeaderBlock } from "../src/nats/header-block.js";
 import { readNatsMessage, toNatsMessage } from "../src/nats/records.js";
@@ -39,13 +38,5 @@ describe("NATS header blocks read from their bytes", () => {
     const data = Buffer.concat([raw, Buffer.from("payload")]);
     expect(natsHeaderBlockOf({ msg: { _rdata: data, _msg: { hdr: raw.length } } })).toEqual(raw);
     expect(natsHeaderBlockOf({ data: new Uint8Array(0) })).toBeUndefined();
-  });
-});
-
-describe("clipText", () => {
-  it("keeps a short value and cuts a long one, saying how long it was", () => {
-    expect(clipText("abc")).toBe("abc");
-    expect(clipText("x".repeat(1000), 10)).toBe("xxxxxxxxxx… (1000 characters)");
-    expect(clipText(`${"x".repeat(9)}😀`, 10)).toBe("xxxxxxxxx… (11 characters)");
   });
 });

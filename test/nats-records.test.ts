@@ -1,7 +1,8 @@
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encode, encodeEventMessage, equalJson, IMAGE_GEN_CALL_COMPLETED, messageNameOf, percentEncode, type ImageGenCallCompletedEvent } from "../src/index.js";
+import { encode, encodeEventMessage, equalJson, IMAGE_GEN_CALL_COMPLETED, messageNameOf, type ImageGenCallCompletedEvent } from "../src/index.js";
+import { percentEncode } from "../src/transport/cloudevents.js";
 import { DEFAULT_NATS_SUBJECT, DEFAULT_NATS_SUBJECT_PREFIX, fromNatsMessage, natsHeaderPairs, natsSubjectOf, toNatsMessage, type NatsMessageInput } from "../src/nats/index.js";
 import { jetStreamNames } from "../src/nats/index.js";
 import { anyEvent, anyLifecycleEvent, seed } from "./support/arbitraries.js";

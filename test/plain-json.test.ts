@@ -1,16 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { delimit, encode, fromJson, isBridgeError } from "../src/index.js";
+import { encode, fromJson, isBridgeError } from "../src/index.js";
+import { delimit } from "../src/transport/index.js";
+import { parseJson } from "../src/json/json-text.js";
 import { encodePlainJson } from "../src/plain-json.js";
 import { anyEvent, runs, seed } from "./support/arbitraries.js";
 
 const T = "response.image_generation_call.completed";
 const text = (s: string) => new TextEncoder().encode(s);
 
-/** The general path: JSON.parse, fromJson, encode, delimit; or the refusal's code. */
+/** The general path: the strict parseJson, fromJson, encode, delimit; or the refusal's code. */
 function general(bytes: Uint8Array): Uint8Array | string {
   try {
-    return delimit(encode(fromJson(JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)))));
+    return delimit(encode(fromJson(parseJson(new TextDecoder("utf-8", { fatal: true }).decode(bytes)))));
   } catch (err) {
     return isBridgeError(err) ? err.code : "not_json";
   }
@@ -81,6 +83,8 @@ describe("encodePlainJson", () => {
     ["an SDK line", `{"type":"${T}","itemId":"ig_1","outputIndex":0,"sequenceNumber":7}`, true],
     ["mixed spellings", `{"type":"${T}","itemId":"ig_1","output_index":0,"sequenceNumber":7}`, false],
     ["a duplicate member", `{"type":"${T}","item_id":"a","item_id":"b","output_index":0,"sequence_number":7}`, false],
+    ["a duplicate type", `{"type":"response.output_text.delta","type":"${T}","item_id":"a","output_index":0,"sequence_number":7}`, false],
+    ["a duplicate number", `{"type":"${T}","item_id":"a","output_index":0,"output_index":0,"sequence_number":7}`, false],
     ["an escape in the id", `{"type":"${T}","item_id":"ig\\u0031","output_index":0,"sequence_number":7}`, false],
     ["a non-ASCII id", `{"type":"${T}","item_id":"igé","output_index":0,"sequence_number":7}`, false],
     ["a fraction", `{"type":"${T}","item_id":"ig_1","output_index":0.5,"sequence_number":7}`, false],
@@ -96,5 +100,14 @@ describe("encodePlainJson", () => {
     const fast = plain(text(line));
     expect(fast !== undefined).toBe(taken);
     if (fast !== undefined) expect(fast).toEqual(general(text(line)));
+  });
+
+  it("leaves every line with a repeated member to the general path, which refuses it", () => {
+    const members = [`"type":"${T}"`, `"item_id":"ig_1"`, `"output_index":0`, `"sequence_number":7`];
+    for (let i = 0; i < members.length; i++) {
+      const line = text(`{${[...members, members[i]!].join(",")}}`);
+      expect(plain(line)).toBeUndefined();
+      expect(general(line)).toBe("ambiguous_key");
+    }
   });
 });

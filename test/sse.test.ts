@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SseParser, type SseEvent } from "../src/transport/sse.js";
 import { codeAndPath, refusal } from "./support/refusal.js";
 
@@ -40,6 +40,34 @@ describe("SseParser", () => {
       const [event] = parse(text, 3);
       expect(event).toMatchObject({ event: T, data: { type: T, x: 1 }, text: `{"type":"${T}",\n"x":1}`, line: 2 });
     }
+  });
+
+  it("refuses data with a repeated member name as ambiguous_key, with its path and line", () => {
+    const text = `${one}event: ${T}\ndata: {"type":"response.output_text.delta","type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":5}\n\n`;
+    const err = refusal(() => parse(text));
+    expect({ code: err.code, path: err.path }).toEqual({ code: "ambiguous_key", path: ["type"] });
+    expect(err.reason.startsWith("line 4: ")).toBe(true);
+  });
+
+  it("scans a data line cut into many chunks a bounded number of times", () => {
+    const data = `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":4,"x":"${"A".repeat(256 * 1024)}"}`;
+    const text = `event: ${T}\ndata: ${data}\n\n`;
+    const indexOf = String.prototype.indexOf;
+    let scanned = 0;
+    const spy = vi.spyOn(String.prototype, "indexOf").mockImplementation(function (this: string, search: string, from?: number) {
+      const at = indexOf.call(this, search, from);
+      scanned += (at === -1 ? this.length : at) - (from ?? 0);
+      return at;
+    });
+    let events: SseEvent[];
+    try {
+      events = parse(text, 1024);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(events).toHaveLength(1);
+    expect(events[0]!.text).toBe(data);
+    expect(scanned).toBeLessThan(8 * text.length);
   });
 
   it("names the line of the event's first field", () => {

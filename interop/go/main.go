@@ -2,7 +2,8 @@
 // `codec decode` (binary on stdin -> wire JSON line on stdout) and
 // `codec encode` (wire JSON on stdin -> binary on stdout); `codec decode-event` and
 // `codec encode-event` do the same for the ImageGenCallEvent envelope of any lifecycle
-// event. See interop/README.md.
+// event; `codec serve` answers size-delimited requests for any of the four (serve.go).
+// See interop/README.md.
 package main
 
 import (
@@ -43,12 +44,18 @@ var known = map[string]bool{
 
 func main() {
 	commands := map[string]func([]byte) ([]byte, error){"decode": decode, "encode": encode, "decode-event": decodeEvent, "encode-event": encodeEvent}
+	if len(os.Args) == 2 && os.Args[1] == "serve" {
+		if err := serve(os.Stdin, os.Stdout); err != nil {
+			fail("serve: %v", err)
+		}
+		return
+	}
 	var command func([]byte) ([]byte, error)
 	if len(os.Args) == 2 {
 		command = commands[os.Args[1]]
 	}
 	if command == nil {
-		fmt.Fprintln(os.Stderr, "usage: codec decode|encode|decode-event|encode-event  (stdin -> stdout)")
+		fmt.Fprintln(os.Stderr, "usage: codec decode|encode|decode-event|encode-event|serve  (stdin -> stdout)")
 		os.Exit(2)
 	}
 	in, err := io.ReadAll(os.Stdin)

@@ -1,8 +1,14 @@
 // Generates the prost types for proto/ with prost-build and Debian's protoc
-// (found on PATH, or via the PROTOC environment variable).
+// (found on PATH, or via the PROTOC environment variable): the event messages and the
+// conformance kit's serve protocol.
 fn main() -> std::io::Result<()> {
     let proto_root = "../../proto";
-    let proto_file = "../../proto/openresponses/v1/image_gen_call.proto";
-    println!("cargo:rerun-if-changed={proto_file}");
-    prost_build::Config::new().compile_protos(&[proto_file], &[proto_root])
+    let proto_files = [
+        "../../proto/openresponses/v1/image_gen_call.proto",
+        "../../proto/openresponses/conformance/v1/codec.proto",
+    ];
+    for file in proto_files {
+        println!("cargo:rerun-if-changed={file}");
+    }
+    prost_build::Config::new().compile_protos(&proto_files, &[proto_root])
 }

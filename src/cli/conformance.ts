@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFORMANCE_OPTIONS, runConformance, type ConformanceCase, type ConformanceReport } from "../conformance/kit.js";
+import { DEFAULT_CONFORMANCE_OPTIONS, runConformance, type ConformanceCase, type ConformanceOptions, type ConformanceReport } from "../conformance/kit.js";
 import { UsageError } from "./usage-error.js";
 
 /** Options of `orwire conformance`. */
@@ -12,14 +12,17 @@ export interface ConformanceCommand {
   events: boolean;
   seed: number;
   jobs: number;
+  /** `--protocol auto|serve|one-shot` (default `auto`: serve when the codec offers it). */
+  protocol: ConformanceOptions["protocol"];
   json: boolean;
   /** Case name -> reason, from `--known-difference "NAME=REASON"`. */
   knownDifferences: Record<string, string>;
 }
 
 const SHOWN = 300;
+const PROTOCOLS: readonly ConformanceOptions["protocol"][] = ["auto", "serve", "one-shot"];
 
-/** Reads `--codec "<command>" [--random N] [--random-events N] [--no-events] [--seed S] [--jobs N] [--known-difference "NAME=REASON"]... [--json]`. */
+/** Reads `--codec "<command>" [--random N] [--random-events N] [--no-events] [--seed S] [--jobs N] [--protocol auto|serve|one-shot] [--known-difference "NAME=REASON"]... [--json]`. */
 export function parseConformanceCommand(args: string[]): ConformanceCommand {
   let parsed;
   try {
@@ -32,6 +35,7 @@ export function parseConformanceCommand(args: string[]): ConformanceCommand {
         "no-events": { type: "boolean" },
         seed: { type: "string" },
         jobs: { type: "string" },
+        protocol: { type: "string" },
         "known-difference": { type: "string", multiple: true },
         json: { type: "boolean" },
       },
@@ -43,6 +47,8 @@ export function parseConformanceCommand(args: string[]): ConformanceCommand {
   }
   const { values } = parsed;
   if (values.codec === undefined || values.codec.trim() === "") throw new UsageError('conformance needs --codec "<command>"');
+  const protocol = PROTOCOLS.find((p) => p === (values.protocol ?? DEFAULT_CONFORMANCE_OPTIONS.protocol));
+  if (protocol === undefined) throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(", ")}, not ${values.protocol}`);
   return {
     codec: values.codec,
     random: integer(values.random, "--random", 0, 10_000_000) ?? DEFAULT_CONFORMANCE_OPTIONS.random,
@@ -50,6 +56,7 @@ export function parseConformanceCommand(args: string[]): ConformanceCommand {
     events: values["no-events"] !== true,
     seed: integer(values.seed, "--seed", -(2 ** 31), 2 ** 32 - 1) ?? DEFAULT_CONFORMANCE_OPTIONS.seed,
     jobs: integer(values.jobs, "--jobs", 1, 64) ?? DEFAULT_CONFORMANCE_OPTIONS.concurrency,
+    protocol,
     json: values.json === true,
     knownDifferences: Object.fromEntries((values["known-difference"] ?? []).map(knownDifference)),
   };
@@ -68,6 +75,7 @@ export async function runConformanceCommand(args: string[]): Promise<boolean> {
     events: command.events,
     seed: command.seed,
     concurrency: command.jobs,
+    protocol: command.protocol,
     knownDifferences: command.knownDifferences,
     onCase: command.json ? undefined : (result) => process.stdout.write(caseLines(result)),
   });
@@ -84,7 +92,7 @@ export function caseLines(result: ConformanceCase): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** `conformance: 1335 passed, 0 failed (…; envelope: …; seed S) in 83.4s: <command>`, with a note when the codec has no envelope commands. */
+/** `conformance: 1335 passed, 0 failed (…; envelope: …; seed S; serve) in 83.4s: <command>`, with a note when the codec has no envelope commands. */
 export function summaryLine(report: ConformanceReport): string {
   const seconds = (report.durationMs / 1000).toFixed(1);
   if (report.aborted !== undefined) return `conformance: aborted in ${seconds}s, ${report.aborted}: ${report.codec}`;
@@ -99,7 +107,7 @@ export function summaryLine(report: ConformanceReport): string {
   else if (report.noEvents !== undefined) parts.push("envelope: no decode-event/encode-event");
   else if (envelope.length > 0) parts.push(`envelope: ${counts(envelope)}`);
   const known = report.known === 0 ? "" : `, ${report.known} known ${report.known === 1 ? "difference" : "differences"}`;
-  return `conformance: ${report.passed} passed, ${report.failed} failed${known} (${parts.join("; ")}; seed ${report.seed}) in ${seconds}s: ${report.codec}`;
+  return `conformance: ${report.passed} passed, ${report.failed} failed${known} (${parts.join("; ")}; seed ${report.seed}; ${report.protocol}) in ${seconds}s: ${report.codec}`;
 }
 
 function labelled(label: string, text: string): string[] {

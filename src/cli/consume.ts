@@ -3,7 +3,7 @@ import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
 import { consumeFromKafka, type ConsumeReport } from "../kafka/client.js";
 import { consumeFromJetStream, jetStreamNames } from "../nats/client.js";
-import type { Shape } from "../json/validate.js";
+import type { Shape } from "../json/event.js";
 import { natsHeaderBytePairs } from "../nats/header-block.js";
 import { deadLetterHeaders, type DeadLetterHeaderText } from "./dead-letter.js";
 import { eventLine } from "./decode.js";

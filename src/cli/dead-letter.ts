@@ -1,6 +1,6 @@
 import { BridgeError, isBridgeError } from "../errors.js";
 import { stringifyJson } from "../json/json-text.js";
-import type { Output } from "./io.js";
+import { openOutput, type Output } from "./io.js";
 
 /** Where refused records go when the user asked to keep going: one JSON line per record. */
 export class DeadLetter {
@@ -29,6 +29,16 @@ export class DeadLetter {
   close(): Promise<void> {
     return this.output.close();
   }
+}
+
+/**
+ * Opens the dead-letter file of a run, before any input is read: a file that cannot be written
+ * (its folder missing, a directory) is a `UsageError` naming it.
+ */
+export async function openDeadLetter(file: string): Promise<DeadLetter> {
+  const output = openOutput(file);
+  await output.opened();
+  return new DeadLetter(output, file);
 }
 
 /** Rethrows anything that is not a refusal of the input. */

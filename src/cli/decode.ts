@@ -1,13 +1,13 @@
 import { decode } from "../codec.js";
-import { Deframer } from "../transport/delimited.js";
+import { Deframer } from "../wire/size-delimited.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeAny, decodeEvent } from "../lifecycle.js";
 import { stringifyJson } from "../json/json-text.js";
-import type { Shape } from "../json/validate.js";
+import type { Shape } from "../json/event.js";
 import { toWireJson } from "../json/wire-json.js";
-import { asBridgeError, DeadLetter } from "./dead-letter.js";
+import { asBridgeError, openDeadLetter, type DeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
-import { openInput, openOutput, Output, readAll } from "./io.js";
+import { openInput, Output, readAll } from "./io.js";
 import { Progress } from "./progress.js";
 
 /** Options of `orwire decode`. */
@@ -30,7 +30,7 @@ export function eventLine(event: ImageGenCallLifecycleEvent, shape: Shape): stri
 export async function runDecode(command: DecodeCommand): Promise<void> {
   const input = await openInput(command.file);
   const out = new Output(process.stdout);
-  const deadLetter = command.deadLetter === undefined ? undefined : new DeadLetter(openOutput(command.deadLetter), command.deadLetter);
+  const deadLetter = command.deadLetter === undefined ? undefined : await openDeadLetter(command.deadLetter);
   let decoded = 0;
   let record = 0;
   const decodeRecord = command.message === "completed" ? decode : command.message === "event" ? decodeEvent : decodeAny;
@@ -57,7 +57,7 @@ export async function runDecode(command: DecodeCommand): Promise<void> {
       await handle(await readAll(input));
     } else {
       const progress = new Progress("records decoded");
-      const deframer = new Deframer(command.maxMessageBytes === undefined ? {} : { maxMessageBytes: command.maxMessageBytes });
+      const deframer = new Deframer({ maxMessageBytes: command.maxMessageBytes });
       const frames = async function* () {
         for await (const chunk of input) yield deframer.push(chunk);
         deframer.end();

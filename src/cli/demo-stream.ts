@@ -2,12 +2,12 @@ import { createReadStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { delimit, undelimit } from "../transport/delimited.js";
+import { delimit, undelimit } from "../wire/size-delimited.js";
 import { equalJson } from "../json/equal.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeEvent, encodeEvent } from "../lifecycle.js";
 import { SseParser } from "../transport/sse.js";
-import { EVENT_KINDS } from "../json/validate.js";
+import { EVENT_KINDS } from "../json/event.js";
 import { fromWireJson } from "../json/wire-json.js";
 
 /** The event stream shipped with the package: two image generation calls among other Responses events. */

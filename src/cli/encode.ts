@@ -1,12 +1,12 @@
 import { encode } from "../codec.js";
 import { DelimitedWriter } from "../transport/delimited.js";
-import { BridgeError } from "../errors.js";
+import { clipText, formatPath, MAX_REASON_CHARS, type BridgeError } from "../errors.js";
 import { encodeEvent } from "../lifecycle.js";
 import { lifecycleEvents, readSse } from "../transport/sse.js";
-import { fromJson, fromWireJson } from "../json/wire-json.js";
-import { asBridgeError, DeadLetter } from "./dead-letter.js";
+import { fromJson } from "../json/wire-json.js";
+import { asBridgeError, openDeadLetter, type DeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
-import { openInput, openOutput, Output, readAll } from "./io.js";
+import { openInput, Output, readAll } from "./io.js";
 import { decodeText, isBlank, lineText, LineSplitter, parseJson, type Lines } from "./lines.js";
 import { Progress } from "./progress.js";
 import { skippedSummary } from "./queues.js";
@@ -19,6 +19,8 @@ export interface EncodeCommand {
   /** `completed`: `ImageGenCallCompleted` messages; `event`: `ImageGenCallEvent` envelopes, any lifecycle type. */
   message: "completed" | "event";
   deadLetter?: string | undefined;
+  /** The largest message a delimited frame may hold (`DelimitedOptions`); default 16 MiB. */
+  maxMessageBytes?: number | undefined;
   file?: string | undefined;
 }
 
@@ -26,11 +28,11 @@ export interface EncodeCommand {
 export async function runEncode(command: EncodeCommand): Promise<void> {
   const input = await openInput(command.file);
   const out = new Output(process.stdout);
-  const deadLetter = command.deadLetter === undefined ? undefined : new DeadLetter(openOutput(command.deadLetter), command.deadLetter);
+  const deadLetter = command.deadLetter === undefined ? undefined : await openDeadLetter(command.deadLetter);
   const count = { encoded: 0, records: 0 };
   try {
     if (command.format === "raw") await encodeRaw(input, out, command, deadLetter, count);
-    else if (command.input === "sse") await encodeSse(input, out, deadLetter, count);
+    else if (command.input === "sse") await encodeSse(input, out, command, deadLetter, count);
     else await encodeLines(input, out, command, deadLetter, count);
   } finally {
     await out.flush();
@@ -61,7 +63,7 @@ async function encodeRaw(input: AsyncIterable<Uint8Array>, out: Output, command:
 async function encodeLines(input: AsyncIterable<Uint8Array>, out: Output, command: EncodeCommand, deadLetter: DeadLetter | undefined, count: Count): Promise<void> {
   const progress = new Progress("records encoded");
   const splitter = new LineSplitter();
-  const writer = new DelimitedWriter();
+  const writer = new DelimitedWriter({ maxMessageBytes: command.maxMessageBytes });
   const envelopes = command.message === "event";
   let lineNumber = 0;
   const take = async ({ buf, bounds }: Lines): Promise<void> => {
@@ -79,9 +81,7 @@ async function encodeLines(input: AsyncIterable<Uint8Array>, out: Output, comman
       count.records++;
       try {
         if (typeof text !== "string") throw text;
-        const event = fromJson(parseJson(text));
-        if (envelopes) writer.writeEvent(event);
-        else writer.write(event);
+        writer.writeJson(parseJson(text), envelopes);
         count.encoded++;
       } catch (err) {
         await refused(asBridgeError(err), count.records, lineNumber, typeof text === "string" ? { text } : { bytes: buf.subarray(start, end) });
@@ -109,9 +109,9 @@ async function encodeLines(input: AsyncIterable<Uint8Array>, out: Output, comman
  * A Responses API event stream: the image generation call events become envelopes; other event
  * types are counted and skipped; malformed SSE stops the run with its line number.
  */
-async function encodeSse(input: AsyncIterable<Uint8Array>, out: Output, deadLetter: DeadLetter | undefined, count: Count): Promise<void> {
+async function encodeSse(input: AsyncIterable<Uint8Array>, out: Output, command: EncodeCommand, deadLetter: DeadLetter | undefined, count: Count): Promise<void> {
   const progress = new Progress("events encoded");
-  const writer = new DelimitedWriter();
+  const writer = new DelimitedWriter({ maxMessageBytes: command.maxMessageBytes });
   const skipped = new Map<string, number>();
   const flush = async () => {
     for (const chunk of writer.drain()) await out.write(chunk);
@@ -121,7 +121,7 @@ async function encodeSse(input: AsyncIterable<Uint8Array>, out: Output, deadLett
       for (const e of lifecycleEvents(batch, skipped)) {
         count.records++;
         try {
-          writer.writeEvent(fromWireJson(e.data));
+          writer.writeJson(e.data, true, "wire");
           count.encoded++;
         } catch (err) {
           const error = asBridgeError(err);
@@ -139,7 +139,7 @@ async function encodeSse(input: AsyncIterable<Uint8Array>, out: Output, deadLett
     if (err instanceof Failure) throw err;
     await flush();
     const error = asBridgeError(err);
-    throw new Failure(`${error.reason} (${error.code})`);
+    throw new Failure(error.path.length === 0 ? `${clipText(error.reason, MAX_REASON_CHARS)} (${error.code})` : `${formatPath(error.path)}: ${clipText(error.reason, MAX_REASON_CHARS)} (${error.code})`);
   } finally {
     progress.done();
   }

@@ -1,15 +1,22 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { access } from "node:fs/promises";
+import { constants, createReadStream, createWriteStream } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { describeSystemError, Failure } from "./failure.js";
 import { UsageError } from "./usage-error.js";
 
-/** The bytes of a file, or of stdin for `-` or no file, as a stream of chunks. */
+/**
+ * The bytes of a file, or of stdin for `-` or no file, as a stream of chunks. A file that cannot
+ * be read (missing, a directory, no permission) is a `UsageError` naming it and the reason.
+ */
 export async function openInput(file: string | undefined): Promise<AsyncIterable<Uint8Array>> {
   if (file === undefined || file === "-") return process.stdin;
   try {
-    await access(file);
-  } catch {
-    throw new UsageError(`cannot read ${file}`);
+    if ((await stat(file)).isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory`);
+    await access(file, constants.R_OK);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read ${file}: ${describeSystemError(err)}`);
   }
   return createReadStream(file, { highWaterMark: 1 << 20 });
 }
@@ -21,18 +28,30 @@ export async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Buffer
   return Buffer.concat(parts);
 }
 
-/** A buffered writer that respects backpressure: small writes are batched into large ones. */
+/**
+ * A buffered writer that respects backpressure: small writes are batched into large ones. A
+ * stream error (a full disk) is kept and thrown by the next `write`, `flush` or `close` as a
+ * `Failure` naming the output, never left as an unhandled `error` event.
+ */
 export class Output {
   private parts: (string | Uint8Array)[] = [];
   private size = 0;
+  private failed: unknown;
 
   constructor(
     private readonly stream: Writable,
     private readonly batchBytes = 1 << 16,
-  ) {}
+    /** What the output is called in errors. */
+    readonly name = "stdout",
+  ) {
+    stream.on("error", (err) => {
+      this.failed ??= err;
+    });
+  }
 
   /** Queues text or bytes; flushes when the batch is full. Resolves at once unless the stream is busy. */
   write(data: string | Uint8Array): Promise<void> | undefined {
+    this.check();
     this.parts.push(data);
     this.size += data.length;
     return this.size >= this.batchBytes ? this.flush() : undefined;
@@ -40,23 +59,66 @@ export class Output {
 
   /** Writes what is queued and waits for the stream to drain if it asks to. */
   async flush(): Promise<void> {
+    this.check();
     if (this.parts.length === 0) return;
     const parts = this.parts;
     const chunk = parts.length === 1 && typeof parts[0] !== "string" ? parts[0]! : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
     this.parts = [];
     this.size = 0;
-    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once("drain", resolve));
+    if (!this.stream.write(chunk)) await this.drained();
+    this.check();
   }
 
-  /** Flushes and, for a file, closes the stream. */
+  /** Flushes and, for a file, closes the stream and waits until its bytes are written. */
   async close(): Promise<void> {
     await this.flush();
     if (this.stream === process.stdout || this.stream === process.stderr) return;
-    await new Promise<void>((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    this.stream.end();
+    try {
+      await finished(this.stream);
+    } catch (err) {
+      this.failed ??= err;
+    }
+    this.check();
+  }
+
+  /** Resolves once a file is open; refuses, as a `UsageError`, a file that cannot be opened for writing. */
+  async opened(): Promise<void> {
+    const stream = this.stream as Writable & { pending?: boolean };
+    if (stream.pending === true) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off("ready", done);
+          stream.off("error", done);
+          resolve();
+        };
+        stream.once("ready", done);
+        stream.once("error", done);
+      });
+    }
+    if (this.failed !== undefined) throw new UsageError(`cannot write ${this.name}: ${describeSystemError(this.failed)}`);
+  }
+
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off("drain", done);
+        this.stream.off("error", done);
+        this.stream.off("close", done);
+        resolve();
+      };
+      this.stream.once("drain", done);
+      this.stream.once("error", done);
+      this.stream.once("close", done);
+    });
+  }
+
+  private check(): void {
+    if (this.failed !== undefined) throw new Failure(`cannot write ${this.name}: ${describeSystemError(this.failed)}`);
   }
 }
 
-/** Opens a file for writing as an `Output`. */
+/** Opens a file for writing as an `Output`; `opened()` tells whether that worked. */
 export function openOutput(file: string): Output {
-  return new Output(createWriteStream(file));
+  return new Output(createWriteStream(file), undefined, file);
 }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { isBridgeError } from "../errors.js";
+import { clipText, isBridgeError, MAX_REASON_CHARS } from "../errors.js";
 import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
 import { jetStreamNames } from "../nats/client.js";
 import { DEFAULT_NATS_SUBJECT_PREFIX } from "../nats/records.js";
@@ -9,7 +8,8 @@ import { runConsume } from "./consume.js";
 import { runDecode } from "./decode.js";
 import { runDemo } from "./demo.js";
 import { runEncode } from "./encode.js";
-import { Failure } from "./failure.js";
+import { describeSystemError, Failure } from "./failure.js";
+import { parseFlags, wantsHelp } from "./flags.js";
 import { runPublish } from "./publish.js";
 import { BROKER_OPTIONS, brokerTarget } from "./queues.js";
 import { UsageError } from "./usage-error.js";
@@ -17,82 +17,123 @@ import { UsageError } from "./usage-error.js";
 /** Exit codes of `orwire`. */
 export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
 
-const HELP = `orwire: Responses API image generation events between JSON and Protobuf
-
-Usage:
-  orwire encode [--format raw|delimited] [--message completed|event] [--dead-letter FILE] [FILE|-]
-  orwire encode --input sse [--format delimited] [--dead-letter FILE] [FILE|-]
+/** Each command's usage and description, as `orwire <command> --help` prints it. */
+const COMMAND_HELP: Readonly<Record<string, string>> = Object.freeze({
+  encode: `  orwire encode [--format raw|delimited] [--message completed|event] [--dead-letter FILE]
+                [--max-message-bytes N] [FILE|-]
+  orwire encode --input sse [--format delimited] [--dead-letter FILE] [--max-message-bytes N] [FILE|-]
       JSON in (SDK or wire shape, detected per object), protobuf out.
       raw: one JSON value in, the message bytes out. delimited: NDJSON in
-      (blank lines skipped), length-prefixed messages out. --message event
-      writes ImageGenCallEvent envelopes, for any lifecycle event. --input sse
-      reads a Responses API event stream and writes envelopes of its image
-      generation call events; other events are counted and skipped.
-  orwire decode [--format raw|delimited] [--shape sdk|wire] [--message auto|completed|event]
+      (blank lines skipped), length-prefixed messages out; a message above
+      --max-message-bytes (default 16 MiB, 16777216) is refused as too_large.
+      --message event writes ImageGenCallEvent envelopes, for any lifecycle
+      event. --input sse reads a Responses API event stream and writes
+      envelopes of its image generation call events; other events are
+      counted and skipped. JSON with a member name twice is refused
+      (ambiguous_key); one UTF-8 BOM at the start of the input is skipped.
+`,
+  decode: `  orwire decode [--format raw|delimited] [--shape sdk|wire] [--message auto|completed|event]
                 [--dead-letter FILE] [--max-message-bytes N] [FILE|-]
       Protobuf in (completed messages or envelopes, told apart per record),
       one compact JSON object per line out (SDK shape by default).
-  orwire demo [--events FILE] [--keep] [--nats URL | --kafka BROKERS]
+      delimited: a frame announcing more than --max-message-bytes (default
+      16 MiB, 16777216, the same bound encode writes with) is refused as
+      too_large; every record before a broken frame is written first.
+`,
+  demo: `  orwire demo [--events FILE] [--keep] [--nats URL | --kafka BROKERS]
       Encodes the shipped sample to a size-delimited file (or, with --nats or
       --kafka, publishes it to a topic or stream of its own), reads it back,
       checks that nothing changed, and prints sizes and rates.
-  orwire publish (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
+`,
+  publish: `  orwire publish (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
                  [--input json|sse] [FILE|-]
       NDJSON events (any lifecycle type, either shape) in, or with --input sse
       a Responses API event stream (other events counted and skipped), one
       record or message each, with CloudEvents headers; the topic or stream is
       created if missing. Counts an event only once the broker acknowledged it.
-  orwire consume (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
+`,
+  consume: `  orwire consume (--nats URL [--subject S] [--stream NAME] | --kafka BROKERS [--topic T])
                  [--count N] [--timeout SECONDS] [--shape sdk|wire] [--group NAME]
                  [--dead-letter FILE]
       Events of any lifecycle type from the beginning of the stream or topic
       (or where the consumer group / durable consumer --group left off), one
       compact JSON object per line, until N events or SECONDS without a new one.
       NATS: one subject per type under --subject-prefix P, or all on --subject S.
-  orwire conformance --codec "<command>" [--random N] [--random-events N]
+`,
+  conformance: `  orwire conformance --codec "<command>" [--random N] [--random-events N]
                      [--no-events] [--seed S] [--jobs N]
+                     [--protocol auto|serve|one-shot]
                      [--known-difference "NAME=REASON"]... [--json]
       Runs the golden vectors and N seeded random events (default 1000)
       against a codec executable (\`<command> decode\` / \`<command> encode\`, see
-      the README's Interop section), then the envelope vectors and
+      the README's Interop section; over --jobs long-lived \`<command> serve\`
+      processes when the codec offers it), then the envelope vectors and
       --random-events N random lifecycle events (default 200) through
       \`<command> decode-event\` / \`<command> encode-event\` (--no-events: skip
       them); PASS or FAIL per case with a diff, exit 1 if any case fails. A
       case named by --known-difference is reported as KNOWN and does not fail
       the run.
-  orwire --help | --version
+`,
+});
+
+const EXIT_HELP = `Exit codes: 0 success; 1 invalid input (stderr names the record, the field
+and the reason), an event the broker did not acknowledge, or output that
+cannot be written; 2 usage error (an unknown flag, a flag given twice with
+different values, a file named on the command line that cannot be opened).
+With --dead-letter FILE, refused records go to FILE as JSON lines (input and
+reason), the run goes on and exits 0; a stream that cannot be read past a
+broken frame still exits 1, after every record before it.
+`;
+
+const HELP = `orwire: Responses API image generation events between JSON and Protobuf
+
+Usage:
+${Object.values(COMMAND_HELP).join("")}  orwire <command> --help | orwire --help | orwire --version
 
 Defaults: subjects ${DEFAULT_NATS_SUBJECT_PREFIX}.<type> (stream
 ${jetStreamNames().stream}), topic ${DEFAULT_KAFKA_TOPIC} (every type).
 
-Exit codes: 0 success; 1 invalid input (stderr names the record, the field
-and the reason) or an event the broker did not acknowledge; 2 usage error.
-With --dead-letter FILE, refused records go to FILE as JSON lines (input and
-reason), the run goes on and exits 0.
-`;
+${EXIT_HELP}`;
+
+/** The help of one command. */
+function commandHelp(command: string): string {
+  return `Usage:\n${COMMAND_HELP[command]}\n${EXIT_HELP}`;
+}
 
 /** Runs `orwire` with the given arguments and returns its exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const [command, ...rest] = argv;
+    if (command !== undefined && Object.hasOwn(COMMAND_HELP, command) && wantsHelp(rest)) {
+      process.stdout.write(commandHelp(command));
+      return EXIT.ok;
+    }
     switch (command) {
       case "encode": {
-        const { values, positionals } = parse(rest, {
+        const { values, positionals } = parseFlags(rest, {
           format: { type: "string" },
           input: { type: "string", default: "json" },
           message: { type: "string" },
           "dead-letter": { type: "string" },
+          "max-message-bytes": { type: "string" },
         });
         const input = oneOf(values.input, ["json", "sse"], "--input");
         const format = oneOf(values.format ?? (input === "sse" ? "delimited" : "raw"), ["raw", "delimited"], "--format");
         if (input === "sse" && format === "raw") throw new UsageError("--input sse writes many messages: use --format delimited");
         const message = oneOf(values.message ?? (input === "sse" ? "event" : "completed"), ["completed", "event"], "--message");
         if (input === "sse" && message === "completed") throw new UsageError("--input sse carries every lifecycle event: use --message event");
-        await runEncode({ format, input, message, deadLetter: values["dead-letter"] as string | undefined, file: single(positionals) });
+        await runEncode({
+          format,
+          input,
+          message,
+          deadLetter: values["dead-letter"] as string | undefined,
+          maxMessageBytes: maxMessageBytes(values["max-message-bytes"]),
+          file: single(positionals),
+        });
         return EXIT.ok;
       }
       case "decode": {
-        const { values, positionals } = parse(rest, {
+        const { values, positionals } = parseFlags(rest, {
           format: { type: "string", default: "raw" },
           shape: { type: "string", default: "sdk" },
           message: { type: "string", default: "auto" },
@@ -104,25 +145,25 @@ export async function main(argv: readonly string[]): Promise<number> {
           shape: oneOf(values.shape, ["sdk", "wire"], "--shape"),
           message: oneOf(values.message, ["auto", "completed", "event"], "--message"),
           deadLetter: values["dead-letter"] as string | undefined,
-          maxMessageBytes: values["max-message-bytes"] === undefined ? undefined : positiveInteger(values["max-message-bytes"], "--max-message-bytes"),
+          maxMessageBytes: maxMessageBytes(values["max-message-bytes"]),
           file: single(positionals),
         });
         return EXIT.ok;
       }
       case "demo": {
-        const { values, positionals } = parse(rest, { events: { type: "string" }, keep: { type: "boolean" }, nats: { type: "string" }, kafka: { type: "string" } });
+        const { values, positionals } = parseFlags(rest, { events: { type: "string" }, keep: { type: "boolean" }, nats: { type: "string" }, kafka: { type: "string" } });
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
         const target = values.nats === undefined && values.kafka === undefined ? undefined : brokerTarget(values, "demo");
         await runDemo({ events: values.events as string | undefined, keep: values.keep as boolean | undefined, target });
         return EXIT.ok;
       }
       case "publish": {
-        const { values, positionals } = parse(rest, { ...BROKER_OPTIONS, input: { type: "string", default: "json" } });
+        const { values, positionals } = parseFlags(rest, { ...BROKER_OPTIONS, input: { type: "string", default: "json" } });
         await runPublish({ target: brokerTarget(values, "publish"), input: oneOf<"json" | "sse">(values.input, ["json", "sse"], "--input"), file: single(positionals) });
         return EXIT.ok;
       }
       case "consume": {
-        const { values, positionals } = parse(rest, {
+        const { values, positionals } = parseFlags(rest, {
           ...BROKER_OPTIONS,
           count: { type: "string" },
           timeout: { type: "string" },
@@ -162,29 +203,26 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`unknown command ${command}`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`orwire: ${err.message}\nRun 'orwire --help' for usage.\n`);
-      return EXIT.usage;
-    }
-    if (err instanceof Failure) {
-      process.stderr.write(`orwire: ${err.message}\n`);
-      return EXIT.failure;
-    }
-    if (isBridgeError(err)) {
-      process.stderr.write(`orwire: ${err.message}\n`);
-      return EXIT.failure;
-    }
-    process.stderr.write(`orwire: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return EXIT.failure;
+    return reportFailure(err);
   }
 }
 
-function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
+/** Prints why a run failed as one line on stderr (no stack) and returns the exit code. */
+function reportFailure(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`orwire: ${clipText(err.message, MAX_REASON_CHARS)}\nRun 'orwire --help' for usage.\n`);
+    return EXIT.usage;
   }
+  if (err instanceof Failure || isBridgeError(err)) {
+    process.stderr.write(`orwire: ${err.message}\n`);
+    return EXIT.failure;
+  }
+  process.stderr.write(`orwire: ${describeSystemError(err)}\n`);
+  return EXIT.failure;
+}
+
+function maxMessageBytes(value: unknown): number | undefined {
+  return value === undefined ? undefined : positiveInteger(value, "--max-message-bytes");
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T {
@@ -214,9 +252,10 @@ function version(): string {
   return pkg.version;
 }
 
-// a reader that stops early (`orwire decode … | head`) is not an error
+// a reader that stops early (`orwire decode … | head`) is not an error; any other write error is
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code !== "EPIPE") throw err;
-  process.exit(EXIT.ok);
+  if (err.code === "EPIPE") process.exit(EXIT.ok);
+  process.stderr.write(`orwire: cannot write stdout: ${describeSystemError(err)}\n`);
+  process.exit(EXIT.failure);
 });
 process.exitCode = await main(process.argv.slice(2));

@@ -63,11 +63,7 @@ export const anyExtras: fc.Arbitrary<Record<string, JsonValue>> = fc.oneof(
 /** Any SDK object either SDK generation accepts, plus unknown members (`__proto__` as an own member). */
 export const anyEvent: fc.Arbitrary<ImageGenCallCompletedEvent> = fc
   .record({ itemId: anyString, outputIndex: anyNumber, sequenceNumber: anyNumber, extras: anyExtras })
-  .map(({ itemId, outputIndex, sequenceNumber, extras }) => {
-    const event = { type: IMAGE_GEN_CALL_COMPLETED, itemId, outputIndex, sequenceNumber } as ImageGenCallCompletedEvent;
-    for (const key of Object.keys(extras)) Object.defineProperty(event, key, { value: extras[key], enumerable: true, writable: true, configurable: true });
-    return event;
-  });
+  .map(({ itemId, outputIndex, sequenceNumber, extras }) => withExtras({ type: IMAGE_GEN_CALL_COMPLETED, itemId, outputIndex, sequenceNumber } as ImageGenCallCompletedEvent, extras));
 
 /** A partial image as the API sends it (canonical base64 of random bytes), sometimes any other string. */
 export const anyImage: fc.Arbitrary<string> = fc.oneof(
@@ -76,6 +72,7 @@ export const anyImage: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("QQ==", "QR==", "QUI=", "QUJ=", "QUJD", "QUJD\n", "-_8=", "AA=", "====", "") },
 );
 
+/** Adds unknown members as own data members, `__proto__` included. */
 function withExtras<T extends object>(event: T, extras: Record<string, JsonValue>): T {
   for (const key of Object.keys(extras)) Object.defineProperty(event, key, { value: extras[key], enumerable: true, writable: true, configurable: true });
   return event;

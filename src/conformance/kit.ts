@@ -3,8 +3,9 @@
  * that follows the codec contract (`<command> decode`: one message on stdin, its wire JSON on
  * stdout; `<command> encode`: the reverse; `decode-event` / `encode-event`: the same for the
  * `ImageGenCallEvent` envelope of any lifecycle event; a refusal exits 1 with the reason on stderr
- * and nothing on stdout) and returns a result per case. No CLI concerns: `orwire conformance`
- * prints it.
+ * and nothing on stdout) and returns a result per case. A codec that offers `<command> serve` gets
+ * every case over a few long-lived processes instead (`serve-codec.ts`). No CLI concerns:
+ * `orwire conformance` prints it.
  */
 import { availableParallelism } from "node:os";
 import fc from "fast-check";
@@ -18,6 +19,7 @@ import { diffBytes, diffJson, hex } from "./json-diff.js";
 import { stringifyJson } from "../json/json-text.js";
 import { decodeEvent, encodeEvent } from "../lifecycle.js";
 import { runCodec, type CodecMode, type CodecRun } from "./run-codec.js";
+import { probeServe, ServedCodec } from "./serve-codec.js";
 import { toWireJson } from "../json/wire-json.js";
 
 /** What a case checks: `decode` a vector's bytes to its JSON, `encode` its JSON to its bytes, `refuse` bad input, `roundtrip` a random event both ways. */
@@ -60,11 +62,17 @@ export interface ConformanceReport {
   failed: number;
   /** Failing cases that `knownDifferences` lists. */
   known: number;
+  /** How the cases ran: `serve` (a few long-lived processes) or `one-shot` (one process per message). */
+  protocol: "serve" | "one-shot";
+  /** Set when `protocol: "auto"` found no serve mode: why (the cases then ran one-shot). */
+  noServe?: string;
+  /** With `serve`: processes that crashed, hung or wrote garbage mid-stream, each failing its case and replaced. */
+  restarts?: number;
   /** Set when the codec could not run at all (not found, not built, usage error): the first case says why, no other case ran. */
   aborted?: string;
   /**
    * Set when the codec runs but does not implement `decode-event` (exit 2, 126 or 127 on the first
-   * envelope vector): that case fails with this reason and no other envelope case ran. The
+   * envelope vector; over serve, no answer or an `error` answer): that case fails with this reason and no other envelope case ran. The
    * completed message's cases are not affected; `events: false` (`--no-events`) skips the envelope.
    */
   noEvents?: string;
@@ -81,9 +89,14 @@ export interface ConformanceOptions {
   events: boolean;
   /** The fast-check seed of the random events: the same seed gives the same events. */
   seed: number;
-  /** Codec processes at once. */
+  /** Codec processes at once (serve processes, or one-shot processes running at the same time). */
   concurrency: number;
-  /** Time one codec process may take before it is killed and its case fails. */
+  /**
+   * `auto`: use `<command> serve` when the codec offers it (a one-request handshake), else one
+   * process per message; `serve`: abort when it does not; `one-shot`: never try it.
+   */
+  protocol: "auto" | "serve" | "one-shot";
+  /** Time one case may take (a one-shot process, or one served request) before the process is killed and the case fails. */
   timeoutMs: number;
   /** Called with each result, in case order, as soon as it and every case before it are done. */
   onCase: ((result: ConformanceCase, index: number, total: number) => void) | undefined;
@@ -104,6 +117,7 @@ export const DEFAULT_CONFORMANCE_OPTIONS: Readonly<ConformanceOptions> = Object.
   events: true,
   seed: 20261126,
   concurrency: Math.min(4, Math.max(2, availableParallelism())),
+  protocol: "auto",
   timeoutMs: 60_000,
   onCase: undefined,
   vectors: undefined,
@@ -111,31 +125,64 @@ export const DEFAULT_CONFORMANCE_OPTIONS: Readonly<ConformanceOptions> = Object.
 });
 
 const REFUSAL = "exit 1, nothing on stdout, the reason on stderr";
+/** Cases in flight per serve process: requests written ahead of the answers. */
+const WINDOW = 32;
 
 type Task = () => Promise<ConformanceCase>;
 
 /**
  * Runs the golden vectors and `random` seeded random events against the codec `command` (run
- * through the shell as `<command> decode` / `<command> encode`, one process per message) and
- * returns a result per case. Decoded JSON is compared with `Object.is` on numbers, encoded
- * bytes must be identical to this bridge's.
+ * through the shell as `<command> serve` when it offers that, else as `<command> decode` /
+ * `<command> encode`, one process per message) and returns a result per case. Decoded JSON is
+ * compared with `Object.is` on numbers, encoded bytes must be identical to this bridge's.
  */
 export async function runConformance(command: string, options: Partial<ConformanceOptions> = {}): Promise<ConformanceReport> {
   const opts: ConformanceOptions = { ...DEFAULT_CONFORMANCE_OPTIONS, ...options };
   const started = performance.now();
   const vectors = opts.vectors ?? loadGoldenVectors();
-  const run: Run = (mode, input) => runCodec(command, mode, input, opts.timeoutMs);
   let noEvents: string | undefined;
+  let noServe: string | undefined;
+  let protocol: ConformanceReport["protocol"] = "one-shot";
   const report = (cases: ConformanceCase[], aborted?: string): ConformanceReport => {
     const passed = cases.filter((c) => c.pass).length;
     const known = cases.filter((c) => c.known !== undefined).length;
     const randomEvents = opts.events ? opts.randomEvents : 0;
-    const result: ConformanceReport = { codec: command, seed: opts.seed, random: opts.random, randomEvents, events: opts.events, cases, passed, failed: cases.length - passed - known, known, durationMs: performance.now() - started };
+    const result: ConformanceReport = { codec: command, seed: opts.seed, random: opts.random, randomEvents, events: opts.events, protocol, cases, passed, failed: cases.length - passed - known, known, durationMs: performance.now() - started };
+    if (noServe !== undefined) result.noServe = noServe;
     if (aborted !== undefined) result.aborted = aborted;
     if (noEvents !== undefined) result.noEvents = noEvents;
     return result;
   };
 
+  if (opts.protocol !== "one-shot") {
+    noServe = await probeServe(command, Buffer.from(vectors.valid[0]?.hex ?? "", "hex"), opts.timeoutMs);
+    if (noServe === undefined) protocol = "serve";
+    else if (opts.protocol === "serve") {
+      const reason = `the codec does not offer serve: ${noServe}`;
+      const result: ConformanceCase = { name: "serve", kind: "decode", mode: "decode", pass: false, expected: "exit 0 and one size-delimited CodecResponse for one request", actual: noServe, diff: reason };
+      opts.onCase?.(result, 0, 1);
+      return report([result], reason);
+    }
+  }
+  const served = protocol === "serve" ? new ServedCodec(command, opts.concurrency, opts.timeoutMs) : undefined;
+  const run: Run = served === undefined ? (mode, input) => runCodec(command, mode, input, opts.timeoutMs) : (mode, input) => served.run(mode, input);
+  try {
+    const result = await runCases(opts, vectors, run, served === undefined ? opts.concurrency : opts.concurrency * WINDOW, report, (reason) => (noEvents = reason));
+    if (served !== undefined) result.restarts = served.ended;
+    return result;
+  } finally {
+    await served?.close();
+  }
+}
+
+async function runCases(
+  opts: ConformanceOptions,
+  vectors: GoldenVectors,
+  run: Run,
+  inFlight: number,
+  report: (cases: ConformanceCase[], aborted?: string) => ConformanceReport,
+  setNoEvents: (reason: string) => void,
+): Promise<ConformanceReport> {
   // one run alone first: a codec that cannot run at all fails once, not once per case
   const probe = vectors.valid[0];
   if (probe !== undefined) {
@@ -157,13 +204,13 @@ export async function runConformance(command: string, options: Partial<Conforman
     if (reason === undefined) {
       tasks.push(...eventVectorTasks(vectors, run), ...randomEventTasks(opts.randomEvents, opts.seed, run));
     } else {
-      noEvents = `the codec does not implement decode-event: ${describeRun(first, "text")}`;
+      setNoEvents(`the codec does not implement decode-event: ${describeRun(first, "text")}`);
       const result = checkDecode(first, eventProbe.wire);
       tasks.push(async () => ({ name: `decode-event events/${eventProbe.name}`, kind: "decode", mode: "decode-event", envelope: true, ...result, diff: `${result.diff}\nno other envelope case ran; run with --no-events to check the completed message only` }));
     }
   }
   tasks.forEach((task, i) => (tasks[i] = withKnown(task, opts.knownDifferences)));
-  return report(await pool(tasks, opts.concurrency, (result, i) => opts.onCase?.(result, i, tasks.length)));
+  return report(await pool(tasks, inFlight, (result, i) => opts.onCase?.(result, i, tasks.length)));
 }
 
 function withKnown(task: Task, knownDifferences: Readonly<Record<string, string>>): Task {
@@ -291,7 +338,7 @@ function checkEncode(run: CodecRun, bytes: Uint8Array, event: ImageGenCallComple
 
 /** `refuse`: exit 1, nothing on stdout, a reason on stderr. */
 function checkRefusal(run: CodecRun, why: string): Check {
-  const pass = run.status === 1 && run.stdout.length === 0 && run.stderr.trim() !== "" && run.error === undefined;
+  const pass = run.status === 1 && run.stdout.length === 0 && run.stderr.trim() !== "" && run.error === undefined && run.failure === undefined;
   const problems = [
     run.status !== 1 && `expected exit 1, got ${describeExit(run)}`,
     run.stdout.length > 0 && `expected nothing on stdout, got ${run.stdout.length} bytes`,
@@ -300,14 +347,15 @@ function checkRefusal(run: CodecRun, why: string): Check {
   return { pass, expected: REFUSAL, actual: describeRun(run, "text"), diff: pass ? "" : [...problems, why].join("\n") };
 }
 
-/** Why a codec cannot run at all (or a command of it), if it cannot: no shell, a hang, a command the shell cannot find (127) or run (126), or the codec's usage/not-built/unknown-command exit (2). */
+/** Why a codec cannot run at all (or a command of it), if it cannot: no shell, a hang, a command the shell cannot find (127) or run (126), the codec's usage/not-built/unknown-command exit (2), or a served request without an answer. */
 function cannotRun(run: CodecRun): string | undefined {
-  const startFailed = run.error !== undefined || run.timedOut || run.status === 2 || run.status === 126 || run.status === 127;
+  const startFailed = run.error !== undefined || run.failure !== undefined || run.timedOut || run.status === 2 || run.status === 126 || run.status === 127;
   return startFailed ? `the codec did not run: ${describeRun(run, "text")}` : undefined;
 }
 
 function describeExit(run: CodecRun): string {
   if (run.error !== undefined) return `could not start: ${run.error}`;
+  if (run.failure !== undefined) return run.failure;
   if (run.timedOut) return "timed out";
   if (run.signal !== null) return `killed by ${run.signal}`;
   return `exit ${run.status}`;

@@ -17,6 +17,8 @@ export interface CodecRun {
   timedOut: boolean;
   /** Why the shell could not be started, if it could not. */
   error?: string;
+  /** Served requests only: why the request got no answer (the process ended or wrote garbage while on it, or answered `error`). */
+  failure?: string;
 }
 
 const MAX_STDERR = 64 * 1024;
@@ -25,7 +27,7 @@ const MAX_STDERR = 64 * 1024;
  * Runs `<command> <mode>` through `/bin/sh` with `input` on stdin and collects stdout, stderr and
  * the exit status. A run past `timeoutMs` is killed with its whole process group.
  */
-export function runCodec(command: string, mode: CodecMode, input: Uint8Array, timeoutMs: number): Promise<CodecRun> {
+export function runCodec(command: string, mode: CodecMode | "serve", input: Uint8Array, timeoutMs: number): Promise<CodecRun> {
   return new Promise((resolve) => {
     const child = spawn(`${command} ${mode}`, { shell: true, detached: true, stdio: ["pipe", "pipe", "pipe"] });
     const stdout: Buffer[] = [];
@@ -56,7 +58,8 @@ export function runCodec(command: string, mode: CodecMode, input: Uint8Array, ti
   });
 }
 
-function killGroup(pid: number | undefined): void {
+/** Kills a process started with `detached: true` together with its children (its process group). */
+export function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, "SIGKILL");

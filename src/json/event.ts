@@ -78,3 +78,65 @@ export function setMember(target: object, key: string, value: JsonValue): void {
     (target as Record<string, JsonValue>)[key] = value;
   }
 }
+
+/** Which JSON spelling an object uses: the SDK's camelCase or the API's snake_case. */
+export type Shape = "sdk" | "wire";
+
+/** A known member: its two spellings and its JSON type. */
+export interface Member {
+  sdk: string;
+  wire: string;
+  kind: "string" | "number";
+}
+
+/** One event type of the lifecycle: its `type` literal, message, envelope case and known members. */
+export interface EventKind {
+  type: ImageGenCallLifecycleEvent["type"];
+  /** The full name of its protobuf message. */
+  message: string;
+  /** Its field number in the `ImageGenCallEvent` envelope. */
+  field: number;
+  members: readonly Member[];
+  /** `type` and the known members, by shape. */
+  keys: Readonly<Record<Shape, ReadonlySet<string>>>;
+  /** The other shape's spelling of each known member, by shape. */
+  otherSpelling: Readonly<Record<Shape, ReadonlyMap<string, string>>>;
+}
+
+function eventKind(type: ImageGenCallLifecycleEvent["type"], message: string, field: number, members: Member[]): EventKind {
+  return Object.freeze({
+    type,
+    message: `openresponses.v1.${message}`,
+    field,
+    members,
+    keys: { sdk: new Set(["type", ...members.map((m) => m.sdk)]), wire: new Set(["type", ...members.map((m) => m.wire)]) },
+    otherSpelling: { sdk: new Map(members.map((m) => [m.sdk, m.wire])), wire: new Map(members.map((m) => [m.wire, m.sdk])) },
+  });
+}
+
+const BASE: Member[] = [
+  { sdk: "itemId", wire: "item_id", kind: "string" },
+  { sdk: "outputIndex", wire: "output_index", kind: "number" },
+  { sdk: "sequenceNumber", wire: "sequence_number", kind: "number" },
+];
+
+/** `response.image_generation_call.completed`. */
+export const COMPLETED = eventKind(IMAGE_GEN_CALL_COMPLETED, "ImageGenCallCompleted", 4, BASE);
+/** `response.image_generation_call.in_progress`. */
+export const IN_PROGRESS = eventKind(IMAGE_GEN_CALL_IN_PROGRESS, "ImageGenCallInProgress", 1, BASE);
+/** `response.image_generation_call.generating`. */
+export const GENERATING = eventKind(IMAGE_GEN_CALL_GENERATING, "ImageGenCallGenerating", 2, BASE);
+/** `response.image_generation_call.partial_image`. */
+export const PARTIAL_IMAGE = eventKind(IMAGE_GEN_CALL_PARTIAL_IMAGE, "ImageGenCallPartialImage", 3, [
+  ...BASE,
+  { sdk: "partialImageB64", wire: "partial_image_b64", kind: "string" },
+  { sdk: "partialImageIndex", wire: "partial_image_index", kind: "number" },
+]);
+
+/** Every lifecycle event type, by its `type` literal. */
+export const EVENT_KINDS: ReadonlyMap<string, EventKind> = new Map([IN_PROGRESS, GENERATING, PARTIAL_IMAGE, COMPLETED].map((k) => [k.type, k]));
+
+/** Tells whether a name is `type` or one of the kind's known members, in either spelling. */
+export function isKnownName(key: string, kind: EventKind = COMPLETED): boolean {
+  return kind.keys.sdk.has(key) || kind.keys.wire.has(key);
+}

@@ -1,5 +1,6 @@
 import { setMember, type ImageGenCallLifecycleEvent, type ImageGenCallLifecycleWireJson, type JsonValue } from "./event.js";
-import { checkObject, readEvent, shapeOf, type CheckedEvent, type Shape } from "./validate.js";
+import { checkObject, readEvent, shapeOf, type CheckedEvent } from "./validate.js";
+import { type Shape } from "./event.js";
 
 /**
  * Converts the API's snake_case wire JSON (`item_id`, `output_index`, `sequence_number`, and

@@ -1,5 +1,5 @@
 import { batched, sleep, type Source } from "../transport/batched.js";
-import { clipText } from "../transport/clip-text.js";
+import { clipText } from "../errors.js";
 import { BridgeError, isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import type { KafkaMessageToProduce, KafkaProducerLike, KafkaPublishOptions, PublishReport } from "./client.js";

@@ -1,6 +1,6 @@
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { BridgeError } from "../errors.js";
-import { clipText } from "../transport/clip-text.js";
+import { clipText } from "../errors.js";
 
 /**
  * An acked asynchronous JetStream publisher on core NATS publishes: each message goes out with a

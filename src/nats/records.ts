@@ -12,7 +12,7 @@ import {
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
-import { EVENT_KINDS } from "../json/validate.js";
+import { EVENT_KINDS } from "../json/event.js";
 import { readNatsHeaderBlock } from "./header-block.js";
 
 /** The default subject prefix: each lifecycle type is published on `${prefix}.${suffix}`. */

@@ -1,5 +1,6 @@
-/** Events from an array, a generator or a stream. */
-export type Source<T> = AsyncIterable<T> | Iterable<T>;
+import type { Source } from "../source.js";
+
+export type { Source };
 
 const LINGERED = Symbol("lingered");
 

@@ -1,7 +1,8 @@
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
-import { EVENT_KINDS, isWellFormed, typeName } from "../json/validate.js";
+import { isWellFormed, typeName } from "../json/validate.js";
+import { EVENT_KINDS } from "../json/event.js";
 
 /**
  * CloudEvents binary content mode for the event: its context attributes, and their headers in the

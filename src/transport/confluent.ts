@@ -1,9 +1,9 @@
 import { file_openresponses_v1_image_gen_call } from "../../gen/openresponses/v1/image_gen_call_pb.js";
 import { BridgeError } from "../errors.js";
-import { withDefaults } from "../options.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { EVENT_KINDS } from "../json/validate.js";
-import { varint32Size, writeVarint32 } from "../wire/varint.js";
+import { EVENT_KINDS } from "../json/event.js";
+import { withDefaults } from "../options.js";
+import { readVarint32, VARINT_INCOMPLETE, varint32End, varint32Size, writeVarint32 } from "../wire/varint.js";
 
 /**
  * Confluent Schema Registry's wire format for protobuf values: the magic byte `0x00`, the schema id
@@ -107,14 +107,10 @@ export function fromConfluent(bytes: Uint8Array): ConfluentFrame {
   let pos = 5;
   const readZigZag = (what: string): number => {
     const at = pos;
-    let n = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (pos >= bytes.length) throw new BridgeError("truncated", [], `bytes end inside the ${what}`, { offset: at });
-      const b = bytes[pos++]!;
-      if (shift === 28 && b > 0x0f) throw new BridgeError("varint_overflow", [], `the ${what} is wider than 32 bits`, { offset: at });
-      n += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-    }
+    const n = readVarint32(bytes, pos, bytes.length);
+    if (n === VARINT_INCOMPLETE) throw new BridgeError("truncated", [], `bytes end inside the ${what}`, { offset: at });
+    if (n < 0) throw new BridgeError("varint_overflow", [], `the ${what} is wider than 32 bits`, { offset: at });
+    pos = varint32End;
     const value = n % 2 === 0 ? n / 2 : -(n + 1) / 2;
     if (value < 0) throw new BridgeError("invalid_framing", [], `the ${what} is negative (${value})`, { offset: at, value });
     return value;

@@ -1,11 +1,12 @@
 import { BridgeError } from "../errors.js";
-import { EVENT_KINDS } from "../json/validate.js";
+import { parseJson } from "../json/json-text.js";
+import { EVENT_KINDS } from "../json/event.js";
 
 /**
  * Server-sent events (the WHATWG `text/event-stream` format) as the Responses API streams them:
  * `event:` and `data:` lines, a blank line after each event, `data: [DONE]` at the end. Parsed
  * strictly, since a stream that is not well-formed may have lost events: an unknown field, data
- * that is not JSON, an `event:` name that is not the data's `type`, anything after `[DONE]`, or
+ * that is not JSON (or has a member name twice: `ambiguous_key`), an `event:` name that is not the data's `type`, anything after `[DONE]`, or
  * a stream that stops inside an event is refused with its line number.
  */
 
@@ -26,6 +27,8 @@ const FIELDS = new Set(["event", "data", "id", "retry"]);
 /** Splits and checks a stream of SSE text, chunk by chunk; `push` returns the events each chunk completes. */
 export class SseParser {
   private rest = "";
+  /** Chunks after `rest` that hold no line end yet. */
+  private parts: string[] = [];
   private line = 0;
   private first = true;
   private done = false;
@@ -47,7 +50,13 @@ export class SseParser {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM before the stream is not data
     }
     const events: SseEvent[] = [];
-    let buf = this.rest + text;
+    if (!this.lastCr && text.indexOf("\n") === -1 && text.indexOf("\r") === -1) {
+      // a chunk inside a long line: kept, and joined once when the line ends (linear, not quadratic)
+      if (text.length > 0) this.parts.push(text);
+      return events;
+    }
+    let buf = this.rest + (this.parts.length > 0 ? this.parts.join("") : "") + text;
+    this.parts = [];
     let pos = 0;
     if (this.lastCr && buf.startsWith("\n")) pos = 1; // the \n of a \r\n cut by the chunk
     this.lastCr = false;
@@ -78,7 +87,10 @@ export class SseParser {
   end(): SseEvent[] {
     if (this.failed !== undefined) throw this.failed;
     const events: SseEvent[] = [];
-    if (this.rest.length > 0) this.take(this.rest, events), (this.rest = "");
+    const rest = this.rest + this.parts.join("");
+    this.rest = "";
+    this.parts = [];
+    if (rest.length > 0) this.take(rest, events);
     if (this.open) {
       throw new BridgeError("invalid_sse", [], `line ${this.line}: the stream ends inside the event that starts on line ${this.start}, before its blank line`);
     }
@@ -116,9 +128,11 @@ export class SseParser {
     }
     let data: unknown;
     try {
-      data = JSON.parse(text);
+      data = parseJson(text);
     } catch (cause) {
-      throw this.refuse(`data is not JSON: ${(cause as Error).message}`, this.start);
+      const error = cause as BridgeError;
+      if (error.code !== "invalid_json") throw new BridgeError(error.code, error.path, `line ${this.start}: ${error.reason}`, { cause });
+      throw this.refuse(`data is ${error.reason}`, this.start);
     }
     const type = (data as { type?: unknown } | null)?.type;
     if (name !== undefined && name !== type) throw this.refuse(`event "${name}" carries data of type ${JSON.stringify(type)}`, this.start);

@@ -1,6 +1,6 @@
-import { BridgeError, type BridgePath } from "../errors.js";
+import { BridgeError, isBridgeError, type BridgePath } from "../errors.js";
 import { utf8 } from "./utf8.js";
-import { readDouble } from "./varint.js";
+import { readDouble, readVarint32, VARINT_INCOMPLETE, varint32End } from "./varint.js";
 
 /** Protobuf wire types. */
 export const enum Wire {
@@ -47,19 +47,12 @@ export class Reader {
 
   /** Reads a varint that must fit in 32 bits unsigned (tags, lengths). */
   varint32(path: BridgePath): number {
-    const buf = this.buf;
-    let pos = this.pos;
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (pos >= this.end) throw this.truncated(path);
-      const b = buf[pos++]!;
-      if (shift === 28 && b > 0x0f) break;
-      result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) {
-        this.pos = pos;
-        return result;
-      }
+    const value = readVarint32(this.buf, this.pos, this.end);
+    if (value >= 0) {
+      this.pos = varint32End;
+      return value;
     }
+    if (value === VARINT_INCOMPLETE) throw this.truncated(path);
     throw new BridgeError("varint_overflow", path, "varint is longer than 32 bits", { offset: this.pos });
   }
 
@@ -134,7 +127,13 @@ export class Reader {
   /** Reads a length-delimited UTF-8 string, refusing invalid UTF-8. */
   string(path: BridgePath): string {
     const end = this.len(path);
-    const s = utf8.read(this.buf, this.pos, end);
+    let s: string | undefined;
+    try {
+      s = utf8.read(this.buf, this.pos, end);
+    } catch (err) {
+      if (isBridgeError(err)) throw new BridgeError(err.code, path, err.reason, { value: err.value, offset: this.pos, cause: err });
+      throw err;
+    }
     if (s === undefined) throw new BridgeError("invalid_utf8", path, "string is not valid UTF-8", { offset: this.pos });
     this.pos = end;
     return s;

@@ -2,7 +2,8 @@ import { BridgeError, type BridgePath } from "../errors.js";
 import { setMember, type JsonObject, type JsonValue } from "../json/event.js";
 import { Reader, Wire } from "./reader.js";
 import { utf8 } from "./utf8.js";
-import { isKnownName, MAX_JSON_DEPTH, type EventKind } from "../json/validate.js";
+import { MAX_JSON_DEPTH } from "../json/validate.js";
+import { isKnownName, type EventKind } from "../json/event.js";
 import { varint32Size, writeDouble, writeVarint32 } from "./varint.js";
 
 /**

@@ -1,3 +1,5 @@
+import { BridgeError } from "../errors.js";
+
 /**
  * UTF-8 for protobuf strings: exact byte lengths, writing without replacement characters (callers
  * refuse lone surrogates first), and strict reading that refuses invalid UTF-8 and keeps a
@@ -11,9 +13,28 @@ export interface Utf8 {
   length(s: string): number;
   /** Writes a well-formed string as UTF-8 at `pos` and returns the position after it. */
   write(s: string, buf: Uint8Array, pos: number): number;
-  /** Reads `buf[start, end)` as UTF-8, or returns `undefined` if it is not valid UTF-8. */
+  /**
+   * Reads `buf[start, end)` as UTF-8, or returns `undefined` if it is not valid UTF-8; throws a
+   * `too_large` `BridgeError` when the text is longer than the longest string the engine can hold.
+   */
   read(buf: Uint8Array, start: number, end: number): string | undefined;
 }
+
+/**
+ * Tells whether an error is the engine refusing to make a string that long: V8 holds at most
+ * 2^29 - 24 UTF-16 code units (Node says `ERR_STRING_TOO_LONG`, plain V8 `Invalid string length`).
+ */
+export function isStringTooLong(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "ERR_STRING_TOO_LONG" || (err instanceof RangeError && /string length/i.test(err.message));
+}
+
+/** The refusal of bytes whose text is longer than the longest string the engine can hold. */
+export function stringTooLong(bytes: number): BridgeError {
+  return new BridgeError("too_large", [], `string of ${bytes} bytes is longer than the longest string JavaScript can hold`, { value: bytes });
+}
+
+/** V8's longest string on 64-bit platforms, in UTF-16 code units. */
+const V8_MAX_STRING_LENGTH = 0x1fffffe8;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -21,7 +42,8 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 function decodeStrict(buf: Uint8Array, start: number, end: number): string | undefined {
   try {
     return decoder.decode(buf.subarray(start, end));
-  } catch {
+  } catch (err) {
+    if (isStringTooLong(err)) throw stringTooLong(end - start);
     return undefined;
   }
 }
@@ -53,7 +75,8 @@ export const portableUtf8: Utf8 = {
   read: decodeStrict,
 };
 
-type BufferNatives = {
+/** The parts of Node's `Buffer` that `nodeUtf8` uses. */
+export type BufferNatives = {
   byteLength(s: string, encoding: "utf8"): number;
   prototype: { latin1Slice(this: Uint8Array, start: number, end: number): string };
 };
@@ -61,16 +84,22 @@ type BufferNatives = {
 /**
  * Node's natives where they win: `byteLength`, and `latin1Slice` for all-ASCII bytes. Writing
  * stays in JS: a native write into a small, new `Uint8Array` first moves its memory off the V8
- * heap, which costs more than the whole JS loop.
+ * heap, which costs more than the whole JS loop. Exported for tests, which hand it stand-ins.
  */
-function nodeUtf8(natives: BufferNatives): Utf8 {
+export function nodeUtf8(natives: BufferNatives): Utf8 {
   const { latin1Slice } = natives.prototype;
   return {
     length: (s) => natives.byteLength(s, "utf8"),
     write: portableUtf8.write,
     read(buf, start, end) {
+      if (end - start > V8_MAX_STRING_LENGTH) return decodeStrict(buf, start, end); // may fit if multi-byte; the native decoder decides
       for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return decodeStrict(buf, start, end);
-      return latin1Slice.call(buf, start, end); // all ASCII: latin1 is the identity
+      try {
+        return latin1Slice.call(buf, start, end); // all ASCII: latin1 is the identity
+      } catch (err) {
+        if (isStringTooLong(err)) throw stringTooLong(end - start);
+        throw err;
+      }
     },
   };
 }

@@ -5,6 +5,41 @@
 
 const TWO_32 = 4294967296;
 
+/** What `readVarint32` returns when the input ends before the varint does. */
+export const VARINT_INCOMPLETE = -1;
+/** What `readVarint32` returns for a varint wider than 32 bits (a fifth byte above 0x0f, or a sixth byte). */
+export const VARINT_OVERFLOW = -2;
+
+/** The position after the varint that the last successful `readVarint32` read. */
+export let varint32End = 0;
+
+/**
+ * Reads a varint of at most 32 bits unsigned (tags, lengths, Confluent indexes) from
+ * `buf[pos, end)`: returns its value and sets `varint32End` after it, or returns
+ * `VARINT_INCOMPLETE` when the bytes end first, or `VARINT_OVERFLOW`. Non-canonical (padded)
+ * varints are read, as protobuf's parsers do.
+ */
+export function readVarint32(buf: Uint8Array, pos: number, end: number): number {
+  if (pos >= end) return VARINT_INCOMPLETE;
+  let b = buf[pos]!;
+  if (b < 0x80) {
+    varint32End = pos + 1;
+    return b;
+  }
+  let result = b & 0x7f;
+  for (let shift = 7; shift < 35; shift += 7) {
+    if (++pos >= end) return VARINT_INCOMPLETE;
+    b = buf[pos]!;
+    if (shift === 28 && b > 0x0f) return VARINT_OVERFLOW;
+    result += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) {
+      varint32End = pos + 1;
+      return result;
+    }
+  }
+  return VARINT_OVERFLOW;
+}
+
 /** The number of bytes of a non-negative integer below 2^32 as a varint. */
 export function varint32Size(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;

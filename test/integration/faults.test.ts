@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventId, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { eventId } from "../../src/transport/index.js";
 import { consumeFromKafka, ensureKafkaTopic, publishToKafka, type PublishReport } from "../../src/kafka/index.js";
 import { consumeFromJetStream, ensureJetStream, fromNatsMessage, publishToJetStream } from "../../src/nats/index.js";
 import { brokerScript, ownBroker, requireBroker, ROOT, runTag, waitFor } from "../support/brokers.js";

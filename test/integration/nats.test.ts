@@ -1,6 +1,7 @@
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGE_GEN_CALL_COMPLETED, percentDecode, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { percentDecode } from "../../src/transport/cloudevents.js";
 import {
   consumeFromJetStream,
   ensureJetStream,

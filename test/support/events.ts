@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
-import { fromWireJson, IMAGE_GEN_CALL_COMPLETED, lifecycleEvents, SseParser, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { fromWireJson, IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { lifecycleEvents } from "../../src/transport/sse.js";
+import { SseParser } from "../../src/transport/index.js";
 
 /** A small deterministic PRNG (mulberry32), so a failing run reproduces. */
 export function prng(seed: number): () => number {

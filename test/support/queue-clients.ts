@@ -1,7 +1,8 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Admin, Consumer, Producer } from "@platformatic/kafka";
-import { equalJson, eventId, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { equalJson, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { eventId } from "../../src/transport/index.js";
 import { KAFKA_BROKERS, NATS_URL } from "./brokers.js";
 
 /** An idempotent producer on the test brokers that rides out a broker restart. */

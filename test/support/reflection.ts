@@ -1,14 +1,6 @@
 import { create, type DescMessage, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
-import {
-  ImageGenCallCompletedSchema,
-  ImageGenCallEventSchema,
-  ImageGenCallGeneratingSchema,
-  ImageGenCallInProgressSchema,
-  ImageGenCallPartialImageSchema,
-  numberVariant,
-  type ImageGenCallEvent,
-  type ImageGenCallLifecycleEvent,
-} from "../../src/index.js";
+import { ImageGenCallCompletedSchema, ImageGenCallEventSchema, ImageGenCallGeneratingSchema, ImageGenCallInProgressSchema, ImageGenCallPartialImageSchema, type ImageGenCallEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { numberVariant } from "../../src/json/numbers.js";
 import { compareCodePoints } from "../../src/wire/struct-codec.js";
 
 /**

@@ -2,7 +2,8 @@
 //! `codec decode` (binary on stdin -> wire JSON line on stdout) and
 //! `codec encode` (wire JSON on stdin -> binary on stdout); `codec decode-event` and
 //! `codec encode-event` do the same for the ImageGenCallEvent envelope of any lifecycle
-//! event. See interop/README.md.
+//! event; `codec serve` answers size-delimited requests for any of them on one process.
+//! See interop/README.md.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -14,7 +15,14 @@ pub mod openresponses {
     pub mod v1 {
         include!(concat!(env!("OUT_DIR"), "/openresponses.v1.rs"));
     }
+    pub mod conformance {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/openresponses.conformance.v1.rs"));
+        }
+    }
 }
+
+mod serve;
 
 use openresponses::v1::image_gen_call_completed::{OutputIndexValue, SequenceNumberValue};
 use openresponses::v1::ImageGenCallCompleted;
@@ -35,38 +43,56 @@ const KNOWN: [&str; 7] = [
 ];
 const SDK_SPELLINGS: [&str; 3] = ["itemId", "outputIndex", "sequenceNumber"];
 
+/// One command of the contract: its input to its output, or the reason it refuses.
+pub type Command = fn(&[u8]) -> Result<Vec<u8>, String>;
+
+fn command_for(name: &str) -> Option<Command> {
+    match name {
+        "decode" => Some(decode),
+        "encode" => Some(encode),
+        "decode-event" => Some(event::decode_event),
+        "encode-event" => Some(event::encode_event),
+        _ => None,
+    }
+}
+
+/// The line a refusal writes to stderr (one-shot) or into the refusal (serve).
+pub fn refusal_line(command: &str, reason: &str) -> String {
+    format!("codec(rust): {command}: {reason}")
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let command: Option<fn(&[u8]) -> Result<Vec<u8>, String>> = match args.get(1).map(String::as_str) {
-        Some("decode") if args.len() == 2 => Some(decode),
-        Some("encode") if args.len() == 2 => Some(encode),
-        Some("decode-event") if args.len() == 2 => Some(event::decode_event),
-        Some("encode-event") if args.len() == 2 => Some(event::encode_event),
-        _ => None,
-    };
+    if args.len() == 2 && args[1] == "serve" {
+        if let Err(e) = serve::serve(command_for) {
+            eprintln!("codec(rust): serve: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    let command = if args.len() == 2 { command_for(&args[1]) } else { None };
     let Some(command) = command else {
-        eprintln!("usage: codec decode|encode|decode-event|encode-event  (stdin -> stdout)");
+        eprintln!("usage: codec decode|encode|decode-event|encode-event|serve  (stdin -> stdout)");
         std::process::exit(2);
     };
     let mut input = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut input) {
-        fail(&format!("read stdin: {e}"));
+        eprintln!("codec(rust): read stdin: {e}");
+        std::process::exit(1);
     }
-    let result = command(&input);
-    match result {
+    match command(&input) {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
             if let Err(e) = stdout.write_all(&out).and_then(|_| stdout.flush()) {
-                fail(&format!("write stdout: {e}"));
+                eprintln!("codec(rust): write stdout: {e}");
+                std::process::exit(1);
             }
         }
-        Err(e) => fail(&format!("{}: {e}", args[1])),
+        Err(e) => {
+            eprintln!("{}", refusal_line(&args[1], &e));
+            std::process::exit(1);
+        }
     }
-}
-
-fn fail(msg: &str) -> ! {
-    eprintln!("codec(rust): {msg}");
-    std::process::exit(1);
 }
 
 // ---- decode: binary -> wire JSON ----

@@ -36,8 +36,9 @@ import openresponses.v1.ImageGenCall.ImageGenCallPartialImage;
  * Java (protobuf-java) interop codec for openresponses.v1.ImageGenCallCompleted: {@code codec
  * decode} (binary on stdin to a wire JSON line on stdout) and {@code codec encode} (wire JSON on
  * stdin to binary on stdout); {@code codec decode-event} and {@code codec encode-event} do the
- * same for the ImageGenCallEvent envelope of any lifecycle event. See interop/README.md for the
- * contract.
+ * same for the ImageGenCallEvent envelope of any lifecycle event; {@code codec serve} answers
+ * size-delimited requests for any of them on one process ({@link Serve}). See interop/README.md
+ * for the contract.
  */
 public final class Codec {
   static final String EVENT_TYPE = "response.image_generation_call.completed";
@@ -77,28 +78,49 @@ public final class Codec {
   private Codec() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 1
-        || !Set.of("decode", "encode", "decode-event", "encode-event").contains(args[0])) {
-      System.err.println("usage: codec decode|encode|decode-event|encode-event  (stdin -> stdout)");
+    if (args.length == 1 && args[0].equals("serve")) {
+      try {
+        Serve.serve(System.in, System.out);
+      } catch (IOException e) {
+        System.err.println("codec(java): serve: " + e.getMessage());
+        System.exit(1);
+      }
+      return;
+    }
+    if (args.length != 1 || !COMMANDS.contains(args[0])) {
+      System.err.println(
+          "usage: codec decode|encode|decode-event|encode-event|serve  (stdin -> stdout)");
       System.exit(2);
     }
     byte[] in = System.in.readAllBytes();
     byte[] out;
     try {
-      out =
-          switch (args[0]) {
-            case "decode" -> decode(in);
-            case "encode" -> encode(in);
-            case "decode-event" -> decodeEvent(in);
-            default -> encodeEvent(in);
-          };
+      out = run(args[0], in);
     } catch (Refused e) {
-      System.err.println("codec(java): " + args[0] + ": " + e.getMessage());
+      System.err.println(refusalLine(args[0], e));
       System.exit(1);
       return;
     }
     System.out.write(out);
     System.out.flush();
+  }
+
+  static final Set<String> COMMANDS = Set.of("decode", "encode", "decode-event", "encode-event");
+
+  /** Runs one command of the contract (one of COMMANDS) on its whole input. */
+  static byte[] run(String command, byte[] in) throws Refused {
+    return switch (command) {
+      case "decode" -> decode(in);
+      case "encode" -> encode(in);
+      case "decode-event" -> decodeEvent(in);
+      case "encode-event" -> encodeEvent(in);
+      default -> throw new IllegalArgumentException("unknown command " + command);
+    };
+  }
+
+  /** The line a refusal writes to stderr (one-shot) or into the refusal (serve). */
+  static String refusalLine(String command, Refused e) {
+    return "codec(java): " + command + ": " + e.getMessage();
   }
 
   // ---- decode: binary -> wire JSON ----
