@@ -11,7 +11,10 @@ import { Admin, Consumer, Producer } from "@platformatic/kafka";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { eventId, fromJson, fromWireJson, percentDecode, percentEncode, stringifyJson, toWireJson } from "openresponses-wire";
+import { fromJson, fromWireJson, stringifyJson, toWireJson } from "openresponses-wire";
+import { eventId } from "openresponses-wire/transport";
+// the NATS binding's percent-encoding is internal to the package: taken from the build
+import { percentDecode, percentEncode } from "../dist/src/transport/cloudevents.js";
 import { fromKafkaRecord, kafkaHeaderPairs, kafkaPartition, toKafkaRecord } from "openresponses-wire/kafka";
 import { ensureJetStream, fromNatsMessage, natsHeaderPairs, toNatsMessage } from "openresponses-wire/nats";
 
