@@ -12,9 +12,12 @@ import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers as natsHeaders } from "@nats-io/transport-node";
 import { Admin, Consumer, Producer } from "@platformatic/kafka";
-import { eventId, fromJson, fromWireJson, percentDecode, percentEncode, stringifyJson, toWireJson } from "openresponses-wire";
+import { fromJson, fromWireJson, stringifyJson, toWireJson } from "openresponses-wire";
 import { fromKafkaRecord, kafkaHeaderPairs, kafkaPartition, toKafkaRecord } from "openresponses-wire/kafka";
 import { ensureJetStream, fromNatsMessage, natsHeaderPairs, toNatsMessage } from "openresponses-wire/nats";
+import { eventId } from "openresponses-wire/transport";
+// the NATS binding's percent-encoding is internal to the package: taken from the build
+import { percentDecode, percentEncode } from "../dist/src/transport/cloudevents.js";
 
 const { values } = parseArgs({ options: { events: { type: "string", default: "20000" }, rounds: { type: "string", default: "3" } } });
 const N = Number(values.events);
