@@ -1,3 +1,4 @@
+/** The completed message's codec: an SDK object, read and checked once, to exact bytes, and strict decoding back. */
 import { BridgeError, type BridgePath } from "./errors.js";
 import {
   COMPLETED,

@@ -1,3 +1,8 @@
+/**
+ * The whole image generation call lifecycle: `in_progress`, `generating`, `partial_image` and
+ * `completed`, each with its own message, and the `ImageGenCallEvent` envelope whose `oneof`
+ * carries any of them, so that one topic, subject or file holds them all.
+ */
 import { checkTarget, decode, decodeMessage, type MessagePlan, planMessage, writeMessage } from "./codec.js";
 import { BridgeError, type BridgePath, isBridgeError } from "./errors.js";
 import type { ImageGenCallLifecycleEvent } from "./json/event.js";
@@ -5,12 +10,6 @@ import { EVENT_KINDS, type EventKind } from "./json/event.js";
 import { kindOf, readEvent } from "./json/validate.js";
 import { Reader, tag, Wire } from "./wire/reader.js";
 import { varint32Size, writeVarint32 } from "./wire/varint.js";
-
-/**
- * The whole image generation call lifecycle: `in_progress`, `generating`, `partial_image` and
- * `completed`, each with its own message, and the `ImageGenCallEvent` envelope whose `oneof`
- * carries any of them, so that one topic, subject or file holds them all.
- */
 
 const ROOT: BridgePath = [];
 const KIND_OF_FIELD = new Map<number, EventKind>([...EVENT_KINDS.values()].map((k) => [k.field, k]));

@@ -1,3 +1,4 @@
+/** The generated protobuf-es messages and the adapters between them and the SDK object. */
 import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { type ImageGenCallCompleted, ImageGenCallCompletedSchema } from "../gen/openresponses/v1/image_gen_call_pb.js";
 

@@ -1,12 +1,11 @@
-import { IMAGE_GEN_CALL_COMPLETED } from "./json/event.js";
-import { int64Size, varint32Size, writeInt64, writeVarint32 } from "./wire/varint.js";
-
 /**
  * A fast path from JSON text straight to message bytes, for the lines every real stream is made
  * of: one object with exactly the four members (either spelling, any order), an id of printable
  * ASCII without escapes, and integers from 0 to 2^53-1 written plainly. Anything else is left
  * to the general path (`JSON.parse`, `fromJson`, `encode`), which writes the same bytes.
  */
+import { IMAGE_GEN_CALL_COMPLETED } from "./json/event.js";
+import { int64Size, varint32Size, writeInt64, writeVarint32 } from "./wire/varint.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

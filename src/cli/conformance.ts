@@ -1,3 +1,4 @@
+/** `orwire conformance`: its flags, and the kit's report as PASS/FAIL lines or JSON. */
 import { parseArgs } from "node:util";
 import {
   type ConformanceCase,

@@ -1,3 +1,4 @@
+/** Connecting to a broker within a bounded time, with one clear line when it does not answer. */
 import { Failure } from "./failure.js";
 
 /**

@@ -1,3 +1,4 @@
+/** `orwire consume`: events from a Kafka topic or JetStream stream to NDJSON, poison records to a dead-letter file. */
 import { type BridgeError, formatPath } from "../errors.js";
 import type { ImageGenCallLifecycleEvent, Shape } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";

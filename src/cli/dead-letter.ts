@@ -1,3 +1,4 @@
+/** Dead-letter files: one JSON line per refused record, with its input (or its bytes as base64) and the reason. */
 import { type BridgeError, isBridgeError } from "../errors.js";
 import { stringifyJson } from "../json/json-text.js";
 import { type Output, openOutput } from "./io.js";

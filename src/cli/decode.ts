@@ -1,3 +1,4 @@
+/** `orwire decode`: protobuf (raw or size-delimited) to NDJSON in either shape. */
 import { decode } from "../codec.js";
 import type { ImageGenCallLifecycleEvent, Shape } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";

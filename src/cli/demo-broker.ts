@@ -1,3 +1,4 @@
+/** `orwire demo --kafka | --nats`: the shipped sample through a broker and back, checked and measured. */
 import { relative } from "node:path";
 import { equalJson } from "../json/equal.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";

@@ -1,3 +1,4 @@
+/** The demo's second part: the shipped Responses API event stream through the envelope and back. */
 import { createReadStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -1,3 +1,4 @@
+/** `orwire demo`: the shipped sample to a size-delimited file and back, checked and measured. */
 import { createReadStream } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -1,3 +1,4 @@
+/** `orwire encode`: JSON (either shape, NDJSON) or SSE to protobuf, raw or size-delimited. */
 import { encode } from "../codec.js";
 import { type BridgeError, clipText, formatPath, MAX_REASON_CHARS } from "../errors.js";
 import { fromJson } from "../json/wire-json.js";

@@ -1,3 +1,4 @@
+/** Command-line flags: strict parsing, a single-valued flag given twice with different values refused, per-command help. */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { clipText } from "../errors.js";
 import { UsageError } from "./usage-error.js";

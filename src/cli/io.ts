@@ -1,3 +1,4 @@
+/** Input and output streams of the CLI: files or stdin, stdout with backpressure, one-line errors. */
 import { constants, createReadStream, createWriteStream } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";

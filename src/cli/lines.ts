@@ -1,3 +1,4 @@
+/** NDJSON input: lines split in linear time, one leading BOM skipped, strict UTF-8 and strict JSON per line. */
 import { isUtf8 } from "node:buffer";
 import { BridgeError } from "../errors.js";
 import { isStringTooLong } from "../wire/utf8.js";

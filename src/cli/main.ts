@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+/** `orwire`: the command line, each command's help, and the exit codes. */
+
 import { readFileSync } from "node:fs";
 import { clipText, isBridgeError, MAX_REASON_CHARS } from "../errors.js";
 import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";

@@ -1,3 +1,4 @@
+/** `orwire publish`: NDJSON or SSE events to a Kafka topic or JetStream stream, counted once acknowledged. */
 import { isBridgeError } from "../errors.js";
 import { ensureKafkaTopic } from "../kafka/admin.js";
 import { publishToKafka } from "../kafka/client.js";

@@ -1,3 +1,4 @@
+/** What the queue commands share: broker flags, server lists, connecting to Kafka or NATS. */
 import { randomBytes } from "node:crypto";
 import { isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";

@@ -1,3 +1,4 @@
+/** The event types of the image generation call's lifecycle, their `type` literals and their known members (the event kinds). */
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 
 export type { JsonObject, JsonValue };

@@ -1,3 +1,4 @@
+/** The SDK contract: an event read once into a checked copy, field paths in every refusal, unknown members as plain JSON. */
 import { BridgeError, type BridgePath } from "../errors.js";
 import {
   COMPLETED,

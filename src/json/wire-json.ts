@@ -1,3 +1,4 @@
+/** The two JSON shapes: the API's snake_case wire JSON and the SDK object, and the shape of an object detected. */
 import { type ImageGenCallLifecycleEvent, type ImageGenCallLifecycleWireJson, type JsonValue, type Shape, setMember } from "./event.js";
 import { type CheckedEvent, checkObject, readEvent, shapeOf } from "./validate.js";
 

@@ -1,3 +1,4 @@
+/** Kafka topics as `publish` creates them: partitions, replicas and min ISR for the cluster, room for large messages. */
 import { withDefaults } from "../options.js";
 import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
 import { DEFAULT_KAFKA_TOPIC } from "./records.js";

@@ -1,3 +1,7 @@
+/**
+ * Thin adapters for `@platformatic/kafka` 1.x (an optional peer dependency). They take the
+ * client's objects and never import it; the types below are the parts of its API they use.
+ */
 import type { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { withDefaults } from "../options.js";
@@ -8,11 +12,6 @@ import type { ConsumeReport, EventHandler, PublishReport } from "../transport/ty
 import { consumeStream } from "./consume-stream.js";
 import { deliverRecords, runKafkaPipeline } from "./producer-pipeline.js";
 import { DEFAULT_KAFKA_TOPIC, defaultKafkaRecordOptions, type KafkaRecordOptions } from "./records.js";
-
-/**
- * Thin adapters for `@platformatic/kafka` 1.x (an optional peer dependency). They take the
- * client's objects and never import it; the types below are the parts of its API they use.
- */
 
 /** A record as `@platformatic/kafka`'s `Producer` sends it with its default (`Buffer`) serializers. */
 export interface KafkaMessageToProduce {

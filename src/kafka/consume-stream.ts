@@ -1,3 +1,4 @@
+/** Reading a Kafka topic at fetch speed: events handed to the handler as they come, commits per batch after it. */
 import { isBridgeError } from "../errors.js";
 import type { ConsumeReport, EventHandler } from "../transport/types.js";
 import type {

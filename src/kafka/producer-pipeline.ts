@@ -1,13 +1,3 @@
-import { BridgeError, clipText, isBridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import type { Source } from "../source.js";
-import { batched, sleep } from "../transport/batched.js";
-import type { PublishReport } from "../transport/types.js";
-import type { KafkaMessageToProduce, KafkaProducerLike, KafkaPublishOptions } from "./client.js";
-import { kafkaPartition } from "./partition.js";
-import { type KafkaRecordBuffers, kafkaRecordWriter } from "./record-writer.js";
-import { kafkaSizeLimitHint } from "./size-limit.js";
-
 /**
  * The Kafka publish pipeline: records are built by `kafkaRecordWriter` (fixed header buffers
  * built once per type), grouped per partition into requests of at most `batchSize` records and `batchBytes`
@@ -19,6 +9,15 @@ import { kafkaSizeLimitHint } from "./size-limit.js";
  * as its duplicate: its records are lost without an error (seen with five concurrent 1,000-record
  * sends: all five acknowledged at offset 0, 1,000 records stored).
  */
+import { BridgeError, clipText, isBridgeError } from "../errors.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import type { Source } from "../source.js";
+import { batched, sleep } from "../transport/batched.js";
+import type { PublishReport } from "../transport/types.js";
+import type { KafkaMessageToProduce, KafkaProducerLike, KafkaPublishOptions } from "./client.js";
+import { kafkaPartition } from "./partition.js";
+import { type KafkaRecordBuffers, kafkaRecordWriter } from "./record-writer.js";
+import { kafkaSizeLimitHint } from "./size-limit.js";
 
 /** `ProduceAcks.ALL`: the leader waits for every in-sync replica. */
 const ACKS_ALL = -1;

@@ -1,3 +1,4 @@
+/** The event as a Kafka record, whatever the client: key, value and CloudEvents headers, both ways. */
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";

@@ -1,11 +1,10 @@
-import type { MsgHdrs } from "@nats-io/transport-node";
-import { BridgeError, clipText } from "../errors.js";
-
 /**
  * An acked asynchronous JetStream publisher on core NATS publishes: each message goes out with a
  * reply subject under one wildcard inbox subscription, and the `PubAck`s are matched to it as they
  * come back, so thousands of messages are in flight with no request, promise or timer of their own.
  */
+import type { MsgHdrs } from "@nats-io/transport-node";
+import { BridgeError, clipText } from "../errors.js";
 
 /** What the publisher uses of a `@nats-io/transport-node` connection. */
 export interface NatsCoreConnectionLike {

@@ -1,3 +1,8 @@
+/**
+ * Thin adapters for JetStream with `@nats-io/jetstream` and `@nats-io/transport-node` 3.x
+ * (optional peer dependencies): they take the client's objects; only `publishToJetStream` and
+ * the dead letter load `@nats-io/transport-node`, for its `headers()`, when first called.
+ */
 import type { JetStreamClient, JetStreamManager, PubAck, StreamConfig, StreamInfo } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { BridgeError, isBridgeError } from "../errors.js";
@@ -20,12 +25,6 @@ import {
 } from "./records.js";
 import { natsSizeLimitHint, natsTooLarge } from "./size-limit.js";
 import { type JetStreamLimits, jetStreamLimits } from "./stream.js";
-
-/**
- * Thin adapters for JetStream with `@nats-io/jetstream` and `@nats-io/transport-node` 3.x
- * (optional peer dependencies): they take the client's objects; only `publishToJetStream` and
- * the dead letter load `@nats-io/transport-node`, for its `headers()`, when first called.
- */
 
 export type { ConsumeReport, EventHandler, PublishReport };
 

@@ -1,3 +1,4 @@
+/** Reading a JetStream stream: an ordered consumer from the beginning, or a durable one fetching in batches. */
 import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import { isBridgeError } from "../errors.js";
 import { sleep } from "../transport/batched.js";

@@ -1,3 +1,4 @@
+/** NATS messages for a stream of events, with the headers that do not change built once per type. */
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { encodeEventMessage } from "../lifecycle.js";
 import { withDefaults } from "../options.js";

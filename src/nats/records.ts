@@ -1,3 +1,4 @@
+/** The event as a NATS message, whatever the client: subject, data and CloudEvents headers, both ways. */
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { EVENT_KINDS } from "../json/event.js";

@@ -1,3 +1,4 @@
+/** JetStream streams as `publish` creates them: replicas for the cluster, room for large messages. */
 import type { JetStreamManager } from "@nats-io/jetstream";
 
 /** What a new stream gets besides its subjects: its replicas and its largest message. */

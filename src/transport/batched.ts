@@ -1,3 +1,4 @@
+/** Batches from an event source for the publishers, by count or by time. */
 import type { Source } from "../source.js";
 
 const LINGERED = Symbol("lingered");

@@ -1,15 +1,14 @@
+/**
+ * CloudEvents binary content mode for the event: its context attributes, and their headers in the
+ * Kafka binding (`content-type`, `ce_<name>`) and the NATS binding (`ce-<name>`, percent-encoded).
+ * Spec: https://github.com/cloudevents/spec/blob/main/cloudevents/spec.md
+ */
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { EVENT_KINDS } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
 import { isWellFormed, typeName } from "../json/validate.js";
 import { withDefaults } from "../options.js";
-
-/**
- * CloudEvents binary content mode for the event: its context attributes, and their headers in the
- * Kafka binding (`content-type`, `ce_<name>`) and the NATS binding (`ce-<name>`, percent-encoded).
- * Spec: https://github.com/cloudevents/spec/blob/main/cloudevents/spec.md
- */
 
 /** The media type the bridge writes for the message bytes (RFC 9996). */
 export const PROTOBUF_MEDIA_TYPE = "application/protobuf";

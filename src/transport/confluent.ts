@@ -1,15 +1,14 @@
+/**
+ * Confluent Schema Registry's wire format for protobuf values: the magic byte `0x00`, the schema id
+ * as a big-endian int32, the message indexes, then the message bytes.
+ * Spec: https://docs.confluent.io/platform/current/schema-registry/fundamentals/serdes-develop/index.html#wire-format
+ */
 import { file_openresponses_v1_image_gen_call } from "../../gen/openresponses/v1/image_gen_call_pb.js";
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { EVENT_KINDS } from "../json/event.js";
 import { withDefaults } from "../options.js";
 import { readVarint32, VARINT_INCOMPLETE, varint32End, varint32Size, writeVarint32 } from "../wire/varint.js";
-
-/**
- * Confluent Schema Registry's wire format for protobuf values: the magic byte `0x00`, the schema id
- * as a big-endian int32, the message indexes, then the message bytes.
- * Spec: https://docs.confluent.io/platform/current/schema-registry/fundamentals/serdes-develop/index.html#wire-format
- */
 
 /** The first byte of a Confluent-framed value that carries a schema id. */
 export const CONFLUENT_MAGIC_BYTE = 0x00;

@@ -1,3 +1,7 @@
+/**
+ * Size-delimited streams of events: the codec on top of the generic framing of
+ * `wire/size-delimited.ts`, with the same `maxMessageBytes` bound on both sides.
+ */
 import { decode, encode, type MessagePlan, placeMessage, planMessage } from "../codec.js";
 import { isBridgeError } from "../errors.js";
 import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "../json/event.js";
@@ -9,11 +13,6 @@ import { encodePlainJson } from "../plain-json.js";
 import type { Source } from "../source.js";
 import { type DelimitedOptions, defaultDelimitedOptions, delimit, tooLargeToFrame, undelimit } from "../wire/size-delimited.js";
 import { readVarint32, varint32Size } from "../wire/varint.js";
-
-/**
- * Size-delimited streams of events: the codec on top of the generic framing of
- * `wire/size-delimited.ts`, with the same `maxMessageBytes` bound on both sides.
- */
 
 /** Options of `DelimitedWriter`. */
 export interface DelimitedWriterOptions extends DelimitedOptions {

@@ -1,7 +1,3 @@
-import { BridgeError } from "../errors.js";
-import { EVENT_KINDS } from "../json/event.js";
-import { parseJson } from "../json/json-text.js";
-
 /**
  * Server-sent events (the WHATWG `text/event-stream` format) as the Responses API streams them:
  * `event:` and `data:` lines, a blank line after each event, `data: [DONE]` at the end. Parsed
@@ -9,6 +5,9 @@ import { parseJson } from "../json/json-text.js";
  * that is not JSON (or has a member name twice: `ambiguous_key`), an `event:` name that is not the data's `type`, anything after `[DONE]`, or
  * a stream that stops inside an event is refused with its line number.
  */
+import { BridgeError } from "../errors.js";
+import { EVENT_KINDS } from "../json/event.js";
+import { parseJson } from "../json/json-text.js";
 
 /** One event of the stream. */
 export interface SseEvent {

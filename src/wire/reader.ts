@@ -1,3 +1,4 @@
+/** A strict, bounded reader of protobuf's wire format. */
 import { BridgeError, type BridgePath, isBridgeError } from "../errors.js";
 import { utf8 } from "./utf8.js";
 import { readDouble, readVarint32, VARINT_INCOMPLETE, varint32End } from "./varint.js";

@@ -1,12 +1,11 @@
-import { BridgeError } from "../errors.js";
-import { withDefaults } from "../options.js";
-import type { Source } from "../source.js";
-import { readVarint32, VARINT_INCOMPLETE, VARINT_OVERFLOW, varint32End, varint32Size, writeVarint32 } from "./varint.js";
-
 /**
  * Size-delimited streams, protobuf's `writeDelimitedTo` / `parseDelimitedFrom` format: each
  * message is preceded by its length as a varint. Generic framing, with no knowledge of the codec.
  */
+import { BridgeError } from "../errors.js";
+import { withDefaults } from "../options.js";
+import type { Source } from "../source.js";
+import { readVarint32, VARINT_INCOMPLETE, VARINT_OVERFLOW, varint32End, varint32Size, writeVarint32 } from "./varint.js";
 
 /** Options of size-delimited framing, on both the writing and the reading side. */
 export interface DelimitedOptions {

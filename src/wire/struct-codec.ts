@@ -1,15 +1,14 @@
+/**
+ * `google.protobuf.Struct` <-> plain JSON objects, for the unknown members in field `extra`.
+ * Keys are written sorted by code point (UTF-8 byte order), recursively: the order of the
+ * deterministic mode of the Go, C++, Python and Rust runtimes.
+ */
 import { BridgeError, type BridgePath } from "../errors.js";
 import { type EventKind, isKnownName, type JsonObject, type JsonValue, setMember } from "../json/event.js";
 import { MAX_JSON_DEPTH } from "../json/validate.js";
 import { type Reader, Wire } from "./reader.js";
 import { utf8 } from "./utf8.js";
 import { varint32Size, writeDouble, writeVarint32 } from "./varint.js";
-
-/**
- * `google.protobuf.Struct` <-> plain JSON objects, for the unknown members in field `extra`.
- * Keys are written sorted by code point (UTF-8 byte order), recursively: the order of the
- * deterministic mode of the Go, C++, Python and Rust runtimes.
- */
 
 /** Compares two well-formed strings by code point, which is UTF-8 byte order. */
 export function compareCodePoints(a: string, b: string): number {

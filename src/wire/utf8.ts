@@ -1,11 +1,10 @@
-import { BridgeError } from "../errors.js";
-
 /**
  * UTF-8 for protobuf strings: exact byte lengths, writing without replacement characters (callers
  * refuse lone surrogates first), and strict reading that refuses invalid UTF-8 and keeps a
  * leading U+FEFF. Two implementations with the same results: one with Node's `Buffer` natives
  * (several times faster on short ids), and a portable one for browsers, Deno and workers.
  */
+import { BridgeError } from "../errors.js";
 
 /** One UTF-8 implementation. */
 export interface Utf8 {
