@@ -31,7 +31,13 @@ export default defineConfig({
         // Against the 3-node clusters (npm run cluster:up), after the single-node tests: kill, hang and
         // restart nodes under load. The Kafka and NATS faults run concurrently inside one file.
         extends: true,
-        test: { name: "cluster", include: ["test/cluster/**/*.test.ts"], sequence: { groupOrder: 2 }, testTimeout: 600_000, hookTimeout: 600_000 },
+        test: {
+          name: "cluster",
+          include: ["test/cluster/**/*.test.ts"],
+          sequence: { groupOrder: 2 },
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+        },
       },
     ],
   },

@@ -32,8 +32,14 @@ export function candidates(event, pbjs) {
           ImageGenCallCompletedSchema,
           create(ImageGenCallCompletedSchema, {
             itemId,
-            outputIndexValue: numbers(outputIndex) === "int64" ? { case: "outputIndex", value: BigInt(outputIndex) } : { case: "outputIndexDouble", value: outputIndex },
-            sequenceNumberValue: numbers(sequenceNumber) === "int64" ? { case: "sequenceNumber", value: BigInt(sequenceNumber) } : { case: "sequenceNumberDouble", value: sequenceNumber },
+            outputIndexValue:
+              numbers(outputIndex) === "int64"
+                ? { case: "outputIndex", value: BigInt(outputIndex) }
+                : { case: "outputIndexDouble", value: outputIndex },
+            sequenceNumberValue:
+              numbers(sequenceNumber) === "int64"
+                ? { case: "sequenceNumber", value: BigInt(sequenceNumber) }
+                : { case: "sequenceNumberDouble", value: sequenceNumber },
             extra: hasExtra ? extra : undefined,
           }),
         ),
@@ -70,15 +76,15 @@ export function sameBytes(event) {
 
 function structFields(object) {
   const fields = {};
-  for (const [k, v] of Object.entries(object)) fields[k] = valueOf(v);
+  for (const [k, v] of Object.entries(object)) fields[k] = structValue(v);
   return fields;
 }
 
-function valueOf(v) {
+function structValue(v) {
   if (v === null) return { nullValue: 0 };
   if (typeof v === "number") return { numberValue: v };
   if (typeof v === "string") return { stringValue: v };
   if (typeof v === "boolean") return { boolValue: v };
-  if (Array.isArray(v)) return { listValue: { values: v.map(valueOf) } };
+  if (Array.isArray(v)) return { listValue: { values: v.map(structValue) } };
   return { structValue: { fields: structFields(v) } };
 }

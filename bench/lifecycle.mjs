@@ -1,8 +1,16 @@
 // The lifecycle events: bytes of each type against its JSON (from the shipped SSE sample), and the
 // cost of a large partial image through the envelope against protobuf-es and JSON.
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+
 import { readFileSync } from "node:fs";
-import { decodeEvent, encodeEvent, encodeEventMessage, fromWireJson, ImageGenCallEventSchema, ImageGenCallPartialImageSchema } from "../dist/src/index.js";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  decodeEvent,
+  encodeEvent,
+  encodeEventMessage,
+  fromWireJson,
+  ImageGenCallEventSchema,
+  ImageGenCallPartialImageSchema,
+} from "../dist/src/index.js";
 
 /** Per event type of the SSE sample: count, wire JSON bytes, own-message bytes, envelope bytes. */
 export function lifecycleSizes() {
@@ -78,6 +86,10 @@ export function partialImageCandidates(event) {
         return Buffer.from(m.event.value.partialImageValue.value).toString("base64");
       },
     },
-    { name: "JSON.stringify + TextEncoder / TextDecoder + JSON.parse", encode: () => textEncoder.encode(JSON.stringify(wire)), decode: () => JSON.parse(textDecoder.decode(json)) },
+    {
+      name: "JSON.stringify + TextEncoder / TextDecoder + JSON.parse",
+      encode: () => textEncoder.encode(JSON.stringify(wire)),
+      decode: () => JSON.parse(textDecoder.decode(json)),
+    },
   ];
 }

@@ -14,7 +14,9 @@ export function sampleFile(n) {
     const fd = openSync(file, "w");
     const base = readFileSync(`${root}examples/completed-events.ndjson`, "utf8").trim().split("\n").slice(0, 1000);
     for (let i = 0; i < n; i += 1000) {
-      const lines = base.slice(0, Math.min(1000, n - i)).map((l, j) => l.replace(/"ig_[0-9a-f]{8}/, `"ig_${(i + j).toString(16).padStart(8, "0")}`));
+      const lines = base
+        .slice(0, Math.min(1000, n - i))
+        .map((l, j) => l.replace(/"ig_[0-9a-f]{8}/, `"ig_${(i + j).toString(16).padStart(8, "0")}`));
       writeFileSync(fd, `${lines.join("\n")}\n`);
     }
     closeSync(fd);
@@ -25,7 +27,10 @@ export function sampleFile(n) {
 function run(job, file) {
   const report = `${root}.run/bench/report-${job}.json`;
   const out = openSync("/dev/null", "w");
-  const child = spawnSync(process.execPath, [`${root}bench/measured.mjs`, job, file], { stdio: ["ignore", out, "inherit"], env: { ...process.env, ORWIRE_BENCH_REPORT: report } });
+  const child = spawnSync(process.execPath, [`${root}bench/measured.mjs`, job, file], {
+    stdio: ["ignore", out, "inherit"],
+    env: { ...process.env, ORWIRE_BENCH_REPORT: report },
+  });
   closeSync(out);
   if (child.status !== 0) throw new Error(`${job} exited ${child.status}`);
   return JSON.parse(readFileSync(report, "utf8"));

@@ -3,8 +3,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { encode } from "../dist/src/index.js";
 import { candidates, sameBytes } from "./candidates.mjs";
 import { typical, wireOf, worst } from "./events.mjs";
@@ -30,7 +30,18 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 // protobufjs static code, generated from our proto at bench time
 mkdirSync(`${root}.run/bench`, { recursive: true });
-execFileSync(`${root}node_modules/.bin/pbjs`, ["-t", "static-module", "-w", "es6", "--no-comments", "-p", `${root}proto`, "-o", `${root}.run/bench/pbjs.mjs`, `${root}proto/openresponses/v1/image_gen_call.proto`]);
+execFileSync(`${root}node_modules/.bin/pbjs`, [
+  "-t",
+  "static-module",
+  "-w",
+  "es6",
+  "--no-comments",
+  "-p",
+  `${root}proto`,
+  "-o",
+  `${root}.run/bench/pbjs.mjs`,
+  `${root}proto/openresponses/v1/image_gen_call.proto`,
+]);
 const pbjs = await import(`${root}.run/bench/pbjs.mjs`);
 
 /** ops/s of `fn` over about `batchMs`, calling it `step` times between clock reads. */
@@ -49,7 +60,10 @@ function measure(fn, step = 1000) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const results = [];
-for (const [eventName, event] of [["typical", typical], ["worst case", worst]]) {
+for (const [eventName, event] of [
+  ["typical", typical],
+  ["worst case", worst],
+]) {
   if (!sameBytes(event)) throw new Error(`encode differs from protobuf-es for the ${eventName} event`);
   const list = candidates(event, pbjs);
   const samples = new Map(list.flatMap((c) => ["encode", "decode"].filter((op) => c[op]).map((op) => [`${c.name}|${op}`, []])));
@@ -83,7 +97,11 @@ for (let r = 0; r < rounds; r++) {
 }
 const partialImage = {
   imageBytes: 256 * 1024,
-  candidates: imageCandidates.map((c, i) => ({ name: c.name, encode: median(imageSamples[i].encode), decode: median(imageSamples[i].decode) })),
+  candidates: imageCandidates.map((c, i) => ({
+    name: c.name,
+    encode: median(imageSamples[i].encode),
+    decode: median(imageSamples[i].decode),
+  })),
 };
 const sizes = lifecycleSizes();
 
@@ -113,10 +131,16 @@ if (args.json) {
 
 function markdown({ machine, results, sizes, partialImage, pipeline: p, goals }) {
   const fmt = (x) => (x === null ? "n/a" : `${(x / 1e6).toFixed(2)}M`);
-  const out = [`Node ${machine.node}, ${machine.cpu}, ${machine.cores} cores; ${machine.rounds} interleaved rounds of ${machine.batchMs} ms, medians (ops/s).`, ""];
+  const out = [
+    `Node ${machine.node}, ${machine.cpu}, ${machine.cores} cores; ${machine.rounds} interleaved rounds of ${machine.batchMs} ms, medians (ops/s).`,
+    "",
+  ];
   for (const r of results) {
     const base = r.candidates[0];
-    out.push(`**${r.event} event**: ${r.bytes.protobuf} bytes of protobuf vs ${r.bytes.json} bytes of wire JSON (${(100 * r.bytes.ratio).toFixed(1)}%)`, "");
+    out.push(
+      `**${r.event} event**: ${r.bytes.protobuf} bytes of protobuf vs ${r.bytes.json} bytes of wire JSON (${(100 * r.bytes.ratio).toFixed(1)}%)`,
+      "",
+    );
     out.push("| candidate | encode | ours ÷ it | decode | ours ÷ it |", "| --- | ---: | ---: | ---: | ---: |");
     for (const c of r.candidates) {
       const x = (op) => (c[op] === null || base[op] === null ? "" : c === base ? "1.00×" : `${(base[op] / c[op]).toFixed(2)}×`);
@@ -126,21 +150,36 @@ function markdown({ machine, results, sizes, partialImage, pipeline: p, goals })
   }
   out.push("**The lifecycle**: bytes per event type in `examples/image-generation.sse`", "");
   out.push("| event type | events | wire JSON | own message | envelope | envelope ÷ JSON |", "| --- | ---: | ---: | ---: | ---: | ---: |");
-  for (const r of sizes) out.push(`| ${r.type.split(".").at(-1)} | ${r.events} | ${r.json.toLocaleString("en-US")} | ${r.message.toLocaleString("en-US")} | ${r.envelope.toLocaleString("en-US")} | ${((100 * r.envelope) / r.json).toFixed(1)}% |`);
+  for (const r of sizes)
+    out.push(
+      `| ${r.type.split(".").at(-1)} | ${r.events} | ${r.json.toLocaleString("en-US")} | ${r.message.toLocaleString("en-US")} | ${r.envelope.toLocaleString("en-US")} | ${((100 * r.envelope) / r.json).toFixed(1)}% |`,
+    );
   out.push("");
   out.push(`**A ${partialImage.imageBytes / 1024} KiB partial image** (ops/s)`, "");
   out.push("| candidate | encode | ours ÷ it | decode | ours ÷ it |", "| --- | ---: | ---: | ---: | ---: |");
   for (const c of partialImage.candidates) {
     const b = partialImage.candidates[0];
-    out.push(`| ${c.name} | ${Math.round(c.encode).toLocaleString("en-US")} | ${(b.encode / c.encode).toFixed(2)}× | ${Math.round(c.decode).toLocaleString("en-US")} | ${(b.decode / c.decode).toFixed(2)}× |`);
+    out.push(
+      `| ${c.name} | ${Math.round(c.encode).toLocaleString("en-US")} | ${(b.encode / c.encode).toFixed(2)}× | ${Math.round(c.decode).toLocaleString("en-US")} | ${(b.decode / c.decode).toFixed(2)}× |`,
+    );
   }
   out.push("");
-  out.push(`**CLI pipeline**: ${p.events.toLocaleString("en-US")} events, ${p.fileMB.toFixed(0)} MB of NDJSON, median of ${smoke ? 1 : 3} runs`, "");
+  out.push(
+    `**CLI pipeline**: ${p.events.toLocaleString("en-US")} events, ${p.fileMB.toFixed(0)} MB of NDJSON, median of ${smoke ? 1 : 3} runs`,
+    "",
+  );
   out.push("| job | events/s | peak RSS |", "| --- | ---: | ---: |");
-  out.push(`| orwire encode --format delimited | ${Math.round(p.cli.eventsPerSecond).toLocaleString("en-US")} | ${p.cli.peakRssMB.toFixed(0)} MB |`);
-  out.push(`| bare JSON.parse per line | ${Math.round(p.parseLoop.eventsPerSecond).toLocaleString("en-US")} | ${p.parseLoop.peakRssMB.toFixed(0)} MB |`, "");
+  out.push(
+    `| orwire encode --format delimited | ${Math.round(p.cli.eventsPerSecond).toLocaleString("en-US")} | ${p.cli.peakRssMB.toFixed(0)} MB |`,
+  );
+  out.push(
+    `| bare JSON.parse per line | ${Math.round(p.parseLoop.eventsPerSecond).toLocaleString("en-US")} | ${p.parseLoop.peakRssMB.toFixed(0)} MB |`,
+    "",
+  );
   out.push("| goal | ratio | target | met |", "| --- | ---: | ---: | --- |");
   for (const g of goals) out.push(`| ${g.goal} | ${g.ratio.toFixed(2)}× | ≥ ${g.target}× | ${g.met ? "yes" : "no"} |`);
-  out.push(`| CLI peak RSS for ${p.events.toLocaleString("en-US")} events | ${p.cli.peakRssMB.toFixed(0)} MB | < 150 MB | ${p.cli.peakRssMB < 150 ? "yes" : "no"} |`);
+  out.push(
+    `| CLI peak RSS for ${p.events.toLocaleString("en-US")} events | ${p.cli.peakRssMB.toFixed(0)} MB | < 150 MB | ${p.cli.peakRssMB < 150 ? "yes" : "no"} |`,
+  );
   return out.join("\n");
 }

@@ -1,6 +1,7 @@
 // A bar chart of ops/s, ours beside each peer, for encode and decode of the typical event.
 
-const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** Text for an SVG element: `&`, `<` and `>` escaped. */
+export const escapeXml = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** Renders one event's results as a standalone SVG. */
 export function chart(result, machine) {
@@ -8,18 +9,18 @@ export function chart(result, machine) {
   const ops = ["encode", "decode"];
   const max = Math.max(...result.candidates.flatMap((c) => ops.map((op) => c[op] ?? 0)));
   const barH = 18;
-  const groupH = result.candidates.length * (barH + 4) + 30;
+  const _groupH = result.candidates.length * (barH + 4) + 30;
   const left = 330;
   const width = 900;
   const scale = (width - left - 90) / max;
   const rows = [];
   let y = 50;
   for (const op of ops) {
-    rows.push(`<text x="10" y="${y}" font-weight="bold">${op}, ${escape(result.event)} event (ops/s, higher is better)</text>`);
+    rows.push(`<text x="10" y="${y}" font-weight="bold">${op}, ${escapeXml(result.event)} event (ops/s, higher is better)</text>`);
     y += 12;
     result.candidates.forEach((c, i) => {
       const v = c[op];
-      rows.push(`<text x="${left - 8}" y="${y + 13}" text-anchor="end">${escape(c.name)}</text>`);
+      rows.push(`<text x="${left - 8}" y="${y + 13}" text-anchor="end">${escapeXml(c.name)}</text>`);
       if (v === null) {
         rows.push(`<text x="${left + 4}" y="${y + 13}" fill="#6b7280">n/a</text>`);
       } else {
@@ -34,7 +35,7 @@ export function chart(result, machine) {
   const title = `openresponses-wire vs peers — Node ${machine.node}, ${machine.cores} cores, medians of ${machine.rounds} interleaved rounds`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="10" y="24" font-size="15" font-weight="bold">${escape(title)}</text>
+<text x="10" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>
 ${rows.join("\n")}
 </svg>
 `;

@@ -15,9 +15,7 @@
 // Usage: npm run bench:queues [-- --events N --rounds R --calls C --out DIR]
 //   (default 300,000 events of 1,000 calls, 1 round; brokers from ORWIRE_KAFKA_BROKERS and
 //   ORWIRE_NATS_URL, else the local ones of scripts/brokers-up.sh; cache in ORWIRE_CACHE_DIR or .cache)
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import { Admin } from "@platformatic/kafka";
+
 import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,9 +23,13 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { fromJson, toWireJson, stringifyJson } from "openresponses-wire";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { Admin } from "@platformatic/kafka";
+import { fromJson, stringifyJson, toWireJson } from "openresponses-wire";
 import { toKafkaRecord } from "openresponses-wire/kafka";
 import { ensureJetStream, toNatsMessage } from "openresponses-wire/nats";
+import { escapeXml } from "../bench/svg.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const { values } = parseArgs({
@@ -63,7 +65,9 @@ function kafkaTools() {
   if (!existsSync(stamp) || readFileSync(stamp, "utf8").trim() !== hash) {
     log("resolving kafka-tools with Maven (the first run can take minutes)");
     rmSync(libs, { recursive: true, force: true });
-    execFileSync("mvn", ["-B", "-q", "-f", pom, "dependency:copy-dependencies", `-DoutputDirectory=${libs}`, "-DincludeScope=runtime"], { stdio: ["ignore", "inherit", "inherit"] });
+    execFileSync("mvn", ["-B", "-q", "-f", pom, "dependency:copy-dependencies", `-DoutputDirectory=${libs}`, "-DincludeScope=runtime"], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     writeFileSync(stamp, `${hash}\n`);
   }
   return `${libs}/*`;
@@ -76,7 +80,10 @@ function natsCli() {
   if (!existsSync(nats) || !existsSync(stamp) || readFileSync(stamp, "utf8").trim() !== NATSCLI_VERSION) {
     log(`building natscli ${NATSCLI_VERSION} with go install (the first run can take minutes)`);
     mkdirSync(bin, { recursive: true });
-    execFileSync("go", ["install", `github.com/nats-io/natscli/nats@${NATSCLI_VERSION}`], { env: { ...process.env, GOBIN: bin }, stdio: ["ignore", "inherit", "inherit"] });
+    execFileSync("go", ["install", `github.com/nats-io/natscli/nats@${NATSCLI_VERSION}`], {
+      env: { ...process.env, GOBIN: bin },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     writeFileSync(stamp, `${NATSCLI_VERSION}\n`);
   }
   return nats;
@@ -95,15 +102,27 @@ function eventsFile(n) {
   }
   const file = join(work, `events-${n}.ndjson`);
   writeFileSync(file, `${lines.join("\n")}\n`);
-  return { file, sample: { ...template, itemId: `${template.itemId.slice(0, template.itemId.length - 8 - tag.length)}${tag}00000000`, sequenceNumber: Math.floor((n - 1) / CALLS) } };
+  return {
+    file,
+    sample: {
+      ...template,
+      itemId: `${template.itemId.slice(0, template.itemId.length - 8 - tag.length)}${tag}00000000`,
+      sequenceNumber: Math.floor((n - 1) / CALLS),
+    },
+  };
 }
 
 /** The total bytes of a Kafka record (key, value, header names and values) and of a NATS message (headers as sent, data). */
 function recordSizes(event) {
   const k = toKafkaRecord(event);
-  const kafka = Buffer.byteLength(k.key) + k.value.length + Object.entries(k.headers).reduce((s, [n, v]) => s + Buffer.byteLength(n) + Buffer.byteLength(v), 0);
+  const kafka =
+    Buffer.byteLength(k.key) +
+    k.value.length +
+    Object.entries(k.headers).reduce((s, [n, v]) => s + Buffer.byteLength(n) + Buffer.byteLength(v), 0);
   const m = toNatsMessage(event);
-  const headerBlock = `NATS/1.0\r\n${Object.entries({ ...m.headers, "Nats-Msg-Id": m.msgID }).map(([n, v]) => `${n}: ${v}\r\n`).join("")}\r\n`;
+  const headerBlock = `NATS/1.0\r\n${Object.entries({ ...m.headers, "Nats-Msg-Id": m.msgID })
+    .map(([n, v]) => `${n}: ${v}\r\n`)
+    .join("")}\r\n`;
   return { kafka, nats: Buffer.byteLength(headerBlock) + m.data.length, natsHeader: Buffer.byteLength(headerBlock) };
 }
 
@@ -114,7 +133,10 @@ function timed(command, args, options = {}) {
   const timeFile = join(work, `time-${randomBytes(4).toString("hex")}`);
   return new Promise((resolveRun, reject) => {
     const start = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "%M %U %S", "-o", timeFile, command, ...args], { stdio: ["ignore", options.stdout ?? "pipe", "pipe"], env: { ...process.env, ...options.env } });
+    const child = spawn("/usr/bin/time", ["-f", "%M %U %S", "-o", timeFile, command, ...args], {
+      stdio: ["ignore", options.stdout ?? "pipe", "pipe"],
+      env: { ...process.env, ...options.env },
+    });
     let out = "";
     let err = "";
     child.stdout?.on("data", (d) => (out += d));
@@ -141,18 +163,56 @@ const participant = join(ROOT, "bench/queues/participant.mjs");
 
 /** The participants of each measure: name, and how to run it on `n` events (publish) or read `n` (consume). */
 function participants(tools, sizes, files) {
-  const java = (main, args) => timed("java", ["-Xmx512m", `-Dkafka.logs.dir=${work}`, "-cp", tools.kafka, `-Dlog4j2.configurationFile=${join(ROOT, "scripts/kafka/log4j2.properties")}`, main, ...args]);
+  const java = (main, args) =>
+    timed("java", [
+      "-Xmx512m",
+      `-Dkafka.logs.dir=${work}`,
+      "-cp",
+      tools.kafka,
+      `-Dlog4j2.configurationFile=${join(ROOT, "scripts/kafka/log4j2.properties")}`,
+      main,
+      ...args,
+    ]);
   return {
     "Kafka publish": [
       {
         name: "ProducerPerformance (acks=all, idempotent)",
         anchor: true,
-        reported: (out) => Number(/([\d.]+) records\/sec/.exec(out.split("\n").filter((l) => l.includes("records sent")).at(-1))[1]),
-        run: (n, t) => java("org.apache.kafka.tools.ProducerPerformance", ["--topic", t, "--num-records", String(n), "--record-size", String(sizes.kafka), "--throughput", "-1", "--producer-props", `bootstrap.servers=${KAFKA}`, "acks=all", "enable.idempotence=true"]),
+        reported: (out) =>
+          Number(
+            /([\d.]+) records\/sec/.exec(
+              out
+                .split("\n")
+                .filter((l) => l.includes("records sent"))
+                .at(-1),
+            )[1],
+          ),
+        run: (n, t) =>
+          java("org.apache.kafka.tools.ProducerPerformance", [
+            "--topic",
+            t,
+            "--num-records",
+            String(n),
+            "--record-size",
+            String(sizes.kafka),
+            "--throughput",
+            "-1",
+            "--producer-props",
+            `bootstrap.servers=${KAFKA}`,
+            "acks=all",
+            "enable.idempotence=true",
+          ]),
       },
-      { name: "@platformatic/kafka send(), prepared records", run: (n, t) => timed(node, [participant, "raw-kafka-publish", t, files[n].file]) },
+      {
+        name: "@platformatic/kafka send(), prepared records",
+        run: (n, t) => timed(node, [participant, "raw-kafka-publish", t, files[n].file]),
+      },
       { name: "publishToKafka (library)", run: (n, t) => timed(node, [participant, "library-kafka-publish", t, files[n].file]) },
-      { name: "orwire publish --kafka (CLI, NDJSON file)", cli: true, run: (n, t) => timed(node, [orwire, "publish", "--kafka", KAFKA, "--topic", t, files[n].file]) },
+      {
+        name: "orwire publish --kafka (CLI, NDJSON file)",
+        cli: true,
+        run: (n, t) => timed(node, [orwire, "publish", "--kafka", KAFKA, "--topic", t, files[n].file]),
+      },
     ],
     "Kafka consume": [
       {
@@ -164,28 +224,83 @@ function participants(tools, sizes, files) {
           const names = lines[at].split(",").map((x) => x.trim());
           return Number(lines[at + 1].split(",")[names.indexOf("fetch.nMsg.sec")]);
         },
-        run: (n, t) => java("org.apache.kafka.tools.ConsumerPerformance", ["--bootstrap-server", KAFKA, "--topic", t, "--messages", String(n), "--group", `orwire-bench-cp-${randomBytes(4).toString("hex")}`, "--timeout", "60000"]),
+        run: (n, t) =>
+          java("org.apache.kafka.tools.ConsumerPerformance", [
+            "--bootstrap-server",
+            KAFKA,
+            "--topic",
+            t,
+            "--messages",
+            String(n),
+            "--group",
+            `orwire-bench-cp-${randomBytes(4).toString("hex")}`,
+            "--timeout",
+            "60000",
+          ]),
       },
       { name: "@platformatic/kafka consume(), no decoding", run: (n, t) => timed(node, [participant, "raw-kafka-consume", t, String(n)]) },
       { name: "consumeFromKafka (library)", run: (n, t) => timed(node, [participant, "library-kafka-consume", t, String(n)]) },
-      { name: "orwire consume --kafka (CLI, NDJSON out)", cli: true, run: (n, t) => timed(node, [orwire, "consume", "--kafka", KAFKA, "--topic", t, "--count", String(n)], { stdout: "ignore" }) },
+      {
+        name: "orwire consume --kafka (CLI, NDJSON out)",
+        cli: true,
+        run: (n, t) => timed(node, [orwire, "consume", "--kafka", KAFKA, "--topic", t, "--count", String(n)], { stdout: "ignore" }),
+      },
     ],
     "NATS publish": [
       {
         name: "nats bench js pub async (Nats-Msg-Id)",
         anchor: true,
         reported: natsBenchRate,
-        run: (n, t) => timed(tools.nats, ["bench", "js", "pub", "async", `${t}.completed`, "--server", NATS, "--stream", streamOf(t), "--create", "--storage", "file", "--dedup", "--msgs", String(n), "--size", String(sizes.nats - sizes.natsBenchHeader), "--no-progress"]),
+        run: (n, t) =>
+          timed(tools.nats, [
+            "bench",
+            "js",
+            "pub",
+            "async",
+            `${t}.completed`,
+            "--server",
+            NATS,
+            "--stream",
+            streamOf(t),
+            "--create",
+            "--storage",
+            "file",
+            "--dedup",
+            "--msgs",
+            String(n),
+            "--size",
+            String(sizes.nats - sizes.natsBenchHeader),
+            "--no-progress",
+          ]),
       },
-      { name: "@nats-io/jetstream js.publish(), 1,000 in flight", run: (n, t) => timed(node, [participant, "raw-nats-publish", t, files[n].file]) },
+      {
+        name: "@nats-io/jetstream js.publish(), 1,000 in flight",
+        run: (n, t) => timed(node, [participant, "raw-nats-publish", t, files[n].file]),
+      },
       { name: "publishToJetStream (library)", run: (n, t) => timed(node, [participant, "library-nats-publish", t, files[n].file]) },
-      { name: "orwire publish --nats (CLI, NDJSON file)", cli: true, run: (n, t) => timed(node, [orwire, "publish", "--nats", NATS, "--subject-prefix", t, files[n].file]) },
+      {
+        name: "orwire publish --nats (CLI, NDJSON file)",
+        cli: true,
+        run: (n, t) => timed(node, [orwire, "publish", "--nats", NATS, "--subject-prefix", t, files[n].file]),
+      },
     ],
     "NATS consume": [
-      { name: "nats bench js ordered", anchor: true, reported: natsBenchRate, run: (n, s) => timed(tools.nats, ["bench", "js", "ordered", "--server", NATS, "--stream", s, "--msgs", String(n), "--no-progress"]) },
-      { name: "@nats-io/jetstream ordered consumer, no decoding", run: (n, s) => timed(node, [participant, "raw-nats-consume", s, String(n)]) },
+      {
+        name: "nats bench js ordered",
+        anchor: true,
+        reported: natsBenchRate,
+        run: (n, s) => timed(tools.nats, ["bench", "js", "ordered", "--server", NATS, "--stream", s, "--msgs", String(n), "--no-progress"]),
+      },
+      {
+        name: "@nats-io/jetstream ordered consumer, no decoding",
+        run: (n, s) => timed(node, [participant, "raw-nats-consume", s, String(n)]),
+      },
       { name: "consumeFromJetStream (library)", run: (n, s) => timed(node, [participant, "library-nats-consume", s, String(n)]) },
-      { name: "orwire consume --nats (CLI, NDJSON out)", cli: true, run: (n, s) => timed(node, [orwire, "consume", "--nats", NATS, "--stream", s, "--count", String(n)], { stdout: "ignore" }) },
+      {
+        name: "orwire consume --nats (CLI, NDJSON out)",
+        cli: true,
+        run: (n, s) => timed(node, [orwire, "consume", "--nats", NATS, "--stream", s, "--count", String(n)], { stdout: "ignore" }),
+      },
     ],
   };
 }
@@ -214,7 +329,8 @@ const topicBytes = (topic) =>
   withAdmin(async (a) => {
     const dirs = await a.describeLogDirs({ topics: [{ name: topic, partitions: Array.from({ length: PARTITIONS }, (_, i) => i) }] });
     let bytes = 0;
-    for (const broker of dirs) for (const dir of broker.results) for (const t of dir.topics) for (const p of t.partitions) bytes += Number(p.partitionSize);
+    for (const broker of dirs)
+      for (const dir of broker.results) for (const t of dir.topics) for (const p of t.partitions) bytes += Number(p.partitionSize);
     return bytes;
   });
 async function withJsm(f) {
@@ -226,9 +342,10 @@ async function withJsm(f) {
   }
 }
 const streamBytes = (stream) => withJsm(async (jsm) => (await jsm.streams.info(stream)).state.bytes);
-const deleteStreams = (streams) => withJsm(async (jsm) => {
-  for (const s of streams) await jsm.streams.delete(s).catch(() => {});
-});
+const deleteStreams = (streams) =>
+  withJsm(async (jsm) => {
+    for (const s of streams) await jsm.streams.delete(s).catch(() => {});
+  });
 
 // ------------------------------------------------------------------ main
 
@@ -276,7 +393,8 @@ for (let round = 0; round < ROUNDS; round++) {
           sources[kafka ? "kafka" : "nats"] = kafka ? where : streamOf(where);
           r.bytes = kafka ? await topicBytes(where) : await streamBytes(streamOf(where));
         }
-        if (measure.endsWith("publish") && p.anchor && n === N) r.bytes = kafka ? await topicBytes(where) : await streamBytes(streamOf(where));
+        if (measure.endsWith("publish") && p.anchor && n === N)
+          r.bytes = kafka ? await topicBytes(where) : await streamBytes(streamOf(where));
       }
       // the brokers' tools report their own rate, without their start-up (a JVM's start-up varies
       // more than a whole small run takes); the JS participants' rate is marginal
@@ -286,7 +404,9 @@ for (let round = 0; round < ROUNDS; round++) {
       const key = `${measure}|${p.name}`;
       if (!results.has(key)) results.set(key, []);
       results.get(key).push({ rate, cpu, rss: Math.max(runs[N].rss, runs[SMALL].rss), bytes: runs[N].bytes });
-      log(`round ${round + 1}: ${measure}: ${p.name}: ${Math.round(rate).toLocaleString("en-US")}/s, ${cpu.toFixed(1)} CPU µs/event, peak RSS ${runs[N].rss.toFixed(0)} MB (t(N) ${runs[N].seconds.toFixed(2)} s, t(N/10) ${runs[SMALL].seconds.toFixed(2)} s)`);
+      log(
+        `round ${round + 1}: ${measure}: ${p.name}: ${Math.round(rate).toLocaleString("en-US")}/s, ${cpu.toFixed(1)} CPU µs/event, peak RSS ${runs[N].rss.toFixed(0)} MB (t(N) ${runs[N].seconds.toFixed(2)} s, t(N/10) ${runs[SMALL].seconds.toFixed(2)} s)`,
+      );
     }
   }
   await deleteTopics(topics);
@@ -305,7 +425,16 @@ for (const measure of measures) {
   for (const p of list) {
     const rs = results.get(`${measure}|${p.name}`);
     const rate = median(rs.map((r) => r.rate));
-    rows.push({ measure, name: p.name, anchor: p.anchor === true, rate, ratio: rate / anchor, cpu: median(rs.map((r) => r.cpu)), rss: Math.max(...rs.map((r) => r.rss)), bytes: rs[0].bytes });
+    rows.push({
+      measure,
+      name: p.name,
+      anchor: p.anchor === true,
+      rate,
+      ratio: rate / anchor,
+      cpu: median(rs.map((r) => r.cpu)),
+      rss: Math.max(...rs.map((r) => r.rss)),
+      bytes: rs[0].bytes,
+    });
   }
 }
 const machine = { node: process.versions.node, cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown" };
@@ -314,7 +443,10 @@ const lines = [
   "",
   "| measure | participant | events/s | × anchor | client CPU µs/event | peak RSS MB | bytes on the broker |",
   "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
-  ...rows.map((r) => `| ${r.measure} | ${r.anchor ? `**${r.name}**` : r.name} | ${int(r.rate)} | ${r.ratio.toFixed(2)} | ${r.cpu.toFixed(1)} | ${r.rss.toFixed(0)} | ${r.bytes === undefined ? "" : int(r.bytes)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.measure} | ${r.anchor ? `**${r.name}**` : r.name} | ${int(r.rate)} | ${r.ratio.toFixed(2)} | ${r.cpu.toFixed(1)} | ${r.rss.toFixed(0)} | ${r.bytes === undefined ? "" : int(r.bytes)} |`,
+  ),
 ];
 console.log(lines.join("\n"));
 mkdirSync(values.out, { recursive: true });
@@ -322,7 +454,6 @@ writeFileSync(join(values.out, "queue-benchmark.svg"), svg(rows, machine));
 log(`chart: ${join(values.out, "queue-benchmark.svg")}`);
 
 function svg(rows, machine) {
-  const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const width = 960;
   const left = 380;
   const barH = 16;
@@ -332,11 +463,13 @@ function svg(rows, machine) {
     const group = rows.filter((r) => r.measure === measure);
     const max = Math.max(...group.map((r) => r.rate));
     const scale = (width - left - 150) / max;
-    out.push(`<text x="10" y="${y}" font-weight="bold">${escape(measure)} (events/s, marginal; higher is better)</text>`);
+    out.push(`<text x="10" y="${y}" font-weight="bold">${escapeXml(measure)} (events/s, marginal; higher is better)</text>`);
     y += 10;
     for (const r of group) {
-      out.push(`<text x="${left - 8}" y="${y + 12}" text-anchor="end">${escape(r.name)}</text>`);
-      out.push(`<rect x="${left}" y="${y}" width="${(r.rate * scale).toFixed(1)}" height="${barH}" fill="${r.anchor ? "#9ca3af" : r.name.startsWith("orwire") || r.name.includes("library") ? "#2563eb" : "#f59e0b"}"/>`);
+      out.push(`<text x="${left - 8}" y="${y + 12}" text-anchor="end">${escapeXml(r.name)}</text>`);
+      out.push(
+        `<rect x="${left}" y="${y}" width="${(r.rate * scale).toFixed(1)}" height="${barH}" fill="${r.anchor ? "#9ca3af" : r.name.startsWith("orwire") || r.name.includes("library") ? "#2563eb" : "#f59e0b"}"/>`,
+      );
       out.push(`<text x="${left + r.rate * scale + 6}" y="${y + 12}">${int(r.rate)} (${r.ratio.toFixed(2)}×)</text>`);
       y += barH + 4;
     }
@@ -345,7 +478,7 @@ function svg(rows, machine) {
   const title = `orwire on the queues beside the brokers' own tools: ${int(N)} events, Node ${machine.node}, ${machine.cores} cores`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="sans-serif" font-size="13">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="10" y="24" font-size="15" font-weight="bold">${escape(title)}</text>
+<text x="10" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>
 ${out.join("\n")}
 </svg>
 `;

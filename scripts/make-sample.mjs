@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 
 let state = 0x2962b070;
-const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 const hex = (n) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join("");
 
 const lines = [];

@@ -38,7 +38,12 @@ function png(size, pass, hue) {
   header.writeUInt32BE(size, 4);
   header[8] = 8; // bit depth
   header[9] = 2; // colour type: RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", deflateSync(raw, { level: 9 })), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw, { level: 9 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 function clamp(v) {
@@ -67,12 +72,20 @@ for (const c of calls) {
 for (const c of calls) emit("response.image_generation_call.generating", { output_index: c.index, item_id: c.id });
 for (let pass = 0; pass < 2; pass++) {
   for (const c of calls) {
-    emit("response.image_generation_call.partial_image", { output_index: c.index, item_id: c.id, partial_image_index: pass, partial_image_b64: png(96, pass, c.hue).toString("base64") });
+    emit("response.image_generation_call.partial_image", {
+      output_index: c.index,
+      item_id: c.id,
+      partial_image_index: pass,
+      partial_image_b64: png(96, pass, c.hue).toString("base64"),
+    });
   }
 }
 for (const c of calls) {
   emit("response.image_generation_call.completed", { output_index: c.index, item_id: c.id });
-  emit("response.output_item.done", { output_index: c.index, item: { id: c.id, type: "image_generation_call", status: "completed", result: png(96, 3, c.hue).toString("base64") } });
+  emit("response.output_item.done", {
+    output_index: c.index,
+    item: { id: c.id, type: "image_generation_call", status: "completed", result: png(96, 3, c.hue).toString("base64") },
+  });
 }
 emit("response.completed", { response: { ...response, status: "completed" } });
 out.push("data: [DONE]\n\n");

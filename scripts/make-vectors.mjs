@@ -2,8 +2,7 @@
 // case is what the bridge writes; test/vectors.test.ts checks every case against this codec,
 // protobuf-es reflection and Go's protobuf (buf convert). Run after `npm run build`:
 //   node scripts/make-vectors.mjs
-import { writeFileSync } from "node:fs";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { encode, encodeEvent, stringifyJson, toWireJson } from "../dist/src/index.js";
 
 const T = "response.image_generation_call.completed";
@@ -32,10 +31,25 @@ const valid = [
   [
     "unknown_members",
     "members the schema does not know: every JSON type, nested, -0 inside",
-    ev("ig_1", 0, 3, { background: "transparent", quality: null, partial: false, size: [1024, 1536], meta: { b: [1, -0, 2.5, "x", null, true, { z: {} }], a: [] }, score: -0 }),
+    ev("ig_1", 0, 3, {
+      background: "transparent",
+      quality: null,
+      partial: false,
+      size: [1024, 1536],
+      meta: { b: [1, -0, 2.5, "x", null, true, { z: {} }], a: [] },
+      score: -0,
+    }),
   ],
-  ["unicode_member_names", "member names sort by code point (UTF-8 byte order), not UTF-16 code unit", ev("ig_1", 0, 3, { "\u{1F600}": 1, "\uFFFF": 2, "\uE000": 3, é: 4, z: 5, "": 6 })],
-  ["index_like_member_names", "names JS objects reorder: the wire order is still by code point", ev("ig_1", 0, 3, { 10: "ten", 9: "nine", a: { 2: true, 10: false } })],
+  [
+    "unicode_member_names",
+    "member names sort by code point (UTF-8 byte order), not UTF-16 code unit",
+    ev("ig_1", 0, 3, { "\u{1F600}": 1, "\uFFFF": 2, "\uE000": 3, é: 4, z: 5, "": 6 }),
+  ],
+  [
+    "index_like_member_names",
+    "names JS objects reorder: the wire order is still by code point",
+    ev("ig_1", 0, 3, { 10: "ten", 9: "nine", a: { 2: true, 10: false } }),
+  ],
   ["proto_member_name", "a member named __proto__ is data", ev("ig_1", 0, 3, { ["__proto__"]: { polluted: true } })],
   ["deep_member", "32 nested objects: the deepest an unknown member may be", ev("ig_1", 0, 3, { deep: nested })],
 ].map(([name, description, sdk]) => {
@@ -48,9 +62,24 @@ const valid = [
 
 // bytes another producer may write: the bridge reads them to the same event
 const decodeOnly = [
-  ["unknown_fields_skipped", "fields 16 (varint), 100 (bytes), 20 (group) and 7 (fixed32) from a newer producer are skipped", "0a0469675f3110001803" + "8001" + "2a" + "a2060462797465" + "a3010801a401" + "3d01020304", ev("ig_1", 0, 3)],
-  ["last_one_wins", "a field written twice: the last value counts, as in every protobuf runtime", "0a0178100518030a0469675f3110001803", ev("ig_1", 0, 3)],
-  ["double_variant_integral", "a producer may put an integer in the double variant", "0a0469675f312100000000000014402900000000000000c0", ev("ig_1", 5, -2)],
+  [
+    "unknown_fields_skipped",
+    "fields 16 (varint), 100 (bytes), 20 (group) and 7 (fixed32) from a newer producer are skipped",
+    "0a0469675f3110001803" + "8001" + "2a" + "a2060462797465" + "a3010801a401" + "3d01020304",
+    ev("ig_1", 0, 3),
+  ],
+  [
+    "last_one_wins",
+    "a field written twice: the last value counts, as in every protobuf runtime",
+    "0a0178100518030a0469675f3110001803",
+    ev("ig_1", 0, 3),
+  ],
+  [
+    "double_variant_integral",
+    "a producer may put an integer in the double variant",
+    "0a0469675f312100000000000014402900000000000000c0",
+    ev("ig_1", 5, -2),
+  ],
   ["non_canonical_varint", "a padded varint still reads as its value", "0a0469675f31108000188300", ev("ig_1", 0, 3)],
 ].map(([name, description, bytes, sdk]) => ({ name, description, sdk, wire: toWireJson(sdk), hex: bytes, decode_only: true }));
 
@@ -106,37 +135,105 @@ function deepHex(levels) {
 }
 
 const badJson = [
-  ["wrong_type_literal", "wire", '{"type":"response.image_generation_call.in_progress","item_id":"ig_1","output_index":0,"sequence_number":1}', "invalid_literal", ["type"]],
+  [
+    "wrong_type_literal",
+    "wire",
+    '{"type":"response.image_generation_call.in_progress","item_id":"ig_1","output_index":0,"sequence_number":1}',
+    "invalid_literal",
+    ["type"],
+  ],
   ["missing_type", "wire", '{"item_id":"ig_1","output_index":0,"sequence_number":1}', "missing_field", ["type"]],
   ["type_not_string", "sdk", '{"type":1,"itemId":"ig_1","outputIndex":0,"sequenceNumber":1}', "invalid_type", ["type"]],
   ["item_id_number", "wire", `{"type":"${T}","item_id":5,"output_index":0,"sequence_number":1}`, "invalid_type", ["item_id"]],
   ["item_id_null", "sdk", `{"type":"${T}","itemId":null,"outputIndex":0,"sequenceNumber":1}`, "invalid_type", ["itemId"]],
   ["missing_sequence_number", "sdk", `{"type":"${T}","itemId":"ig_1","outputIndex":0}`, "missing_field", ["sequenceNumber"]],
-  ["output_index_string", "wire", `{"type":"${T}","item_id":"ig_1","output_index":"0","sequence_number":1}`, "invalid_type", ["output_index"]],
-  ["output_index_infinite", "wire", `{"type":"${T}","item_id":"ig_1","output_index":1e400,"sequence_number":1}`, "not_finite", ["output_index"]],
+  [
+    "output_index_string",
+    "wire",
+    `{"type":"${T}","item_id":"ig_1","output_index":"0","sequence_number":1}`,
+    "invalid_type",
+    ["output_index"],
+  ],
+  [
+    "output_index_infinite",
+    "wire",
+    `{"type":"${T}","item_id":"ig_1","output_index":1e400,"sequence_number":1}`,
+    "not_finite",
+    ["output_index"],
+  ],
   ["lone_surrogate_id", "sdk", `{"type":"${T}","itemId":"ig_\\ud800","outputIndex":0,"sequenceNumber":1}`, "lone_surrogate", ["itemId"]],
-  ["lone_surrogate_member", "wire", `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":1,"note":["ok","\\udc00"]}`, "lone_surrogate", ["note", 1]],
-  ["lone_surrogate_member_name", "wire", `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":1,"\\ud83d":1}`, "lone_surrogate", ["\ud83d"]],
-  ["both_spellings", "sdk", `{"type":"${T}","itemId":"ig_1","item_id":"ig_2","outputIndex":0,"sequenceNumber":1}`, "ambiguous_key", ["item_id"]],
+  [
+    "lone_surrogate_member",
+    "wire",
+    `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":1,"note":["ok","\\udc00"]}`,
+    "lone_surrogate",
+    ["note", 1],
+  ],
+  [
+    "lone_surrogate_member_name",
+    "wire",
+    `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":1,"\\ud83d":1}`,
+    "lone_surrogate",
+    ["\ud83d"],
+  ],
+  [
+    "both_spellings",
+    "sdk",
+    `{"type":"${T}","itemId":"ig_1","item_id":"ig_2","outputIndex":0,"sequenceNumber":1}`,
+    "ambiguous_key",
+    ["item_id"],
+  ],
   ["array_not_object", "sdk", "[]", "invalid_type", []],
   ["string_not_object", "sdk", '"ig_1"', "invalid_type", []],
   ["null_not_object", "sdk", "null", "invalid_type", []],
-  ["member_too_deep", "wire", `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":3,"deep":${"[".repeat(33)}1${"]".repeat(33)}}`, "too_deep", ["deep", ...Array(32).fill(0)]],
+  [
+    "member_too_deep",
+    "wire",
+    `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":3,"deep":${"[".repeat(33)}1${"]".repeat(33)}}`,
+    "too_deep",
+    ["deep", ...Array(32).fill(0)],
+  ],
 ].map(([name, shape, json, code, path]) => ({ name, shape, json, code, path }));
 
 // the lifecycle envelope (openresponses.v1.ImageGenCallEvent): every event type
 const png = readFileSync(new URL("../examples/partial-image.png", import.meta.url)).toString("base64");
-const life = (type, extra) => ({ type: `response.image_generation_call.${type}`, itemId: "ig_1", outputIndex: 0, sequenceNumber: 3, ...extra });
+const life = (type, extra) => ({
+  type: `response.image_generation_call.${type}`,
+  itemId: "ig_1",
+  outputIndex: 0,
+  sequenceNumber: 3,
+  ...extra,
+});
 const events = [
   ["in_progress", "the first event of a call", life("in_progress")],
   ["generating", "generation started", life("generating", { sequenceNumber: 4 })],
-  ["partial_image_png", "a real PNG preview: canonical base64 travels as bytes", life("partial_image", { sequenceNumber: 5, partialImageB64: png, partialImageIndex: 0 })],
+  [
+    "partial_image_png",
+    "a real PNG preview: canonical base64 travels as bytes",
+    life("partial_image", { sequenceNumber: 5, partialImageB64: png, partialImageIndex: 0 }),
+  ],
   ["partial_image_padded", "canonical base64 with padding", life("partial_image", { partialImageB64: "QUI=", partialImageIndex: 1 })],
   ["partial_image_empty", "an empty image is canonical: zero bytes", life("partial_image", { partialImageB64: "", partialImageIndex: 0 })],
-  ["partial_image_not_canonical", "non-zero unused bits: kept as the exact string", life("partial_image", { partialImageB64: "QR==", partialImageIndex: 2 })],
-  ["partial_image_url_safe", "base64url is not canonical base64: kept as the exact string", life("partial_image", { partialImageB64: "-_8=", partialImageIndex: 2.5 })],
-  ["partial_image_unknown_members", "unknown members on a partial image", life("partial_image", { partialImageB64: "QUJD", partialImageIndex: -0, size: "1024x1024", quality: null })],
-  ["completed", "the completed event inside the envelope: field 4 holds the same bytes encode() writes", life("completed", { outputIndex: 3469.55 })],
+  [
+    "partial_image_not_canonical",
+    "non-zero unused bits: kept as the exact string",
+    life("partial_image", { partialImageB64: "QR==", partialImageIndex: 2 }),
+  ],
+  [
+    "partial_image_url_safe",
+    "base64url is not canonical base64: kept as the exact string",
+    life("partial_image", { partialImageB64: "-_8=", partialImageIndex: 2.5 }),
+  ],
+  [
+    "partial_image_unknown_members",
+    "unknown members on a partial image",
+    life("partial_image", { partialImageB64: "QUJD", partialImageIndex: -0, size: "1024x1024", quality: null }),
+  ],
+  [
+    "completed",
+    "the completed event inside the envelope: field 4 holds the same bytes encode() writes",
+    life("completed", { outputIndex: 3469.55 }),
+  ],
 ].map(([name, description, sdk]) => ({ name, description, sdk, wire: toWireJson(sdk), hex: hex(encodeEvent(sdk)) }));
 
 const badEvents = [
@@ -151,9 +248,24 @@ const badEvents = [
 
 // one case per line, written so that -0 stays -0
 const write = (file, cases, about) =>
-  writeFileSync(new URL(`../test/vectors/${file}`, import.meta.url), `{"about":${JSON.stringify(about)},"cases":[\n${cases.map(stringifyJson).join(",\n")}\n]}\n`);
-write("valid.json", [...valid, ...decodeOnly], "Each case: the SDK object, its wire JSON and the message bytes (hex). decode_only cases are bytes another producer may write; they decode to the event but the bridge writes them differently.");
-write("invalid-binary.json", badBytes, "Bytes every decoder must refuse, with the bridge's error code and path. layer 'protobuf': any protobuf runtime refuses them; 'bridge': the bridge's contract (presence, safe integers, JSON-compatible extra).");
-write("events.json", events, "The lifecycle envelope openresponses.v1.ImageGenCallEvent: each case's SDK object, wire JSON and envelope bytes (hex).");
+  writeFileSync(
+    new URL(`../test/vectors/${file}`, import.meta.url),
+    `{"about":${JSON.stringify(about)},"cases":[\n${cases.map(stringifyJson).join(",\n")}\n]}\n`,
+  );
+write(
+  "valid.json",
+  [...valid, ...decodeOnly],
+  "Each case: the SDK object, its wire JSON and the message bytes (hex). decode_only cases are bytes another producer may write; they decode to the event but the bridge writes them differently.",
+);
+write(
+  "invalid-binary.json",
+  badBytes,
+  "Bytes every decoder must refuse, with the bridge's error code and path. layer 'protobuf': any protobuf runtime refuses them; 'bridge': the bridge's contract (presence, safe integers, JSON-compatible extra).",
+);
+write(
+  "events.json",
+  events,
+  "The lifecycle envelope openresponses.v1.ImageGenCallEvent: each case's SDK object, wire JSON and envelope bytes (hex).",
+);
 write("invalid-events.json", badEvents, "Envelope bytes the decoder must refuse, with the error code and path.");
 write("invalid-json.json", badJson, "JSON text (in the given shape) the encoder must refuse, with the error code and path.");

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite: schema lint, generated-code drift, breaking-change gate, typecheck, build, tests.
+# The whole suite: schema lint, generated-code drift, breaking-change gate, format and lint (Biome),
+# typecheck, build, tests.
 # Ends with one summary line: "Tests: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ step() { echo "== $*"; "$@" || { echo "FAILED: $*" >&2; echo "Tests: 0 passed, 1
 step node_modules/.bin/buf lint
 step bash scripts/check-drift.sh
 step node_modules/.bin/buf breaking --against proto/releases/v0.1.0.binpb
+step node_modules/.bin/biome ci .
 step node_modules/.bin/tsc -p tsconfig.json --noEmit
 step npm run --silent build
 rm -f .run/vitest-report.json

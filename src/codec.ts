@@ -1,12 +1,21 @@
-import { base64 } from "./wire/base64.js";
+/** The completed message's codec: an SDK object, read and checked once, to exact bytes, and strict decoding back. */
 import { BridgeError, type BridgePath } from "./errors.js";
-import { IMAGE_GEN_CALL_PARTIAL_IMAGE, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent, type JsonObject } from "./json/event.js";
+import {
+  COMPLETED,
+  type EventKind,
+  IMAGE_GEN_CALL_PARTIAL_IMAGE,
+  type ImageGenCallCompletedEvent,
+  type ImageGenCallLifecycleEvent,
+  type JsonObject,
+  PARTIAL_IMAGE,
+  setMember,
+} from "./json/event.js";
 import { numberVariant } from "./json/numbers.js";
+import { type CheckedEvent, readEvent } from "./json/validate.js";
+import { base64 } from "./wire/base64.js";
 import { Reader, tag, Wire } from "./wire/reader.js";
 import { compareCodePoints, readExtra, StructPlan } from "./wire/struct-codec.js";
 import { utf8 } from "./wire/utf8.js";
-import { readEvent, type CheckedEvent } from "./json/validate.js";
-import { COMPLETED, PARTIAL_IMAGE, type EventKind } from "./json/event.js";
 import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./wire/varint.js";
 
 /**
@@ -28,7 +37,12 @@ export function encode(event: ImageGenCallCompletedEvent | ImageGenCallLifecycle
  * returns the position after it. When it does not fit, writes nothing and returns minus the
  * number of bytes it needs. Throws a `BridgeError` like `encode`.
  */
-export function encodeInto(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent, buf: Uint8Array, pos: number, delimited = false): number {
+export function encodeInto(
+  event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent,
+  buf: Uint8Array,
+  pos: number,
+  delimited = false,
+): number {
   checkTarget(buf, pos);
   return placeMessage(planMessage(readEvent(event, "sdk", COMPLETED)), buf, pos, delimited);
 }
@@ -289,8 +303,16 @@ export function decodeMessage(bytes: Uint8Array, start: number, end: number, kin
   let event: ImageGenCallLifecycleEvent;
   if (partial) {
     if (image === undefined) throw new BridgeError("missing_field", PARTIAL_IMAGE_B64, "partial_image (field 6 or 7) is absent");
-    if (imageIndex === undefined) throw new BridgeError("missing_field", PARTIAL_IMAGE_INDEX, "partial_image_index (field 8 or 9) is absent");
-    event = { type: IMAGE_GEN_CALL_PARTIAL_IMAGE, itemId, outputIndex, sequenceNumber, partialImageB64: image, partialImageIndex: imageIndex };
+    if (imageIndex === undefined)
+      throw new BridgeError("missing_field", PARTIAL_IMAGE_INDEX, "partial_image_index (field 8 or 9) is absent");
+    event = {
+      type: IMAGE_GEN_CALL_PARTIAL_IMAGE,
+      itemId,
+      outputIndex,
+      sequenceNumber,
+      partialImageB64: image,
+      partialImageIndex: imageIndex,
+    };
   } else {
     event = { type: kind.type, itemId, outputIndex, sequenceNumber } as ImageGenCallLifecycleEvent;
   }
@@ -301,7 +323,8 @@ export function decodeMessage(bytes: Uint8Array, start: number, end: number, kin
 function readInt64(r: Reader, path: BridgePath): number {
   const at = r.pos;
   const n = r.int64(path);
-  if (n === undefined) throw new BridgeError("unsafe_integer", path, "int64 is outside ±(2^53-1), so no JS number holds it exactly", { offset: at });
+  if (n === undefined)
+    throw new BridgeError("unsafe_integer", path, "int64 is outside ±(2^53-1), so no JS number holds it exactly", { offset: at });
   return n;
 }
 

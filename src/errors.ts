@@ -88,7 +88,10 @@ export class BridgeError extends Error {
 
 /** Tells whether a value is a `BridgeError` (also across realms and duplicate installs). */
 export function isBridgeError(value: unknown): value is BridgeError {
-  return value instanceof BridgeError || (value instanceof Error && value.name === "BridgeError" && typeof (value as BridgeError).code === "string");
+  return (
+    value instanceof BridgeError ||
+    (value instanceof Error && value.name === "BridgeError" && typeof (value as BridgeError).code === "string")
+  );
 }
 
 /** How many characters of a value (or a path key) an error message shows whole; `clipText` cuts longer ones. */

@@ -5,7 +5,7 @@
  * the brokers and the conformance kit have subpaths of their own.
  */
 export { decode, encode, encodeInto } from "./codec.js";
-export { BridgeError, formatPath, isBridgeError, type BridgeErrorCode, type BridgeErrorOptions, type BridgePath } from "./errors.js";
+export { BridgeError, type BridgeErrorCode, type BridgeErrorOptions, type BridgePath, formatPath, isBridgeError } from "./errors.js";
 export { equalJson } from "./json/equal.js";
 export {
   IMAGE_GEN_CALL_COMPLETED,
@@ -27,18 +27,26 @@ export {
 export { parseJson, stringifyJson } from "./json/json-text.js";
 export { MAX_JSON_DEPTH, validateEvent } from "./json/validate.js";
 export { detectShape, fromJson, fromWireJson, toJson, toWireJson } from "./json/wire-json.js";
-export { decodeAny, decodeEvent, decodeEventMessage, encodeEvent, encodeEventInto, encodeEventMessage, messageNameOf } from "./lifecycle.js";
+export {
+  decodeAny,
+  decodeEvent,
+  decodeEventMessage,
+  encodeEvent,
+  encodeEventInto,
+  encodeEventMessage,
+  messageNameOf,
+} from "./lifecycle.js";
 export {
   fromMessage,
+  type ImageGenCallCompleted,
   ImageGenCallCompletedSchema,
+  type ImageGenCallEvent,
   ImageGenCallEventSchema,
+  type ImageGenCallGenerating,
   ImageGenCallGeneratingSchema,
+  type ImageGenCallInProgress,
   ImageGenCallInProgressSchema,
+  type ImageGenCallPartialImage,
   ImageGenCallPartialImageSchema,
   toMessage,
-  type ImageGenCallCompleted,
-  type ImageGenCallEvent,
-  type ImageGenCallGenerating,
-  type ImageGenCallInProgress,
-  type ImageGenCallPartialImage,
 } from "./message.js";

@@ -1,16 +1,15 @@
-import { checkTarget, decode, decodeMessage, planMessage, writeMessage, type MessagePlan } from "./codec.js";
-import { BridgeError, isBridgeError, type BridgePath } from "./errors.js";
-import type { ImageGenCallLifecycleEvent } from "./json/event.js";
-import { Reader, tag, Wire } from "./wire/reader.js";
-import { kindOf, readEvent } from "./json/validate.js";
-import { EVENT_KINDS, type EventKind } from "./json/event.js";
-import { varint32Size, writeVarint32 } from "./wire/varint.js";
-
 /**
  * The whole image generation call lifecycle: `in_progress`, `generating`, `partial_image` and
  * `completed`, each with its own message, and the `ImageGenCallEvent` envelope whose `oneof`
  * carries any of them, so that one topic, subject or file holds them all.
  */
+import { checkTarget, decode, decodeMessage, type MessagePlan, planMessage, writeMessage } from "./codec.js";
+import { BridgeError, type BridgePath, isBridgeError } from "./errors.js";
+import type { ImageGenCallLifecycleEvent } from "./json/event.js";
+import { EVENT_KINDS, type EventKind } from "./json/event.js";
+import { kindOf, readEvent } from "./json/validate.js";
+import { Reader, tag, Wire } from "./wire/reader.js";
+import { varint32Size, writeVarint32 } from "./wire/varint.js";
 
 const ROOT: BridgePath = [];
 const KIND_OF_FIELD = new Map<number, EventKind>([...EVENT_KINDS.values()].map((k) => [k.field, k]));
@@ -43,7 +42,9 @@ export function decodeEvent(bytes: Uint8Array): ImageGenCallLifecycleEvent {
     if ((tag & 7) !== Wire.Len) throw r.mismatch(tag, Wire.Len, ROOT);
     const end = r.len(ROOT);
     if (found !== undefined) {
-      throw new BridgeError("invalid_value", ROOT, `the envelope holds more than one event (${found.kind.type}, then ${kind.type})`, { offset: at });
+      throw new BridgeError("invalid_value", ROOT, `the envelope holds more than one event (${found.kind.type}, then ${kind.type})`, {
+        offset: at,
+      });
     }
     found = { kind, start: r.pos, end };
     r.pos = end;

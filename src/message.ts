@@ -1,5 +1,7 @@
+/** The generated protobuf-es messages and the adapters between them and the SDK object. */
 import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { type ImageGenCallCompleted, ImageGenCallCompletedSchema } from "../gen/openresponses/v1/image_gen_call_pb.js";
+
 export {
   type ImageGenCallEvent,
   ImageGenCallEventSchema,
@@ -10,12 +12,19 @@ export {
   type ImageGenCallPartialImage,
   ImageGenCallPartialImageSchema,
 } from "../gen/openresponses/v1/image_gen_call_pb.js";
+
 import { BridgeError, type BridgePath } from "./errors.js";
-import { IMAGE_GEN_CALL_COMPLETED, setMember, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "./json/event.js";
+import {
+  COMPLETED,
+  IMAGE_GEN_CALL_COMPLETED,
+  type ImageGenCallCompletedEvent,
+  type ImageGenCallLifecycleEvent,
+  isKnownName,
+  setMember,
+} from "./json/event.js";
 import { int64ToNumber, numberVariant } from "./json/numbers.js";
-import { sortedKeys } from "./wire/struct-codec.js";
 import { checkUnknownKey, readEvent } from "./json/validate.js";
-import { COMPLETED, isKnownName } from "./json/event.js";
+import { sortedKeys } from "./wire/struct-codec.js";
 
 export { type ImageGenCallCompleted, ImageGenCallCompletedSchema };
 
@@ -64,7 +73,8 @@ export function fromMessage(message: ImageGenCallCompleted): ImageGenCallComplet
   const extra = message.extra;
   if (extra !== undefined) {
     for (const key of Object.keys(extra)) {
-      if (isKnownName(key)) throw new BridgeError("ambiguous_key", ["extra", key], `an unknown member cannot be named "${key}", the name of a known member`);
+      if (isKnownName(key))
+        throw new BridgeError("ambiguous_key", ["extra", key], `an unknown member cannot be named "${key}", the name of a known member`);
       checkUnknownKey(key, COMPLETED, "sdk", ["extra"]);
       setMember(event, key, extra[key]!);
     }
@@ -80,7 +90,8 @@ function variantToNumber(variant: Variant, path: BridgePath): number {
   if (value === undefined) throw new BridgeError("missing_field", path, "neither variant of the oneof is set");
   if (typeof value === "number") return value;
   const n = int64ToNumber(value);
-  if (n === undefined) throw new BridgeError("unsafe_integer", path, "int64 is outside ±(2^53-1), so no JS number holds it exactly", { value: String(value) });
+  if (n === undefined)
+    throw new BridgeError("unsafe_integer", path, "int64 is outside ±(2^53-1), so no JS number holds it exactly", { value: String(value) });
   return n;
 }
 

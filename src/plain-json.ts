@@ -1,12 +1,11 @@
-import { IMAGE_GEN_CALL_COMPLETED } from "./json/event.js";
-import { int64Size, varint32Size, writeInt64, writeVarint32 } from "./wire/varint.js";
-
 /**
  * A fast path from JSON text straight to message bytes, for the lines every real stream is made
  * of: one object with exactly the four members (either spelling, any order), an id of printable
  * ASCII without escapes, and integers from 0 to 2^53-1 written plainly. Anything else is left
  * to the general path (`JSON.parse`, `fromJson`, `encode`), which writes the same bytes.
  */
+import { IMAGE_GEN_CALL_COMPLETED } from "./json/event.js";
+import { int64Size, varint32Size, writeInt64, writeVarint32 } from "./wire/varint.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -115,7 +114,14 @@ function scan(src: Uint8Array, start: number, end: number): boolean {
  * Returns `undefined` when the text is not a plain event, and minus the bytes it needs when it
  * does not fit; nothing is written in either case.
  */
-export function encodePlainJson(src: Uint8Array, start: number, end: number, out: Uint8Array, pos: number, delimited = false): number | undefined {
+export function encodePlainJson(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  pos: number,
+  delimited = false,
+): number | undefined {
   if (!scan(src, start, end)) return undefined;
   const idBytes = idEnd - idStart;
   const size = 1 + varint32Size(idBytes) + idBytes + 1 + int64Size(outputIndex) + 1 + int64Size(sequenceNumber);

@@ -32,19 +32,33 @@ const entries = Object.entries(pkg.exports)
   .filter(([subpath]) => subpath !== "./package.json")
   .map(([subpath, target]) => {
     const types = typeof target === "string" ? target : target.types;
-    return [subpath === "." ? "openresponses-wire" : `openresponses-wire/${subpath.slice(2)}`, types.replace(/^\.\/dist\//, "").replace(/\.d\.ts$/, ".ts")] as const;
+    return [
+      subpath === "." ? "openresponses-wire" : `openresponses-wire/${subpath.slice(2)}`,
+      types.replace(/^\.\/dist\//, "").replace(/\.d\.ts$/, ".ts"),
+    ] as const;
   });
 
 /** Every name a module exports, values and types alike, as the TypeScript compiler sees them. */
 function exportedNames(files: readonly string[]): Map<string, string[]> {
   const paths = files.map((f) => new URL(f, root).pathname);
-  const program = ts.createProgram(paths, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, skipLibCheck: true });
+  const program = ts.createProgram(paths, {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    skipLibCheck: true,
+  });
   const checker = program.getTypeChecker();
   return new Map(
     files.map((file, i) => {
       const source = program.getSourceFile(paths[i]!)!;
       const symbol = checker.getSymbolAtLocation(source)!;
-      return [file, checker.getExportsOfModule(symbol).map((s) => s.getName()).sort()];
+      return [
+        file,
+        checker
+          .getExportsOfModule(symbol)
+          .map((s) => s.getName())
+          .sort(),
+      ];
     }),
   );
 }

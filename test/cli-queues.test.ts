@@ -1,11 +1,11 @@
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { orwire } from "./support/cli.js";
-import { spawnSync } from "node:child_process";
-import { createServer, type AddressInfo, type Socket } from "node:net";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const line = '{"type":"response.image_generation_call.completed","item_id":"ig_1","output_index":0,"sequence_number":7}\n';
@@ -17,22 +17,37 @@ describe("orwire publish / consume: usage", () => {
     [["publish", "--nats", "nats://127.0.0.1:4222", "--topic", "t"], "--topic goes with --kafka"],
     [["consume", "--kafka", "127.0.0.1:9092", "--subject", "s"], "--subject, --subject-prefix and --stream go with --nats"],
     [["publish", "--kafka", "127.0.0.1:9092", "--subject-prefix", "p"], "--subject, --subject-prefix and --stream go with --nats"],
-    [["consume", "--nats", "nats://127.0.0.1:4222", "--subject", "s", "--subject-prefix", "p"], "--subject and --subject-prefix exclude each other"],
+    [
+      ["consume", "--nats", "nats://127.0.0.1:4222", "--subject", "s", "--subject-prefix", "p"],
+      "--subject and --subject-prefix exclude each other",
+    ],
     [["publish", "--nats", "nats://127.0.0.1:4222", "--input", "xml"], "--input must be one of json, sse, not xml"],
     [["publish", "--kafka", "localhost"], '--kafka: "localhost" is not host:port (expected host:port[,host:port...])'],
     [["publish", "--kafka", "127.0.0.1:9092,127.0.0.1:99999"], '--kafka: "127.0.0.1:99999" has no valid port'],
     [["publish", "--kafka", " , "], "--kafka: no Kafka broker given"],
-    [["consume", "--nats", "http://127.0.0.1:4222"], '--nats: "http://127.0.0.1:4222" is not a NATS server URL (expected nats://host:port[,nats://host:port...])'],
+    [
+      ["consume", "--nats", "http://127.0.0.1:4222"],
+      '--nats: "http://127.0.0.1:4222" is not a NATS server URL (expected nats://host:port[,nats://host:port...])',
+    ],
     [["consume", "--nats", ""], "--nats: no NATS server given"],
-    [["consume", "--nats", "nats://127.0.0.1:4222", "--connect-timeout", "0"], "--connect-timeout must be a positive number of seconds, not 0"],
-    [["publish", "--kafka", "127.0.0.1:9092", "--delivery-timeout", "soon"], "--delivery-timeout must be a positive number of seconds, not soon"],
+    [
+      ["consume", "--nats", "nats://127.0.0.1:4222", "--connect-timeout", "0"],
+      "--connect-timeout must be a positive number of seconds, not 0",
+    ],
+    [
+      ["publish", "--kafka", "127.0.0.1:9092", "--delivery-timeout", "soon"],
+      "--delivery-timeout must be a positive number of seconds, not soon",
+    ],
     [["publish", "--kafka", "127.0.0.1:9092", "--replicas", "0"], "--replicas must be a positive integer, not 0"],
     [["consume", "--kafka", "127.0.0.1:9092", "--count", "0"], "--count must be a positive integer"],
     [["consume", "--kafka", "127.0.0.1:9092", "--timeout", "soon"], "--timeout must be a positive number"],
     [["consume", "--nats", "nats://127.0.0.1:4222", "--shape", "camel"], "--shape must be one of sdk, wire"],
     [["consume", "--nats", "nats://127.0.0.1:4222", "extra"], "unexpected argument extra"],
     [["publish", "--nats", "nats://127.0.0.1:4222", "a", "b"], "expected at most one input file"],
-    [["demo", "--nats", "nats://127.0.0.1:4222", "--kafka", "127.0.0.1:9092"], "orwire demo needs exactly one of --nats URLS or --kafka BROKERS"],
+    [
+      ["demo", "--nats", "nats://127.0.0.1:4222", "--kafka", "127.0.0.1:9092"],
+      "orwire demo needs exactly one of --nats URLS or --kafka BROKERS",
+    ],
   ])("exits 2 for %j", (args, message) => {
     const run = orwire(args);
     expect(run.status).toBe(2);
@@ -47,7 +62,9 @@ describe("orwire publish / consume: usage", () => {
     expect(help).toContain("orwire demo [--events FILE] [--keep] [--nats URLS | --kafka BROKERS]");
     expect(help).toContain("[--input json|sse] [--replicas N] [--delivery-timeout SECONDS]");
     expect(help).toContain("within --connect-timeout SECONDS (default 10).");
-    expect(help).toContain("Defaults: subjects openresponses.image_generation_call.<type> (stream\nOPENRESPONSES_IMAGE_GENERATION_CALL), topic openresponses.image-generation-call (every type).");
+    expect(help).toContain(
+      "Defaults: subjects openresponses.image_generation_call.<type> (stream\nOPENRESPONSES_IMAGE_GENERATION_CALL), topic openresponses.image-generation-call (every type).",
+    );
   });
 
   it("publishing nothing publishes nothing and connects to nothing", () => {
@@ -91,10 +108,14 @@ describe("orwire publish / consume: usage", () => {
       const r = spawnSync(process.execPath, [cli, ...args], { input, encoding: "utf8", cwd: dir });
       return { status: r.status, stderr: r.stderr };
     };
-    expect(run(["publish", "--kafka", "127.0.0.1:9092"])).toEqual({ status: 2, stderr: "orwire: --kafka needs the Kafka client: npm install @platformatic/kafka@1\nRun 'orwire --help' for usage.\n" });
+    expect(run(["publish", "--kafka", "127.0.0.1:9092"])).toEqual({
+      status: 2,
+      stderr: "orwire: --kafka needs the Kafka client: npm install @platformatic/kafka@1\nRun 'orwire --help' for usage.\n",
+    });
     expect(run(["consume", "--nats", "nats://127.0.0.1:4222"])).toEqual({
       status: 2,
-      stderr: "orwire: --nats needs the NATS client: npm install @nats-io/transport-node@3 @nats-io/jetstream@3\nRun 'orwire --help' for usage.\n",
+      stderr:
+        "orwire: --nats needs the NATS client: npm install @nats-io/transport-node@3 @nats-io/jetstream@3\nRun 'orwire --help' for usage.\n",
     });
     expect(run(["encode"]).status).toBe(0);
   });

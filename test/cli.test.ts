@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
 import { decode, encode, encodeEvent, equalJson, fromJson, type ImageGenCallCompletedEvent } from "../src/index.js";
 import { delimit } from "../src/transport/index.js";
 import { ORWIRE, orwire } from "./support/cli.js";
@@ -18,7 +18,9 @@ describe("orwire encode", () => {
     const run = orwire(["encode"], JSON.stringify(sdkEvent));
     expect(run.status).toBe(0);
     expect(new Uint8Array(run.stdout)).toEqual(encode(sdkEvent));
-    expect(orwire(["encode", "--format", "raw"], wire("ig_1", 0, 1)).stdout).toEqual(Buffer.from(encode(fromJson(JSON.parse(wire("ig_1", 0, 1))))));
+    expect(orwire(["encode", "--format", "raw"], wire("ig_1", 0, 1)).stdout).toEqual(
+      Buffer.from(encode(fromJson(JSON.parse(wire("ig_1", 0, 1))))),
+    );
   });
 
   it("raw: invalid input exits 1 with the record, path and reason, and writes nothing", () => {
@@ -40,11 +42,17 @@ describe("orwire encode", () => {
     const run = orwire(["encode", "--format", "delimited"], [wire("ig_a", 0, 1), "", wire("ig_b", 0, 2), "{not json"].join("\n"));
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^orwire: record 3 \(line 4\): \(root\): not JSON: .* \(invalid_json\)\n$/);
-    expect(run.stdout).toEqual(Buffer.concat([wire("ig_a", 0, 1), wire("ig_b", 0, 2)].map((l) => delimit(encode(fromJson(JSON.parse(l)))))));
+    expect(run.stdout).toEqual(
+      Buffer.concat([wire("ig_a", 0, 1), wire("ig_b", 0, 2)].map((l) => delimit(encode(fromJson(JSON.parse(l)))))),
+    );
   });
 
   it("refuses a line that is not valid UTF-8 instead of replacing bytes", () => {
-    const input = Buffer.concat([Buffer.from(`{"type":"${T}","item_id":"ig_`), Buffer.from([0xff]), Buffer.from('","output_index":0,"sequence_number":1}')]);
+    const input = Buffer.concat([
+      Buffer.from(`{"type":"${T}","item_id":"ig_`),
+      Buffer.from([0xff]),
+      Buffer.from('","output_index":0,"sequence_number":1}'),
+    ]);
     const run = orwire(["encode", "--format", "delimited"], input);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("record 1: (root): line is not valid UTF-8 (invalid_utf8)");
@@ -56,9 +64,18 @@ describe("orwire encode", () => {
     const run = orwire(["encode", "--format", "delimited", "--dead-letter", deadLetter], lines.join("\n"));
     expect(run.status).toBe(0);
     expect(run.stderr).toBe(`orwire encode: 2 of 4 records encoded, 2 sent to ${deadLetter}\n`);
-    const dead = readFileSync(deadLetter, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const dead = readFileSync(deadLetter, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(dead).toEqual([
-      { record: 2, code: "lone_surrogate", path: ["item_id"], reason: "string has a lone UTF-16 surrogate, which UTF-8 cannot carry", input: lines[1] },
+      {
+        record: 2,
+        code: "lone_surrogate",
+        path: ["item_id"],
+        reason: "string has a lone UTF-16 surrogate, which UTF-8 cannot carry",
+        input: lines[1],
+      },
       { record: 4, code: "missing_field", path: ["outputIndex"], reason: "required, expected a number", input: lines[3] },
     ]);
   });
@@ -87,8 +104,15 @@ describe("orwire decode", () => {
     const encoded = orwire(["encode", "--format", "delimited"], ndjson);
     const decoded = orwire(["decode", "--format", "delimited", "--shape", "wire"], encoded.stdout);
     expect(decoded.status).toBe(0);
-    const back = decoded.stdout.toString().trim().split("\n").map((l) => fromJson(JSON.parse(l)));
-    const original = ndjson.trim().split("\n").map((l) => fromJson(JSON.parse(l)));
+    const back = decoded.stdout
+      .toString()
+      .trim()
+      .split("\n")
+      .map((l) => fromJson(JSON.parse(l)));
+    const original = ndjson
+      .trim()
+      .split("\n")
+      .map((l) => fromJson(JSON.parse(l)));
     expect(back.length).toBe(original.length);
     expect(back.every((e, i) => equalJson(e, original[i]))).toBe(true);
   });
@@ -110,10 +134,19 @@ describe("orwire decode", () => {
   it("--dead-letter: a bad message goes to the file as base64 and the rest decode", () => {
     const deadLetter = join(dir, "decode-dead.ndjson");
     const bad = Uint8Array.of(0x10, 0x00, 0x18, 0x03);
-    const run = orwire(["decode", "--format", "delimited", "--dead-letter", deadLetter], Buffer.concat([delimit(encode(sdkEvent)), delimit(bad), delimit(encode(sdkEvent))]));
+    const run = orwire(
+      ["decode", "--format", "delimited", "--dead-letter", deadLetter],
+      Buffer.concat([delimit(encode(sdkEvent)), delimit(bad), delimit(encode(sdkEvent))]),
+    );
     expect(run.status).toBe(0);
     expect(run.stdout.toString().trim().split("\n")).toHaveLength(2);
-    expect(JSON.parse(readFileSync(deadLetter, "utf8"))).toEqual({ record: 2, code: "missing_field", path: ["itemId"], reason: "item_id (field 1) is absent", input_base64: Buffer.from(bad).toString("base64") });
+    expect(JSON.parse(readFileSync(deadLetter, "utf8"))).toEqual({
+      record: 2,
+      code: "missing_field",
+      path: ["itemId"],
+      reason: "item_id (field 1) is absent",
+      input_base64: Buffer.from(bad).toString("base64"),
+    });
   });
 
   it("reads a file argument as well as stdin", () => {
@@ -184,9 +217,13 @@ describe("orwire encode --input sse", () => {
     );
     const decoded = orwire(["decode", "--format", "delimited", "--shape", "wire"], run.stdout);
     expect(decoded.status).toBe(0);
-    const back = decoded.stdout.toString().trim().split("\n").map((l) => JSON.parse(l) as unknown);
+    const back = decoded.stdout
+      .toString()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as unknown);
     expect(back).toHaveLength(streamed.length);
-    back.forEach((event, i) => expect(equalJson(event, streamed[i])).toBe(true));
+    for (const [i, event] of back.entries()) expect(equalJson(event, streamed[i])).toBe(true);
   });
 
   it("writes at most 76% of the stream's JSON bytes for the partial images", () => {
@@ -226,7 +263,10 @@ describe("orwire encode --message event", () => {
   });
 
   it("refuses other lifecycle events when writing completed messages", () => {
-    const run = orwire(["encode"], `{"type":"response.image_generation_call.generating","item_id":"ig_1","output_index":0,"sequence_number":1}`);
+    const run = orwire(
+      ["encode"],
+      `{"type":"response.image_generation_call.generating","item_id":"ig_1","output_index":0,"sequence_number":1}`,
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('type: expected "response.image_generation_call.completed" (invalid_literal)');
   });
@@ -240,13 +280,18 @@ describe("orwire on hostile input", () => {
     const run = orwire(["decode", "--format", "delimited"], Buffer.concat([...good, Buffer.alloc(11, 0xff)]));
     expect(run.status).toBe(1);
     expect(run.stdout.toString().trim().split("\n")).toHaveLength(10_000);
-    expect(run.stderr).toBe("orwire: record 10001: (root): length prefix is longer than 32 bits (varint_overflow); the stream cannot be read past it\n");
+    expect(run.stderr).toBe(
+      "orwire: record 10001: (root): length prefix is longer than 32 bits (varint_overflow); the stream cannot be read past it\n",
+    );
   });
 
   it("decode: sends a bad record before a broken prefix to the dead letter, then exits 1", () => {
     const deadLetter = join(dir, "before-break.ndjson");
     const bad = Uint8Array.of(0x10, 0x00, 0x18, 0x03);
-    const run = orwire(["decode", "--format", "delimited", "--dead-letter", deadLetter], Buffer.concat([frame("ig_1"), delimit(bad), frame("ig_3"), Buffer.alloc(11, 0xff)]));
+    const run = orwire(
+      ["decode", "--format", "delimited", "--dead-letter", deadLetter],
+      Buffer.concat([frame("ig_1"), delimit(bad), frame("ig_3"), Buffer.alloc(11, 0xff)]),
+    );
     expect(run.status).toBe(1);
     expect(run.stdout.toString().trim().split("\n")).toHaveLength(2);
     expect(JSON.parse(readFileSync(deadLetter, "utf8"))).toMatchObject({ record: 2, code: "missing_field" });
@@ -263,16 +308,23 @@ describe("orwire on hostile input", () => {
   });
 
   it("encode: refuses a message above --max-message-bytes as too_large, naming the record, after the ones before", () => {
-    const run = orwire(["encode", "--format", "delimited", "--max-message-bytes", "100"], `${wire("ig_1", 0, 1)}\n${wire("i".repeat(200), 0, 2)}\n`);
+    const run = orwire(
+      ["encode", "--format", "delimited", "--max-message-bytes", "100"],
+      `${wire("ig_1", 0, 1)}\n${wire("i".repeat(200), 0, 2)}\n`,
+    );
     expect(run.status).toBe(1);
     expect(run.stdout).toEqual(Buffer.from(delimit(encode(fromJson(JSON.parse(wire("ig_1", 0, 1)))))));
-    expect(run.stderr).toBe("orwire: record 2: (root): message is 207 bytes, above the maximum frame of 100 (maxMessageBytes) (too_large)\n");
+    expect(run.stderr).toBe(
+      "orwire: record 2: (root): message is 207 bytes, above the maximum frame of 100 (maxMessageBytes) (too_large)\n",
+    );
   });
 
   it("encode: refuses a message above the 16 MiB default, the bound decode reads with", () => {
     const run = orwire(["encode", "--format", "delimited"], wire("i".repeat(16 << 20), 0, 1));
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("record 1: (root): message is 16777225 bytes, above the maximum frame of 16777216 (maxMessageBytes) (too_large)");
+    expect(run.stderr).toContain(
+      "record 1: (root): message is 16777225 bytes, above the maximum frame of 16777216 (maxMessageBytes) (too_large)",
+    );
   });
 
   it.each([
@@ -290,7 +342,9 @@ describe("orwire on hostile input", () => {
     expect(orwire(["encode"], `${bom}${wire("ig_1", 0, 1)}`).stdout).toEqual(Buffer.from(encode(fromJson(JSON.parse(wire("ig_1", 0, 1))))));
     const ndjson = orwire(["encode", "--format", "delimited"], `${bom}${wire("ig_1", 0, 1)}\n${wire("ig_2", 0, 2)}\n`);
     expect(ndjson.status).toBe(0);
-    expect(ndjson.stdout).toEqual(Buffer.concat([delimit(encode(fromJson(JSON.parse(wire("ig_1", 0, 1))))), delimit(encode(fromJson(JSON.parse(wire("ig_2", 0, 2)))))]));
+    expect(ndjson.stdout).toEqual(
+      Buffer.concat([delimit(encode(fromJson(JSON.parse(wire("ig_1", 0, 1))))), delimit(encode(fromJson(JSON.parse(wire("ig_2", 0, 2)))))]),
+    );
     const second = orwire(["encode", "--format", "delimited"], `${wire("ig_1", 0, 1)}\n${bom}${wire("ig_2", 0, 2)}\n`);
     expect(second.status).toBe(1);
     expect(second.stderr).toContain("record 2: (root): not JSON");
@@ -299,10 +353,15 @@ describe("orwire on hostile input", () => {
 
   it("cuts a huge value short in an error line, saying how long it was", () => {
     const key = JSON.stringify("k".repeat(1_200_000));
-    const run = orwire(["encode", "--format", "delimited"], `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":1,${key}:1,${key}:2}\n`);
+    const run = orwire(
+      ["encode", "--format", "delimited"],
+      `{"type":"${T}","item_id":"ig_1","output_index":0,"sequence_number":1,${key}:1,${key}:2}\n`,
+    );
     expect(run.status).toBe(1);
     expect(run.stderr.length).toBeLessThan(600);
-    expect(run.stderr).toMatch(/^orwire: record 1: \["k+…\[1200002 characters\]…k+"\]: the member name "k+…\[1200002 characters\]…k+" appears twice in one object; .* \(ambiguous_key\)\n$/);
+    expect(run.stderr).toMatch(
+      /^orwire: record 1: \["k+…\[1200002 characters\]…k+"\]: the member name "k+…\[1200002 characters\]…k+" appears twice in one object; .* \(ambiguous_key\)\n$/,
+    );
   });
 });
 
@@ -310,8 +369,18 @@ describe("orwire failures are one line", () => {
   const oneLine = (stderr: string) => stderr.split("\n").filter((l) => l !== "" && !l.startsWith("Run 'orwire"));
 
   it.each([
-    ["--dead-letter in a folder that does not exist", ["encode", "--format", "delimited", "--dead-letter", "/nonexistent/dead.ndjson"], 2, "cannot write /nonexistent/dead.ndjson: no such file or directory (ENOENT)"],
-    ["--dead-letter naming a folder", ["decode", "--format", "delimited", "--dead-letter", tmpdir()], 2, `cannot write ${tmpdir()}: it is a directory (EISDIR)`],
+    [
+      "--dead-letter in a folder that does not exist",
+      ["encode", "--format", "delimited", "--dead-letter", "/nonexistent/dead.ndjson"],
+      2,
+      "cannot write /nonexistent/dead.ndjson: no such file or directory (ENOENT)",
+    ],
+    [
+      "--dead-letter naming a folder",
+      ["decode", "--format", "delimited", "--dead-letter", tmpdir()],
+      2,
+      `cannot write ${tmpdir()}: it is a directory (EISDIR)`,
+    ],
     ["a folder as the input", ["encode", "--format", "delimited", tmpdir()], 2, `cannot read ${tmpdir()}: it is a directory`],
     ["a missing input", ["decode", "/nonexistent/input.bin"], 2, "cannot read /nonexistent/input.bin: no such file or directory (ENOENT)"],
   ])("%s", (_, args, status, message) => {
@@ -323,7 +392,10 @@ describe("orwire failures are one line", () => {
   it("stdout on a full disk", () => {
     const out = openSync("/dev/full", "w");
     try {
-      const run = spawnSync(process.execPath, [ORWIRE, "encode", "--format", "delimited"], { input: `${wire("ig_1", 0, 1)}\n`, stdio: ["pipe", out, "pipe"] });
+      const run = spawnSync(process.execPath, [ORWIRE, "encode", "--format", "delimited"], {
+        input: `${wire("ig_1", 0, 1)}\n`,
+        stdio: ["pipe", out, "pipe"],
+      });
       expect(run.status).toBe(1);
       expect(run.stderr.toString()).toBe("orwire: cannot write stdout: no space left on device (ENOSPC)\n");
     } finally {
@@ -347,16 +419,19 @@ describe("orwire flags", () => {
     expect(orwire(["encode", "--format", "raw", "--format", "raw"], wire("ig_1", 0, 1)).status).toBe(0);
   });
 
-  it.each(["encode", "decode", "demo", "publish", "consume", "conformance"])("orwire %s --help prints that command's help and exits 0", (command) => {
-    for (const flag of ["--help", "-h"]) {
-      const run = orwire([command, "--format", "raw", flag]);
-      expect(run.status).toBe(0);
-      const out = run.stdout.toString();
-      expect(out).toContain(`  orwire ${command} `);
-      expect(out.match(/^ {2}orwire \w+/gm)!.every((l) => l === `  orwire ${command}`)).toBe(true);
-      expect(out).toContain("Exit codes:");
-    }
-  });
+  it.each(["encode", "decode", "demo", "publish", "consume", "conformance"])(
+    "orwire %s --help prints that command's help and exits 0",
+    (command) => {
+      for (const flag of ["--help", "-h"]) {
+        const run = orwire([command, "--format", "raw", flag]);
+        expect(run.status).toBe(0);
+        const out = run.stdout.toString();
+        expect(out).toContain(`  orwire ${command} `);
+        expect(out.match(/^ {2}orwire \w+/gm)!.every((l) => l === `  orwire ${command}`)).toBe(true);
+        expect(out).toContain("Exit codes:");
+      }
+    },
+  );
 
   it("the help documents --max-message-bytes for encode and decode", () => {
     for (const command of ["encode", "decode"]) expect(orwire([command, "--help"]).stdout.toString()).toContain("--max-message-bytes N");

@@ -1,10 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { IMAGE_GEN_CALL_COMPLETED, messageNameOf, type ImageGenCallCompletedEvent } from "../src/index.js";
-import { defaultCloudEventsOptions, defaultDataschema, eventId, fromCloudEventHeaders, toCloudEventAttributes, toCloudEventHeaders } from "../src/transport/index.js";
+import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent, messageNameOf } from "../src/index.js";
 import { percentDecode, percentEncode } from "../src/transport/cloudevents.js";
-import { sseSample } from "./support/events.js";
+import {
+  defaultCloudEventsOptions,
+  defaultDataschema,
+  eventId,
+  fromCloudEventHeaders,
+  toCloudEventAttributes,
+  toCloudEventHeaders,
+} from "../src/transport/index.js";
 import { anyString, seed } from "./support/arbitraries.js";
+import { sseSample } from "./support/events.js";
 import { codeAndPath } from "./support/refusal.js";
 
 const T = IMAGE_GEN_CALL_COMPLETED;
@@ -65,7 +72,10 @@ describe("toCloudEventAttributes", () => {
   });
 
   it("refuses an event of another type as invalid_value at type", () => {
-    expect(codeAndPath(() => toCloudEventAttributes({ ...event, type: "response.output_text.delta" } as never))).toEqual({ code: "invalid_value", path: ["type"] });
+    expect(codeAndPath(() => toCloudEventAttributes({ ...event, type: "response.output_text.delta" } as never))).toEqual({
+      code: "invalid_value",
+      path: ["type"],
+    });
   });
 
   it("takes source and dataschema from options; undefined keeps the default", () => {
@@ -77,9 +87,12 @@ describe("toCloudEventAttributes", () => {
     );
   });
 
-  it.each([[{ dataschema: "openresponses.v1.ImageGenCallCompleted" }], [{ dataschema: "" }], [{ source: "" }]])("refuses options %j with a TypeError", (options) => {
-    expect(() => toCloudEventAttributes(event, options)).toThrow(TypeError);
-  });
+  it.each([[{ dataschema: "openresponses.v1.ImageGenCallCompleted" }], [{ dataschema: "" }], [{ source: "" }]])(
+    "refuses options %j with a TypeError",
+    (options) => {
+      expect(() => toCloudEventAttributes(event, options)).toThrow(TypeError);
+    },
+  );
 });
 
 describe("toCloudEventHeaders", () => {
@@ -140,7 +153,11 @@ describe("fromCloudEventHeaders", () => {
   });
 
   it("accepts the deprecated protobuf media types, media type parameters, and any case of names", () => {
-    for (const type of ["application/x-protobuf", "application/x-protobuffer", "Application/Protobuf; proto=openresponses.v1.ImageGenCallCompleted"]) {
+    for (const type of [
+      "application/x-protobuf",
+      "application/x-protobuffer",
+      "Application/Protobuf; proto=openresponses.v1.ImageGenCallCompleted",
+    ]) {
       expect(fromCloudEventHeaders(kafka({ "content-type": type }), "kafka").datacontenttype).toBe(type);
     }
     const upper = kafka().map(([name, value]) => [name.toUpperCase(), value] as [string, string]);
@@ -149,7 +166,9 @@ describe("fromCloudEventHeaders", () => {
 
   it("NATS: reads a content-type header when ce-datacontenttype is absent", () => {
     const headers = toCloudEventHeaders(toCloudEventAttributes(event), "nats").filter(([name]) => name !== "ce-datacontenttype");
-    expect(fromCloudEventHeaders([...headers, ["content-type", "application/x-protobuf"]], "nats").datacontenttype).toBe("application/x-protobuf");
+    expect(fromCloudEventHeaders([...headers, ["content-type", "application/x-protobuf"]], "nats").datacontenttype).toBe(
+      "application/x-protobuf",
+    );
   });
 
   it("reads every lifecycle type, in either binding", () => {
@@ -173,8 +192,18 @@ describe("fromCloudEventHeaders", () => {
     ["another specversion", kafka({ ce_specversion: "0.3" }), "not_our_record", ["headers", "ce_specversion"]],
     ["no type", kafka({ ce_type: undefined }), "not_our_record", ["headers", "ce_type"]],
     ["another event's type", kafka({ ce_type: "response.output_text.delta" }), "not_our_record", ["headers", "ce_type"]],
-    ["a type only like a lifecycle one", kafka({ ce_type: "response.image_generation_call.failed" }), "not_our_record", ["headers", "ce_type"]],
-    ["a lifecycle type in another case", kafka({ ce_type: "Response.Image_Generation_Call.Completed" }), "not_our_record", ["headers", "ce_type"]],
+    [
+      "a type only like a lifecycle one",
+      kafka({ ce_type: "response.image_generation_call.failed" }),
+      "not_our_record",
+      ["headers", "ce_type"],
+    ],
+    [
+      "a lifecycle type in another case",
+      kafka({ ce_type: "Response.Image_Generation_Call.Completed" }),
+      "not_our_record",
+      ["headers", "ce_type"],
+    ],
     ["no id", kafka({ ce_id: undefined }), "not_our_record", ["headers", "ce_id"]],
     ["no source", kafka({ ce_source: undefined }), "not_our_record", ["headers", "ce_source"]],
     ["a header twice with two values", [...kafka(), ["ce_id", "ig_2:7"]], "invalid_header", ["headers", "ce_id"]],
@@ -185,8 +214,25 @@ describe("fromCloudEventHeaders", () => {
   it.each([
     ["no content type", [["ce-specversion", "1.0"]], "unsupported_content_type", ["headers", "ce-datacontenttype"]],
     ["structured mode", [["content-type", "application/cloudevents+json"]], "unsupported_content_type", ["headers", "content-type"]],
-    ["another event's type", [["ce-datacontenttype", "application/protobuf"], ["ce-specversion", "1.0"], ["ce-type", "x"]], "not_our_record", ["headers", "ce-type"]],
-    ["a malformed escape", [["ce-datacontenttype", "application/protobuf"], ["ce-id", "ig%2"]], "invalid_header", ["headers", "ce-id"]],
+    [
+      "another event's type",
+      [
+        ["ce-datacontenttype", "application/protobuf"],
+        ["ce-specversion", "1.0"],
+        ["ce-type", "x"],
+      ],
+      "not_our_record",
+      ["headers", "ce-type"],
+    ],
+    [
+      "a malformed escape",
+      [
+        ["ce-datacontenttype", "application/protobuf"],
+        ["ce-id", "ig%2"],
+      ],
+      "invalid_header",
+      ["headers", "ce-id"],
+    ],
   ] as const)("NATS: refuses %s", (_, headers, code, path) => {
     expect(codeAndPath(() => fromCloudEventHeaders(headers as unknown as [string, string][], "nats"))).toEqual({ code, path });
   });

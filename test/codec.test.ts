@@ -4,7 +4,12 @@ import { codeAndPath, refusal } from "./support/refusal.js";
 import { fromHex, toHex } from "./support/vectors.js";
 
 const T = "response.image_generation_call.completed" as const;
-const typical: ImageGenCallCompletedEvent = { type: T, itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f", outputIndex: 0, sequenceNumber: 7 };
+const typical: ImageGenCallCompletedEvent = {
+  type: T,
+  itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f",
+  outputIndex: 0,
+  sequenceNumber: 7,
+};
 
 describe("encode", () => {
   it("writes a typical event in 54 bytes, 36% of its 149-byte wire JSON", () => {

@@ -1,11 +1,27 @@
-import { ProtobufDeserializer, ProtobufSerializer, SchemaId, SchemaRegistryClient, SerdeType } from "@confluentinc/schemaregistry";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import fc from "fast-check";
 import { readFileSync } from "node:fs";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { ProtobufDeserializer, ProtobufSerializer, SchemaId, SchemaRegistryClient, SerdeType } from "@confluentinc/schemaregistry";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decode, encode, equalJson, fromJson, fromMessage, IMAGE_GEN_CALL_COMPLETED, ImageGenCallCompletedSchema, toMessage, decodeEventMessage, encodeEventMessage, ImageGenCallGeneratingSchema, ImageGenCallInProgressSchema, ImageGenCallPartialImageSchema, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../src/index.js";
-import { fromConfluent, toConfluent, confluentMessageIndexes } from "../src/transport/index.js";
+import {
+  decode,
+  decodeEventMessage,
+  encode,
+  encodeEventMessage,
+  equalJson,
+  fromJson,
+  fromMessage,
+  IMAGE_GEN_CALL_COMPLETED,
+  type ImageGenCallCompletedEvent,
+  ImageGenCallCompletedSchema,
+  ImageGenCallGeneratingSchema,
+  ImageGenCallInProgressSchema,
+  type ImageGenCallLifecycleEvent,
+  ImageGenCallPartialImageSchema,
+  toMessage,
+} from "../src/index.js";
 import { toKafkaRecord } from "../src/kafka/index.js";
+import { confluentMessageIndexes, fromConfluent, toConfluent } from "../src/transport/index.js";
 import { anyEvent, anyLifecycleEvent, seed } from "./support/arbitraries.js";
 import { sseSample } from "./support/events.js";
 import { codeAndPath } from "./support/refusal.js";
@@ -20,7 +36,8 @@ const serializer = new ProtobufSerializer(client, SerdeType.VALUE, { autoRegiste
 serializer.registry.add(ImageGenCallCompletedSchema);
 const deserializer = new ProtobufDeserializer(client, SerdeType.VALUE, {});
 const theirs = (event: ImageGenCallCompletedEvent) => serializer.serialize(TOPIC, toMessage(event));
-const readTheirs = async (bytes: Uint8Array) => fromMessage(await deserializer.deserialize(TOPIC, Buffer.from(bytes))) as ImageGenCallCompletedEvent;
+const readTheirs = async (bytes: Uint8Array) =>
+  fromMessage(await deserializer.deserialize(TOPIC, Buffer.from(bytes))) as ImageGenCallCompletedEvent;
 // the id the registry gave the schema on the first serialize
 await theirs({ type: T, itemId: "ig_0", outputIndex: 0, sequenceNumber: 0 });
 const schemaId = (await client.getLatestSchemaMetadata(`${TOPIC}-value`)).id!;
@@ -33,7 +50,14 @@ const sample = readFileSync(new URL("../examples/completed-events.ndjson", impor
 const edges: ImageGenCallCompletedEvent[] = [
   { type: T, itemId: "", outputIndex: -0, sequenceNumber: 3469.55 },
   { type: T, itemId: "ig_😀\u0000", outputIndex: 2 ** 53, sequenceNumber: -(2 ** 53 - 1) },
-  { type: T, itemId: "ig_1", outputIndex: 5e-324, sequenceNumber: 1e308, output_format: "png", meta: { tags: ["a", -0, null, true], z: {} } },
+  {
+    type: T,
+    itemId: "ig_1",
+    outputIndex: 5e-324,
+    sequenceNumber: 1e308,
+    output_format: "png",
+    meta: { tags: ["a", -0, null, true], z: {} },
+  },
 ];
 
 describe("Confluent framing, byte for byte against @confluentinc/schemaregistry", () => {
@@ -71,14 +95,18 @@ describe("Confluent framing, byte for byte against @confluentinc/schemaregistry"
 
   it("message indexes: the same prefix as Confluent's SchemaId for any id and index path", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0x7fffffff }), fc.array(fc.integer({ min: 0, max: 0x7fffffff }), { minLength: 1, maxLength: 5 }), (id, indexes) => {
-        const ours = toConfluent(new Uint8Array(0), { schemaId: id, messageIndexes: indexes });
-        expect(hex(ours)).toBe(hex(new SchemaId("PROTOBUF", id, undefined, indexes).idToBytes()));
-        const back = new SchemaId("PROTOBUF");
-        expect(back.fromBytes(Buffer.from(ours))).toBe(ours.length);
-        expect([back.id, back.messageIndexes]).toEqual([id, indexes]);
-        expect(fromConfluent(ours)).toEqual({ schemaId: id, messageIndexes: indexes, message: new Uint8Array(0) });
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 0x7fffffff }),
+        fc.array(fc.integer({ min: 0, max: 0x7fffffff }), { minLength: 1, maxLength: 5 }),
+        (id, indexes) => {
+          const ours = toConfluent(new Uint8Array(0), { schemaId: id, messageIndexes: indexes });
+          expect(hex(ours)).toBe(hex(new SchemaId("PROTOBUF", id, undefined, indexes).idToBytes()));
+          const back = new SchemaId("PROTOBUF");
+          expect(back.fromBytes(Buffer.from(ours))).toBe(ours.length);
+          expect([back.id, back.messageIndexes]).toEqual([id, indexes]);
+          expect(fromConfluent(ours)).toEqual({ schemaId: id, messageIndexes: indexes, message: new Uint8Array(0) });
+        },
+      ),
       { seed, numRuns: 500 },
     );
   });
@@ -104,7 +132,9 @@ describe("Confluent framing of the other lifecycle messages, against @confluenti
       expect(hex(ours)).toBe(hex(await theirsAny(event)));
       expect(fromConfluent(ours).messageIndexes).toEqual([...confluentMessageIndexes(event.type)]);
     }
-    expect(fromConfluent(toKafkaRecord(others.find((e) => e.type.endsWith("partial_image"))!, { confluent: { schemaId } }).value).messageIndexes).toEqual([3]);
+    expect(
+      fromConfluent(toKafkaRecord(others.find((e) => e.type.endsWith("partial_image"))!, { confluent: { schemaId } }).value).messageIndexes,
+    ).toEqual([3]);
   });
 
   it("Confluent's ProtobufDeserializer reads our partial image and other values, and we read theirs, to the same event", async () => {
@@ -149,7 +179,9 @@ describe("toConfluent", () => {
   });
 
   it("keeps the default message indexes for an option given as undefined", () => {
-    expect(hex(toConfluent(Uint8Array.of(0x0a, 0x00), { schemaId: 1, messageIndexes: undefined as unknown as number[] }))).toBe("0000000001000a00");
+    expect(hex(toConfluent(Uint8Array.of(0x0a, 0x00), { schemaId: 1, messageIndexes: undefined as unknown as number[] }))).toBe(
+      "0000000001000a00",
+    );
   });
 
   it.each([

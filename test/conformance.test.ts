@@ -1,10 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConformanceCommand } from "../src/cli/conformance.js";
-import { runConformance, type ConformanceCase, type ConformanceReport } from "../src/conformance/kit.js";
+import { UsageError } from "../src/cli/usage-error.js";
 import { loadGoldenVectors } from "../src/conformance/golden-vectors.js";
 import { diffBytes, diffJson } from "../src/conformance/json-diff.js";
-import { UsageError } from "../src/cli/usage-error.js";
+import { type ConformanceCase, type ConformanceReport, runConformance } from "../src/conformance/kit.js";
 import { orwire } from "./support/cli.js";
 import { vectors } from "./support/vectors.js";
 
@@ -12,7 +12,8 @@ const codec = (name: string): string => `sh '${fileURLToPath(new URL(`./support/
 const WRONG = codec("wrong.sh");
 const REFERENCE = codec("orwire.sh");
 const NO_EVENTS = codec("no-events.sh");
-const served = (...faults: string[]): string => ["node", `'${fileURLToPath(new URL("./support/codecs/serve.mjs", import.meta.url))}'`, ...faults].join(" ");
+const served = (...faults: string[]): string =>
+  ["node", `'${fileURLToPath(new URL("./support/codecs/serve.mjs", import.meta.url))}'`, ...faults].join(" ");
 const SERVED = served();
 const ENVELOPE_VECTORS = 2 * vectors.events.length + vectors.invalidEvents.length;
 const byName = (cases: ConformanceCase[], name: string): ConformanceCase => {
@@ -38,12 +39,24 @@ describe("the conformance kit", () => {
     expect(report.protocol).toBe("one-shot");
     expect(report.noServe).toMatch(/^`serve` gave exit 2, stderr: usage: orwire.sh/);
     const valid = loadGoldenVectors().valid;
-    expect(report.cases.length).toBe(valid.length + valid.filter((v) => !v.decode_only).length + vectors.invalidBinary.length + vectors.invalidJson.length + 20 + ENVELOPE_VECTORS + 20);
+    expect(report.cases.length).toBe(
+      valid.length +
+        valid.filter((v) => !v.decode_only).length +
+        vectors.invalidBinary.length +
+        vectors.invalidJson.length +
+        20 +
+        ENVELOPE_VECTORS +
+        20,
+    );
     expect(report).toMatchObject({ failed: 0, known: 0, random: 20, randomEvents: 20, events: true });
     expect(report.noEvents).toBeUndefined();
     // every lifecycle type and both image variants among the random envelopes
     const decoded = report.cases.filter((c) => c.name.startsWith("roundtrip random-events/")).map((c) => c.expected);
-    for (const type of ["in_progress", "generating", "partial_image", "completed"]) expect(decoded.some((e) => e.includes(`"response.image_generation_call.${type}"`)), type).toBe(true);
+    for (const type of ["in_progress", "generating", "partial_image", "completed"])
+      expect(
+        decoded.some((e) => e.includes(`"response.image_generation_call.${type}"`)),
+        type,
+      ).toBe(true);
   });
 
   describe("against a codec that is always wrong (a real executable)", () => {
@@ -90,12 +103,27 @@ describe("the conformance kit", () => {
       expect(report.cases.filter((c) => c.envelope === true)).toHaveLength(ENVELOPE_VECTORS + 3);
       const decoded = byName(report.cases, "decode-event events/partial_image_padded");
       expect(decoded).toMatchObject({ kind: "decode", mode: "decode-event", envelope: true, pass: false });
-      expect(decoded.diff.split("\n").sort()).toEqual(['partial_image_b64: expected "QUI=", got "QUJD"', "partial_image_index: expected 1, got 0", "sequence_number: expected 3, got 0"]);
+      expect(decoded.diff.split("\n").sort()).toEqual([
+        'partial_image_b64: expected "QUI=", got "QUJD"',
+        "partial_image_index: expected 1, got 0",
+        "sequence_number: expected 3, got 0",
+      ]);
       const encoded = byName(report.cases, "encode-event events/in_progress");
-      expect(encoded).toMatchObject({ kind: "encode", mode: "encode-event", envelope: true, pass: false, expected: vectors.events[0]?.hex });
+      expect(encoded).toMatchObject({
+        kind: "encode",
+        mode: "encode-event",
+        envelope: true,
+        pass: false,
+        expected: vectors.events[0]?.hex,
+      });
       expect(encoded.diff).toContain("first difference at byte 0");
       expect(encoded.diff).toContain("this bridge decodes them to another event");
-      expect(byName(report.cases, "refuse invalid-events/two_events")).toMatchObject({ kind: "refuse", mode: "decode-event", envelope: true, pass: false });
+      expect(byName(report.cases, "refuse invalid-events/two_events")).toMatchObject({
+        kind: "refuse",
+        mode: "decode-event",
+        envelope: true,
+        pass: false,
+      });
       const random = byName(report.cases, "roundtrip random-events/0");
       expect(random).toMatchObject({ kind: "roundtrip", mode: "both", envelope: true, pass: false });
       expect(random.diff).toMatch(/^decode:\n/);
@@ -121,7 +149,12 @@ describe("the conformance kit", () => {
   it("reports a codec without decode-event / encode-event once, and checks its completed message as before", async () => {
     // a few vectors of the completed message: each run of this codec starts node
     const all = loadGoldenVectors();
-    const few = { ...all, valid: all.valid.slice(0, 3), invalidBinary: all.invalidBinary.slice(0, 3), invalidJson: all.invalidJson.slice(0, 3) };
+    const few = {
+      ...all,
+      valid: all.valid.slice(0, 3),
+      invalidBinary: all.invalidBinary.slice(0, 3),
+      invalidJson: all.invalidJson.slice(0, 3),
+    };
     const report = await runConformance(NO_EVENTS, { random: 0, vectors: few });
     expect(report.aborted).toBeUndefined();
     expect(report.noEvents).toMatch(/does not implement decode-event: exit 2, stderr: usage: no-events.sh/);
@@ -171,13 +204,26 @@ describe("the conformance kit over the serve mode", () => {
     expect(report.cases.filter((c) => !c.pass).map((c) => `${c.name}\n${c.diff}`)).toEqual([]);
     expect(report).toMatchObject({ protocol: "serve", restarts: 0, failed: 0, known: 0 });
     expect(report.noServe).toBeUndefined();
-    expect(report.cases.length).toBe(vectors.valid.length + vectors.valid.filter((v) => !v.decode_only).length + vectors.invalidBinary.length + vectors.invalidJson.length + 300 + ENVELOPE_VECTORS + 100);
+    expect(report.cases.length).toBe(
+      vectors.valid.length +
+        vectors.valid.filter((v) => !v.decode_only).length +
+        vectors.invalidBinary.length +
+        vectors.invalidJson.length +
+        300 +
+        ENVELOPE_VECTORS +
+        100,
+    );
   });
 
   it.each([
     ["crashes", "--crash-on", { failure: "the serve process ended (exit 3) while on this request" }, 1],
     ["hangs", "--hang-on", { timedOut: true }, 1],
-    ["writes garbage", "--garbage-on", { failure: "the codec answered with a length prefix longer than 32 bits: not a size-delimited CodecResponse" }, 1],
+    [
+      "writes garbage",
+      "--garbage-on",
+      { failure: "the codec answered with a length prefix longer than 32 bits: not a size-delimited CodecResponse" },
+      1,
+    ],
     ["answers error", "--error-on", { failure: "the codec answered error: asked to fail" }, 0],
   ] as const)("fails only the case on which a serve codec %s, and runs every other case", async (_, flag, run, restarts) => {
     const started = Date.now();
@@ -192,8 +238,18 @@ describe("the conformance kit over the serve mode", () => {
   });
 
   it.each([
-    ["serve, and aborts for a codec without it", REFERENCE, "serve", { protocol: "one-shot", aborted: expect.stringMatching(/^the codec does not offer serve: `serve` gave exit 2/) }],
-    ["one-shot, and never tries serve", SERVED, "one-shot", { protocol: "one-shot", aborted: expect.stringMatching(/^the codec did not run: exit 2, stderr: usage: serve.mjs/) }],
+    [
+      "serve, and aborts for a codec without it",
+      REFERENCE,
+      "serve",
+      { protocol: "one-shot", aborted: expect.stringMatching(/^the codec does not offer serve: `serve` gave exit 2/) },
+    ],
+    [
+      "one-shot, and never tries serve",
+      SERVED,
+      "one-shot",
+      { protocol: "one-shot", aborted: expect.stringMatching(/^the codec did not run: exit 2, stderr: usage: serve.mjs/) },
+    ],
   ] as const)("with protocol %s", async (_, command, protocol, expected) => {
     const report = await runConformance(command, { random: 10, randomEvents: 0, protocol });
     expect(report).toMatchObject(expected);
@@ -230,7 +286,9 @@ describe("orwire conformance", () => {
     expect(lines).toContain("FAIL refuse invalid-binary/truncated_string (protobuf)");
     expect(lines).toContain("FAIL decode-event events/in_progress");
     expect(lines).toContain("FAIL refuse invalid-events/two_events");
-    expect(lines.at(-1)).toMatch(/^conformance: 0 passed, \d+ failed \(24 decode, 20 encode, \d+ refuse, 2 roundtrip; envelope: 9 decode, 9 encode, 7 refuse, 2 roundtrip; seed 7; one-shot\) in [\d.]+s: sh /);
+    expect(lines.at(-1)).toMatch(
+      /^conformance: 0 passed, \d+ failed \(24 decode, 20 encode, \d+ refuse, 2 roundtrip; envelope: 9 decode, 9 encode, 7 refuse, 2 roundtrip; seed 7; one-shot\) in [\d.]+s: sh /,
+    );
   });
 
   it("exits 0 when every case passes, and --json prints the whole report", () => {
@@ -244,23 +302,59 @@ describe("orwire conformance", () => {
 
   it.each([
     ["passes a serve codec over --jobs processes, exit 0", [], 0, 0],
-    ["fails the one case a serve codec crashes on and runs the rest, exit 1", ["--crash-on", vectors.valid.find((v) => v.name === "negative_zero")?.hex ?? ""], 1, 1],
+    [
+      "fails the one case a serve codec crashes on and runs the rest, exit 1",
+      ["--crash-on", vectors.valid.find((v) => v.name === "negative_zero")?.hex ?? ""],
+      1,
+      1,
+    ],
   ])("%s", (_, faults, failed, status) => {
-    const run = orwire(["conformance", "--codec", served(...faults), "--random", "50", "--random-events", "20", "--jobs", "3", "--protocol", "serve"]);
+    const run = orwire([
+      "conformance",
+      "--codec",
+      served(...faults),
+      "--random",
+      "50",
+      "--random-events",
+      "20",
+      "--jobs",
+      "3",
+      "--protocol",
+      "serve",
+    ]);
     const lines = run.stdout.toString("utf8").trimEnd().split("\n");
     expect(lines.filter((line) => line.startsWith("FAIL"))).toEqual(failed === 0 ? [] : ["FAIL decode valid/negative_zero"]);
-    expect(lines.filter((line) => line.startsWith("PASS"))).toHaveLength(lines.filter((line) => /^(PASS|FAIL) /.test(line)).length - failed);
-    expect(lines.at(-1)).toMatch(new RegExp(`^conformance: \\d+ passed, ${failed} failed \\(.*, 50 roundtrip; envelope: .*, 20 roundtrip; seed \\d+; serve\\) in [\\d.]+s: node `));
+    expect(lines.filter((line) => line.startsWith("PASS"))).toHaveLength(
+      lines.filter((line) => /^(PASS|FAIL) /.test(line)).length - failed,
+    );
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^conformance: \\d+ passed, ${failed} failed \\(.*, 50 roundtrip; envelope: .*, 20 roundtrip; seed \\d+; serve\\) in [\\d.]+s: node `,
+      ),
+    );
     expect(run.status).toBe(status);
   });
 
   it("exits 0 when the only failures are listed known differences", () => {
     const known = vectors.invalidBinary.map((v) => `refuse invalid-binary/${v.name}=accepted`);
     const json = vectors.invalidJson.map((v) => `refuse invalid-json/${v.name}`);
-    const cases = [...vectors.valid.map((v) => `decode valid/${v.name}`), ...vectors.valid.filter((v) => !v.decode_only).map((v) => `encode valid/${v.name}`)];
-    const run = orwire(["conformance", "--codec", WRONG, "--random", "0", "--no-events", ...[...known, ...json, ...cases].flatMap((k) => ["--known-difference", k])]);
+    const cases = [
+      ...vectors.valid.map((v) => `decode valid/${v.name}`),
+      ...vectors.valid.filter((v) => !v.decode_only).map((v) => `encode valid/${v.name}`),
+    ];
+    const run = orwire([
+      "conformance",
+      "--codec",
+      WRONG,
+      "--random",
+      "0",
+      "--no-events",
+      ...[...known, ...json, ...cases].flatMap((k) => ["--known-difference", k]),
+    ]);
     expect(run.stdout.toString("utf8")).toContain("KNOWN refuse invalid-binary/truncated_string (protobuf): accepted");
-    expect(run.stdout.toString("utf8")).toMatch(/conformance: 0 passed, 0 failed, \d+ known differences \(.*; envelope: skipped \(--no-events\); seed/);
+    expect(run.stdout.toString("utf8")).toMatch(
+      /conformance: 0 passed, 0 failed, \d+ known differences \(.*; envelope: skipped \(--no-events\); seed/,
+    );
     expect(run.status).toBe(0);
   });
 

@@ -77,7 +77,8 @@ for (const file of documents) {
           else if (steps.length === 0) throw new Error(`${file}:${block.line}: a console block must start with a "$ " command`);
           else steps.at(-1)!.output.push(line);
         });
-      for (const step of steps) sessions.push({ name: `${file}:${step.line} $ ${step.command}`, command: step.command, output: step.output });
+      for (const step of steps)
+        sessions.push({ name: `${file}:${step.line} $ ${step.command}`, command: step.command, output: step.output });
     }
   });
 }

@@ -1,12 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { BridgeError, formatPath, isBridgeError } from "../src/index.js";
 import { clipText, MAX_REASON_CHARS, MAX_SHOWN_CHARS } from "../src/errors.js";
+import { BridgeError, formatPath, isBridgeError } from "../src/index.js";
 
 describe("BridgeError", () => {
   it("carries code, path, value, offset and cause as data", () => {
     const cause = new Error("inner");
     const err = new BridgeError("truncated", ["itemId"], "input ends in the middle of a field", { offset: 3, cause, value: 5 });
-    expect(err).toMatchObject({ name: "BridgeError", code: "truncated", path: ["itemId"], offset: 3, value: 5, cause, reason: "input ends in the middle of a field" });
+    expect(err).toMatchObject({
+      name: "BridgeError",
+      code: "truncated",
+      path: ["itemId"],
+      offset: 3,
+      value: 5,
+      cause,
+      reason: "input ends in the middle of a field",
+    });
     expect(err.message).toBe("itemId: input ends in the middle of a field (truncated)");
     expect(isBridgeError(err)).toBe(true);
     expect(isBridgeError(new Error("x"))).toBe(false);

@@ -7,9 +7,26 @@ import { prng } from "./support/events.js";
 import { implementations } from "./support/implementations.js";
 
 const seeds = [
-  node.encode({ type: "response.image_generation_call.completed", itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f", outputIndex: 0, sequenceNumber: 7 }),
-  node.encode({ type: "response.image_generation_call.completed", itemId: "\uFEFF😀", outputIndex: 3469.55, sequenceNumber: -(2 ** 53 - 1) }),
-  node.encode({ type: "response.image_generation_call.completed", itemId: "x", outputIndex: -0, sequenceNumber: 1, meta: { a: [1, null, true, "s"], b: { c: -0 } }, z: "é" }),
+  node.encode({
+    type: "response.image_generation_call.completed",
+    itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f",
+    outputIndex: 0,
+    sequenceNumber: 7,
+  }),
+  node.encode({
+    type: "response.image_generation_call.completed",
+    itemId: "\uFEFF😀",
+    outputIndex: 3469.55,
+    sequenceNumber: -(2 ** 53 - 1),
+  }),
+  node.encode({
+    type: "response.image_generation_call.completed",
+    itemId: "x",
+    outputIndex: -0,
+    sequenceNumber: 1,
+    meta: { a: [1, null, true, "s"], b: { c: -0 } },
+    z: "é",
+  }),
 ];
 
 /** The refusals that are ours alone: protobuf-es (2.17) reads such input without complaint. */
@@ -50,7 +67,7 @@ describe.each(await implementations())("fuzz: decode of random and mutated input
         i % 4 === 0
           ? Uint8Array.from({ length: Math.floor(next() * 64) }, () => Math.floor(next() * 256))
           : mutate(next, seeds[i % seeds.length]!);
-      let event;
+      let event: ReturnType<typeof decode>;
       try {
         event = decode(input);
       } catch (err) {

@@ -15,14 +15,14 @@ import {
   encodeInto,
   equalJson,
   fromJson,
+  type ImageGenCallCompletedEvent,
   stringifyJson,
   toWireJson,
   validateEvent,
-  type ImageGenCallCompletedEvent,
 } from "../src/index.js";
-import { DelimitedWriter } from "../src/transport/delimited.js";
 import { percentEncode } from "../src/transport/cloudevents.js";
 import { toConfluent } from "../src/transport/confluent.js";
+import { DelimitedWriter } from "../src/transport/delimited.js";
 import { anyEvent } from "./support/arbitraries.js";
 import { codeAndPath } from "./support/refusal.js";
 
@@ -144,7 +144,10 @@ describe("values as JSON.stringify sees them", () => {
     ["a hole at the end", [1, 2, ,], ["list", 2]],
   ];
   it.each(arrays)("refuses an array with %s", (_, list, path) => {
-    expect(codeAndPath(() => encode({ ...plain, list } as unknown as ImageGenCallCompletedEvent))).toEqual({ code: "unsupported_value", path });
+    expect(codeAndPath(() => encode({ ...plain, list } as unknown as ImageGenCallCompletedEvent))).toEqual({
+      code: "unsupported_value",
+      path,
+    });
     expect(codeAndPath(() => validateEvent({ ...plain, list }))).toEqual({ code: "unsupported_value", path });
   });
 
@@ -172,9 +175,24 @@ describe("arguments of the wrong kind are BridgeErrors", () => {
     ["decodeEvent(a string)", () => decodeEvent("0a" as never), "invalid_type", []],
     ["toConfluent with a schema id past int32", () => toConfluent(new Uint8Array(1), { schemaId: 2 ** 31 }), "invalid_value", ["schemaId"]],
     ["toConfluent with a negative schema id", () => toConfluent(new Uint8Array(1), { schemaId: -1 }), "invalid_value", ["schemaId"]],
-    ["toConfluent with a fractional index", () => toConfluent(new Uint8Array(1), { schemaId: 1, messageIndexes: [0.5] }), "invalid_value", ["messageIndexes", 0]],
-    ["toConfluent with no indexes", () => toConfluent(new Uint8Array(1), { schemaId: 1, messageIndexes: [] }), "invalid_value", ["messageIndexes"]],
-    ["toConfluent with indexes not an array", () => toConfluent(new Uint8Array(1), { schemaId: 1, messageIndexes: 3 as never }), "invalid_value", ["messageIndexes"]],
+    [
+      "toConfluent with a fractional index",
+      () => toConfluent(new Uint8Array(1), { schemaId: 1, messageIndexes: [0.5] }),
+      "invalid_value",
+      ["messageIndexes", 0],
+    ],
+    [
+      "toConfluent with no indexes",
+      () => toConfluent(new Uint8Array(1), { schemaId: 1, messageIndexes: [] }),
+      "invalid_value",
+      ["messageIndexes"],
+    ],
+    [
+      "toConfluent with indexes not an array",
+      () => toConfluent(new Uint8Array(1), { schemaId: 1, messageIndexes: 3 as never }),
+      "invalid_value",
+      ["messageIndexes"],
+    ],
     ["toConfluent with a string id", () => toConfluent(new Uint8Array(1), { schemaId: "7" as never }), "invalid_value", ["schemaId"]],
     ["percentEncode(null)", () => percentEncode(null as never), "invalid_type", []],
     ["percentEncode(a number)", () => percentEncode(7 as never), "invalid_type", []],
@@ -198,6 +216,8 @@ describe("arguments of the wrong kind are BridgeErrors", () => {
   });
 
   it("toConfluent with messageIndexes undefined keeps the default", () => {
-    expect(toConfluent(new Uint8Array([7]), { schemaId: 1, messageIndexes: undefined })).toEqual(toConfluent(new Uint8Array([7]), { schemaId: 1 }));
+    expect(toConfluent(new Uint8Array([7]), { schemaId: 1, messageIndexes: undefined })).toEqual(
+      toConfluent(new Uint8Array([7]), { schemaId: 1 }),
+    );
   });
 });

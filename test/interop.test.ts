@@ -12,14 +12,20 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { runConformance, type ConformanceCase, type ConformanceReport } from "../src/conformance/kit.js";
+import { type ConformanceCase, type ConformanceReport, runConformance } from "../src/conformance/kit.js";
 import { seed } from "./support/arbitraries.js";
 import { orwire } from "./support/cli.js";
 import { vectors } from "./support/vectors.js";
 
 const LANGS = ["go", "python", "java", "rust", "cpp"] as const;
 type Lang = (typeof LANGS)[number];
-const RUNTIME: Record<Lang, string> = { go: "Go (protobuf-go)", python: "Python (protobuf, upb)", java: "Java (protobuf-java)", rust: "Rust (prost)", cpp: "C++ (libprotobuf)" };
+const RUNTIME: Record<Lang, string> = {
+  go: "Go (protobuf-go)",
+  python: "Python (protobuf, upb)",
+  java: "Java (protobuf-java)",
+  rust: "Rust (prost)",
+  cpp: "C++ (libprotobuf)",
+};
 const SOAK = /^(1|true|yes)$/i.test(process.env.SOAK ?? "");
 const RANDOM = Number(process.env.INTEROP_RANDOM ?? (SOAK ? 1_000_000 : 20_000));
 const RANDOM_EVENTS = Number(process.env.INTEROP_RANDOM_EVENTS ?? (SOAK ? 250_000 : 5_000));
@@ -32,11 +38,16 @@ const CI = /^(1|true|yes)$/i.test(process.env.CI ?? "");
 const TIMEOUT = SOAK ? 6 * 60 * 60_000 : 10 * 60_000;
 
 const codecPath = (lang: Lang): string => fileURLToPath(new URL(`../interop/${lang}/codec`, import.meta.url));
-const known: Partial<Record<Lang, Record<string, string>>> = (JSON.parse(readFileSync(new URL("../interop/known-differences.json", import.meta.url), "utf8")) as { codecs: Partial<Record<Lang, Record<string, string>>> }).codecs;
+const known: Partial<Record<Lang, Record<string, string>>> = (
+  JSON.parse(readFileSync(new URL("../interop/known-differences.json", import.meta.url), "utf8")) as {
+    codecs: Partial<Record<Lang, Record<string, string>>>;
+  }
+).codecs;
 const rows = new Map<Lang, string>();
 
 /** `total` split into `parts` whole shares that differ by at most one. */
-const split = (total: number, parts: number): number[] => Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+const split = (total: number, parts: number): number[] =>
+  Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 
 /** Whether the codec runs: the contract's example both ways. Exit 2 is the codecs' "not built". */
 function built(lang: Lang): string | undefined {
@@ -47,14 +58,19 @@ function built(lang: Lang): string | undefined {
   return run.stdout.toString("hex") === "0a0469675f3110001807" ? undefined : `encode gave ${run.stdout.toString("hex")}`;
 }
 
-const failures = (report: ConformanceReport): string[] => report.cases.filter((c) => !c.pass && c.known === undefined).map((c) => `${c.name}\n  expected: ${c.expected}\n  actual: ${c.actual}\n${c.diff}`);
+const failures = (report: ConformanceReport): string[] =>
+  report.cases
+    .filter((c) => !c.pass && c.known === undefined)
+    .map((c) => `${c.name}\n  expected: ${c.expected}\n  actual: ${c.actual}\n${c.diff}`);
 
 describe.each(LANGS)("interop/%s/codec", (lang) => {
   const notBuilt = built(lang);
-  if (notBuilt !== undefined && !CI) console.warn(`\n!!! interop/${lang}/codec is not built (${notBuilt}): its interop tests are SKIPPED. Run npm run interop:build.\n`);
+  if (notBuilt !== undefined && !CI)
+    console.warn(`\n!!! interop/${lang}/codec is not built (${notBuilt}): its interop tests are SKIPPED. Run npm run interop:build.\n`);
   const test = notBuilt === undefined || CI ? it : it.skip;
   const requireBuilt = () => {
-    if (notBuilt !== undefined) throw new Error(`interop/${lang}/codec is not built (${notBuilt}); CI must build every codec: npm run interop:build`);
+    if (notBuilt !== undefined)
+      throw new Error(`interop/${lang}/codec is not built (${notBuilt}); CI must build every codec: npm run interop:build`);
   };
   const knownDifferences = known[lang] ?? {};
 
@@ -68,16 +84,30 @@ describe.each(LANGS)("interop/%s/codec", (lang) => {
       let durationMs = 0;
       for (let run = 0; run < RUNS; run++) {
         const [random, events] = [randoms[run] ?? 0, randomEvents[run] ?? 0];
-        const report = await runConformance(`'${codecPath(lang)}'`, { random, randomEvents: events, seed: seed + run, knownDifferences, protocol: "serve", concurrency: JOBS });
+        const report = await runConformance(`'${codecPath(lang)}'`, {
+          random,
+          randomEvents: events,
+          seed: seed + run,
+          knownDifferences,
+          protocol: "serve",
+          concurrency: JOBS,
+        });
         expect(report.aborted).toBeUndefined();
         expect(report.noEvents).toBeUndefined();
         expect(report).toMatchObject({ protocol: "serve", restarts: 0 });
         expect(failures(report)).toEqual([]);
         // every listed known difference is still observed: the list cannot go stale
-        expect(report.cases.filter((c) => c.known !== undefined).map((c) => c.name).sort()).toEqual(Object.keys(knownDifferences).sort());
+        expect(
+          report.cases
+            .filter((c) => c.known !== undefined)
+            .map((c) => c.name)
+            .sort(),
+        ).toEqual(Object.keys(knownDifferences).sort());
         const encodable = vectors.valid.filter((v) => !v.decode_only).length;
         const envelope = 2 * vectors.events.length + vectors.invalidEvents.length + events;
-        expect(report.cases).toHaveLength(vectors.valid.length + encodable + vectors.invalidBinary.length + vectors.invalidJson.length + random + envelope);
+        expect(report.cases).toHaveLength(
+          vectors.valid.length + encodable + vectors.invalidBinary.length + vectors.invalidJson.length + random + envelope,
+        );
         expect(report.cases.filter((c) => c.envelope === true)).toHaveLength(envelope);
         // the random cases of every run, the vectors of the first (later runs repeat them)
         for (const c of report.cases) {
@@ -96,17 +126,36 @@ describe.each(LANGS)("interop/%s/codec", (lang) => {
   test("passes through the real orwire conformance binary", () => {
     requireBuilt();
     const flags = Object.entries(knownDifferences).flatMap(([name, reason]) => ["--known-difference", `${name}=${reason}`]);
-    const run = orwire(["conformance", "--codec", `'${codecPath(lang)}'`, "--random", "10", "--random-events", "10", "--seed", String(seed), "--jobs", "2", ...flags]);
+    const run = orwire([
+      "conformance",
+      "--codec",
+      `'${codecPath(lang)}'`,
+      "--random",
+      "10",
+      "--random-events",
+      "10",
+      "--seed",
+      String(seed),
+      "--jobs",
+      "2",
+      ...flags,
+    ]);
     const out = run.stdout.toString("utf8");
     expect(out.split("\n").filter((line) => line.startsWith("FAIL"))).toEqual([]);
-    expect(out).toMatch(/\nconformance: \d+ passed, 0 failed.*; envelope: \d+ decode, \d+ encode, \d+ refuse, 10 roundtrip; seed \d+; serve\) /);
+    expect(out).toMatch(
+      /\nconformance: \d+ passed, 0 failed.*; envelope: \d+ decode, \d+ encode, \d+ refuse, 10 roundtrip; seed \d+; serve\) /,
+    );
     expect(run.status, run.stderr).toBe(0);
   });
 });
 
 afterAll(() => {
   if (rows.size === 0) return;
-  const table = [`| runtime | ${COLUMNS.map(([name]) => name).join(" | ")} | time |`, `| --- | ${COLUMNS.map(() => "---").join(" | ")} | ---: |`, ...rows.values()].join("\n");
+  const table = [
+    `| runtime | ${COLUMNS.map(([name]) => name).join(" | ")} | time |`,
+    `| --- | ${COLUMNS.map(() => "---").join(" | ")} | ---: |`,
+    ...rows.values(),
+  ].join("\n");
   mkdirSync(new URL("../.run/", import.meta.url), { recursive: true });
   writeFileSync(new URL("../.run/interop-agreement.md", import.meta.url), `${table}\n`);
   console.log(`\nInterop agreement (also in .run/interop-agreement.md):\n\n${table}\n`);

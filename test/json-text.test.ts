@@ -60,14 +60,20 @@ describe("parseJson", () => {
 
   it("finds a repeated name wherever it is put, with its path", () => {
     const tree = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: "small" }, fc.integer(), fc.string(), fc.array(tie("node"), { maxLength: 3 }), fc.dictionary(fc.string(), tie("node"), { maxKeys: 3 })),
+      node: fc.oneof(
+        { depthSize: "small" },
+        fc.integer(),
+        fc.string(),
+        fc.array(tie("node"), { maxLength: 3 }),
+        fc.dictionary(fc.string(), tie("node"), { maxKeys: 3 }),
+      ),
     })).node;
     fc.assert(
       fc.property(tree, fc.nat(), fc.string(), (root, pick, name) => {
         // the objects of the tree and their paths; one of them gets `name` twice, as its last members
         const objects: { value: Record<string, unknown>; path: (string | number)[] }[] = [];
         const walk = (v: unknown, path: (string | number)[]) => {
-          if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+          if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, [...path, i]);
           else if (typeof v === "object" && v !== null) {
             objects.push({ value: v as Record<string, unknown>, path });
             for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
@@ -78,13 +84,17 @@ describe("parseJson", () => {
         const target = objects[pick % objects.length]!;
         const marker = "\u0000dup\u0000";
         target.value[marker] = 0;
-        const text = JSON.stringify(wrapped).replace(`${JSON.stringify(marker)}:0`, () => `${JSON.stringify(name)}:1,${JSON.stringify(name)}:2`);
+        const text = JSON.stringify(wrapped).replace(
+          `${JSON.stringify(marker)}:0`,
+          () => `${JSON.stringify(name)}:1,${JSON.stringify(name)}:2`,
+        );
         const error = codeAndPath(() => parseJson(text));
         expect(error.code).toBe("ambiguous_key");
         // the first repeat in text order is this one, unless the object already had `name`
         if (!Object.hasOwn(target.value, name)) {
           const earlier = text.indexOf(`${JSON.stringify(name)}:1,${JSON.stringify(name)}:2`);
-          if (earlier === text.lastIndexOf(`${JSON.stringify(name)}:1,${JSON.stringify(name)}:2`)) expect(error.path).toEqual([...target.path, name]);
+          if (earlier === text.lastIndexOf(`${JSON.stringify(name)}:1,${JSON.stringify(name)}:2`))
+            expect(error.path).toEqual([...target.path, name]);
         }
       }),
       { numRuns: runs(2_000, 100_000), seed },

@@ -4,7 +4,7 @@ import { toKafkaRecord } from "../src/kafka/records.js";
 import { makeEvents, sseSample } from "./support/events.js";
 
 describe("kafkaRecordWriter", () => {
-  const events = [...makeEvents(50, { items: 5 }), ...sseSample(), { ...makeEvents(1)[0]!, itemId: "ig_é 漢字 %\"😀" }];
+  const events = [...makeEvents(50, { items: 5 }), ...sseSample(), { ...makeEvents(1)[0]!, itemId: 'ig_é 漢字 %"😀' }];
   const cases = [{}, { source: "https://example.com/x" }, { dataschema: "https://example.com/schema" }, { confluent: { schemaId: 7 } }];
 
   it.each(cases)("gives exactly the bytes of toKafkaRecord, for every type (%o)", (options) => {

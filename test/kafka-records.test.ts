@@ -1,20 +1,45 @@
 import { murmur2 as platformaticMurmur2 } from "@platformatic/kafka";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encode, encodeEventMessage, equalJson, IMAGE_GEN_CALL_COMPLETED, messageNameOf, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../src/index.js";
+import {
+  encode,
+  encodeEventMessage,
+  equalJson,
+  IMAGE_GEN_CALL_COMPLETED,
+  type ImageGenCallCompletedEvent,
+  type ImageGenCallLifecycleEvent,
+  messageNameOf,
+} from "../src/index.js";
+import {
+  DEFAULT_KAFKA_TOPIC,
+  fromKafkaRecord,
+  type KafkaRecordInput,
+  kafkaHeaderPairs,
+  kafkaPartition,
+  murmur2,
+  toKafkaRecord,
+} from "../src/kafka/index.js";
 import { fromConfluent, toConfluent } from "../src/transport/index.js";
-import { DEFAULT_KAFKA_TOPIC, fromKafkaRecord, kafkaHeaderPairs, kafkaPartition, murmur2, toKafkaRecord, type KafkaRecordInput } from "../src/kafka/index.js";
 import { anyEvent, anyLifecycleEvent, seed } from "./support/arbitraries.js";
 import { sseSample } from "./support/events.js";
 import { codeAndPath } from "./support/refusal.js";
 
 const T = IMAGE_GEN_CALL_COMPLETED;
-const event: ImageGenCallCompletedEvent = { type: T, itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f", outputIndex: 0, sequenceNumber: 7 };
+const event: ImageGenCallCompletedEvent = {
+  type: T,
+  itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f",
+  outputIndex: 0,
+  sequenceNumber: 7,
+};
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** The record as @platformatic/kafka delivers it: Buffer key, value, and a Map of Buffer headers. */
 function asDelivered(r: { key: string; value: Uint8Array; headers: Record<string, string> }): KafkaRecordInput {
-  return { key: Buffer.from(r.key), value: Buffer.from(r.value), headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])) };
+  return {
+    key: Buffer.from(r.key),
+    value: Buffer.from(r.value),
+    headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+  };
 }
 
 describe("toKafkaRecord", () => {
@@ -60,7 +85,10 @@ describe("fromKafkaRecord", () => {
 
   it("reads kafkajs-style headers (an object, values Buffer, string or arrays) and Confluent-framed values", () => {
     const record = toKafkaRecord(event, { confluent: { schemaId: 1, messageIndexes: [0] } });
-    const headers: Record<string, Buffer | string | (Buffer | string)[]> = { ...record.headers, ce_id: [Buffer.from(record.headers.ce_id!)] };
+    const headers: Record<string, Buffer | string | (Buffer | string)[]> = {
+      ...record.headers,
+      ce_id: [Buffer.from(record.headers.ce_id!)],
+    };
     expect(fromKafkaRecord({ key: null, value: record.value, headers })).toEqual(event);
   });
 
@@ -78,7 +106,12 @@ describe("fromKafkaRecord", () => {
   it.each([
     ["no headers at all", { key: ours.key, value: ours.value }, "unsupported_content_type", ["headers", "content-type"]],
     ["JSON content", withHeaders({ "content-type": "application/json" }), "unsupported_content_type", ["headers", "content-type"]],
-    ["structured mode", withHeaders({ "content-type": "application/cloudevents+json" }), "unsupported_content_type", ["headers", "content-type"]],
+    [
+      "structured mode",
+      withHeaders({ "content-type": "application/cloudevents+json" }),
+      "unsupported_content_type",
+      ["headers", "content-type"],
+    ],
     ["another event type", withHeaders({ ce_type: "response.output_text.delta" }), "not_our_record", ["headers", "ce_type"]],
     ["no ce_type", withHeaders({ ce_type: undefined }), "not_our_record", ["headers", "ce_type"]],
     ["a tombstone (no value)", { ...ours, value: null }, "not_our_record", ["value"]],
@@ -87,7 +120,12 @@ describe("fromKafkaRecord", () => {
     ["a broken Confluent frame", { ...ours, value: Uint8Array.of(0x00, 0x00) }, "truncated", []],
     ["a ce_id of another event", withHeaders({ ce_id: other.headers.ce_id }), "header_mismatch", ["headers", "ce_id"]],
     ["a key of another item", { ...ours, key: "ig_2" }, "header_mismatch", ["key"]],
-    ["a header value that is not UTF-8", { ...ours, headers: { ...ours.headers, ce_source: Buffer.from([0xff]) } }, "invalid_header", ["headers", "ce_source"]],
+    [
+      "a header value that is not UTF-8",
+      { ...ours, headers: { ...ours.headers, ce_source: Buffer.from([0xff]) } },
+      "invalid_header",
+      ["headers", "ce_source"],
+    ],
   ] as const)("refuses %s", (_, record, code, path) => {
     expect(codeAndPath(() => fromKafkaRecord(record as KafkaRecordInput))).toEqual({ code, path });
   });
@@ -98,9 +136,26 @@ describe("fromKafkaRecord", () => {
   });
 
   it("normalizes every client's header shape to text pairs, keeping repeated headers", () => {
-    const expected = [["a", "1"], ["b", "2"], ["b", "3"]];
-    expect(kafkaHeaderPairs(new Map<Buffer | string, Buffer>([[Buffer.from("a"), Buffer.from("1")], ["b", Buffer.from("2")]]))).toEqual(expected.slice(0, 2));
-    expect(kafkaHeaderPairs([[Buffer.from("a"), "1"], ["b", Buffer.from("2")], ["b", "3"]])).toEqual(expected);
+    const expected = [
+      ["a", "1"],
+      ["b", "2"],
+      ["b", "3"],
+    ];
+    expect(
+      kafkaHeaderPairs(
+        new Map<Buffer | string, Buffer>([
+          [Buffer.from("a"), Buffer.from("1")],
+          ["b", Buffer.from("2")],
+        ]),
+      ),
+    ).toEqual(expected.slice(0, 2));
+    expect(
+      kafkaHeaderPairs([
+        [Buffer.from("a"), "1"],
+        ["b", Buffer.from("2")],
+        ["b", "3"],
+      ]),
+    ).toEqual(expected);
     expect(kafkaHeaderPairs({ a: "1", b: [Buffer.from("2"), "3"] })).toEqual(expected);
     expect(kafkaHeaderPairs(undefined)).toEqual([]);
   });
@@ -116,20 +171,23 @@ describe("records of every lifecycle type", () => {
     "response.image_generation_call.partial_image": 3,
   };
 
-  it.each(oneOfEach.map((e) => [e.type, e] as const))("%s: the value is its own message, ce_type its type, ce_dataschema its message", (type, e) => {
-    const record = toKafkaRecord(e);
-    expect(record.key).toBe(e.itemId);
-    expect(record.value).toEqual(encodeEventMessage(e));
-    expect(record.headers).toEqual({
-      "content-type": "application/protobuf",
-      ce_specversion: "1.0",
-      ce_id: `${e.itemId}:${e.sequenceNumber}`,
-      ce_source: "/openresponses-wire",
-      ce_type: type,
-      ce_dataschema: `urn:openresponses-wire:${messageNameOf(type)}`,
-    });
-    expect(equalJson(fromKafkaRecord(asDelivered(record)), e)).toBe(true);
-  });
+  it.each(oneOfEach.map((e) => [e.type, e] as const))(
+    "%s: the value is its own message, ce_type its type, ce_dataschema its message",
+    (type, e) => {
+      const record = toKafkaRecord(e);
+      expect(record.key).toBe(e.itemId);
+      expect(record.value).toEqual(encodeEventMessage(e));
+      expect(record.headers).toEqual({
+        "content-type": "application/protobuf",
+        ce_specversion: "1.0",
+        ce_id: `${e.itemId}:${e.sequenceNumber}`,
+        ce_source: "/openresponses-wire",
+        ce_type: type,
+        ce_dataschema: `urn:openresponses-wire:${messageNameOf(type)}`,
+      });
+      expect(equalJson(fromKafkaRecord(asDelivered(record)), e)).toBe(true);
+    },
+  );
 
   it("a completed event's record is unchanged: the value is exactly encode(event)", () => {
     fc.assert(
@@ -159,22 +217,38 @@ describe("records of every lifecycle type", () => {
     expect(back.map((b, i) => equalJson(b, sample[i]))).toEqual(new Array(10).fill(true));
   });
 
-  it.each(oneOfEach.map((e) => [e.type, e] as const))("%s: Confluent framing names its message's index in the .proto file by default", (type, e) => {
-    const frame = fromConfluent(toKafkaRecord(e, { confluent: { schemaId: 9 } }).value);
-    expect(frame.messageIndexes).toEqual([INDEX[type]]);
-    expect(frame.message).toEqual(encodeEventMessage(e));
-    // explicit indexes win
-    expect(fromConfluent(toKafkaRecord(e, { confluent: { schemaId: 9, messageIndexes: [7] } }).value).messageIndexes).toEqual([7]);
-  });
+  it.each(oneOfEach.map((e) => [e.type, e] as const))(
+    "%s: Confluent framing names its message's index in the .proto file by default",
+    (type, e) => {
+      const frame = fromConfluent(toKafkaRecord(e, { confluent: { schemaId: 9 } }).value);
+      expect(frame.messageIndexes).toEqual([INDEX[type]]);
+      expect(frame.message).toEqual(encodeEventMessage(e));
+      // explicit indexes win
+      expect(fromConfluent(toKafkaRecord(e, { confluent: { schemaId: 9, messageIndexes: [7] } }).value).messageIndexes).toEqual([7]);
+    },
+  );
 
   const partial = oneOfEach.find((e) => e.type === "response.image_generation_call.partial_image")!;
   const completed = oneOfEach.find((e) => e.type === T)!;
-  const relabel = (r: { key: string; value: Uint8Array; headers: Record<string, string> }, type: string): KafkaRecordInput => ({ ...r, headers: { ...r.headers, ce_type: type } });
+  const relabel = (r: { key: string; value: Uint8Array; headers: Record<string, string> }, type: string): KafkaRecordInput => ({
+    ...r,
+    headers: { ...r.headers, ce_type: type },
+  });
 
   it.each([
-    ["a type outside the lifecycle", relabel(toKafkaRecord(partial), "response.image_generation_call.failed"), "not_our_record", ["headers", "ce_type"]],
+    [
+      "a type outside the lifecycle",
+      relabel(toKafkaRecord(partial), "response.image_generation_call.failed"),
+      "not_our_record",
+      ["headers", "ce_type"],
+    ],
     ["a completed message labelled a partial image", relabel(toKafkaRecord(completed), partial.type), "missing_field", ["partialImageB64"]],
-    ["a partial image whose ce_id names another event", { ...toKafkaRecord(partial), headers: { ...toKafkaRecord(partial).headers, ce_id: "ig_x:1" } }, "header_mismatch", ["headers", "ce_id"]],
+    [
+      "a partial image whose ce_id names another event",
+      { ...toKafkaRecord(partial), headers: { ...toKafkaRecord(partial).headers, ce_id: "ig_x:1" } },
+      "header_mismatch",
+      ["headers", "ce_id"],
+    ],
   ] as const)("refuses %s", (_, record, code, path) => {
     expect(codeAndPath(() => fromKafkaRecord(record as KafkaRecordInput))).toEqual({ code, path });
   });

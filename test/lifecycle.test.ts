@@ -1,8 +1,8 @@
+import { readFileSync } from "node:fs";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ImageGenCallEventSchema, type BridgeErrorCode, type ImageGenCallLifecycleEvent, type JsonValue } from "../src/index.js";
+import { type BridgeErrorCode, ImageGenCallEventSchema, type ImageGenCallLifecycleEvent, type JsonValue } from "../src/index.js";
 import { base64, portableBase64 } from "../src/wire/base64.js";
 import { anyImage, anyLifecycleEvent, runs, seed } from "./support/arbitraries.js";
 import { implementations } from "./support/implementations.js";
@@ -11,7 +11,14 @@ import { codeAndPath } from "./support/refusal.js";
 
 const P = "response.image_generation_call.partial_image" as const;
 const png = readFileSync(new URL("../examples/partial-image.png", import.meta.url));
-const partial = { type: P, itemId: "ig_1", outputIndex: 0, sequenceNumber: 4, partialImageB64: png.toString("base64"), partialImageIndex: 0 } as const;
+const partial = {
+  type: P,
+  itemId: "ig_1",
+  outputIndex: 0,
+  sequenceNumber: 4,
+  partialImageB64: png.toString("base64"),
+  partialImageIndex: 0,
+} as const;
 
 describe.each(await implementations())("the lifecycle, %s", (_, lib) => {
   const { decodeEvent, decodeEventMessage, encode, encodeEvent, encodeEventMessage, equalJson, isBridgeError } = lib;
@@ -50,18 +57,22 @@ describe.each(await implementations())("the lifecycle, %s", (_, lib) => {
   it("decodes random and mutated envelopes to an event or a BridgeError, never anything else", () => {
     const base = encodeEvent({ ...partial, partialImageB64: "QUJD", note: [1, "x"] });
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(base.length), fc.integer({ min: 0, max: 255 }), fc.boolean()), { maxLength: 4 }), fc.uint8Array({ maxLength: 40 }), (edits, random) => {
-        const bytes = Array.from(base);
-        for (const [at, byte, insert] of edits) insert ? bytes.splice(at, 0, byte) : (bytes[at % bytes.length] = byte);
-        for (const input of [Uint8Array.from(bytes), random]) {
-          try {
-            const event = decodeEvent(input);
-            expect(equalJson(decodeEvent(encodeEvent(event)), event)).toBe(true);
-          } catch (err) {
-            if (!isBridgeError(err)) throw err;
+      fc.property(
+        fc.array(fc.tuple(fc.nat(base.length), fc.integer({ min: 0, max: 255 }), fc.boolean()), { maxLength: 4 }),
+        fc.uint8Array({ maxLength: 40 }),
+        (edits, random) => {
+          const bytes = Array.from(base);
+          for (const [at, byte, insert] of edits) insert ? bytes.splice(at, 0, byte) : (bytes[at % bytes.length] = byte);
+          for (const input of [Uint8Array.from(bytes), random]) {
+            try {
+              const event = decodeEvent(input);
+              expect(equalJson(decodeEvent(encodeEvent(event)), event)).toBe(true);
+            } catch (err) {
+              if (!isBridgeError(err)) throw err;
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: runs(50_000, 1_000_000), seed },
     );
   });
@@ -156,7 +167,10 @@ describe("lifecycle refusals", () => {
         extra: { partial_image_b64: "x" },
       }),
     );
-    expect(codeAndPath(() => decodeEvent(Uint8Array.from([0x1a, inner.length, ...inner])))).toEqual({ code: "ambiguous_key", path: ["extra", "partial_image_b64"] });
+    expect(codeAndPath(() => decodeEvent(Uint8Array.from([0x1a, inner.length, ...inner])))).toEqual({
+      code: "ambiguous_key",
+      path: ["extra", "partial_image_b64"],
+    });
   });
 
   it("skips envelope fields of unknown numbers (a newer producer's event types)", async () => {

@@ -1,6 +1,6 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { encode, fromMessage, ImageGenCallCompletedSchema, toMessage, type BridgeErrorCode } from "../src/index.js";
+import { type BridgeErrorCode, encode, fromMessage, ImageGenCallCompletedSchema, toMessage } from "../src/index.js";
 import { codeAndPath } from "./support/refusal.js";
 
 const T = "response.image_generation_call.completed" as const;
@@ -22,12 +22,59 @@ describe("toMessage / fromMessage", () => {
 
   const bad = (init: Parameters<typeof create<typeof ImageGenCallCompletedSchema>>[1]) => create(ImageGenCallCompletedSchema, init);
   const refusals: [string, ReturnType<typeof bad>, BridgeErrorCode, (string | number)[]][] = [
-    ["an absent item_id", bad({ outputIndexValue: { case: "outputIndex", value: 0n }, sequenceNumberValue: { case: "sequenceNumber", value: 0n } }), "missing_field", ["itemId"]],
-    ["an unset output_index", bad({ itemId: "x", sequenceNumberValue: { case: "sequenceNumber", value: 0n } }), "missing_field", ["outputIndex"]],
-    ["an int64 above 2^53-1", bad({ itemId: "x", outputIndexValue: { case: "outputIndex", value: 2n ** 53n }, sequenceNumberValue: { case: "sequenceNumber", value: 0n } }), "unsafe_integer", ["outputIndex"]],
-    ["a NaN double", bad({ itemId: "x", outputIndexValue: { case: "outputIndex", value: 0n }, sequenceNumberValue: { case: "sequenceNumberDouble", value: Number.NaN } }), "not_finite", ["sequenceNumber"]],
-    ["a lone surrogate in item_id", bad({ itemId: "\uD800", outputIndexValue: { case: "outputIndex", value: 0n }, sequenceNumberValue: { case: "sequenceNumber", value: 0n } }), "lone_surrogate", ["itemId"]],
-    ["a known name in extra", bad({ itemId: "x", outputIndexValue: { case: "outputIndex", value: 0n }, sequenceNumberValue: { case: "sequenceNumber", value: 0n }, extra: { itemId: "y" } }), "ambiguous_key", ["extra", "itemId"]],
+    [
+      "an absent item_id",
+      bad({ outputIndexValue: { case: "outputIndex", value: 0n }, sequenceNumberValue: { case: "sequenceNumber", value: 0n } }),
+      "missing_field",
+      ["itemId"],
+    ],
+    [
+      "an unset output_index",
+      bad({ itemId: "x", sequenceNumberValue: { case: "sequenceNumber", value: 0n } }),
+      "missing_field",
+      ["outputIndex"],
+    ],
+    [
+      "an int64 above 2^53-1",
+      bad({
+        itemId: "x",
+        outputIndexValue: { case: "outputIndex", value: 2n ** 53n },
+        sequenceNumberValue: { case: "sequenceNumber", value: 0n },
+      }),
+      "unsafe_integer",
+      ["outputIndex"],
+    ],
+    [
+      "a NaN double",
+      bad({
+        itemId: "x",
+        outputIndexValue: { case: "outputIndex", value: 0n },
+        sequenceNumberValue: { case: "sequenceNumberDouble", value: Number.NaN },
+      }),
+      "not_finite",
+      ["sequenceNumber"],
+    ],
+    [
+      "a lone surrogate in item_id",
+      bad({
+        itemId: "\uD800",
+        outputIndexValue: { case: "outputIndex", value: 0n },
+        sequenceNumberValue: { case: "sequenceNumber", value: 0n },
+      }),
+      "lone_surrogate",
+      ["itemId"],
+    ],
+    [
+      "a known name in extra",
+      bad({
+        itemId: "x",
+        outputIndexValue: { case: "outputIndex", value: 0n },
+        sequenceNumberValue: { case: "sequenceNumber", value: 0n },
+        extra: { itemId: "y" },
+      }),
+      "ambiguous_key",
+      ["extra", "itemId"],
+    ],
   ];
   it.each(refusals)("fromMessage refuses %s", (_, message, code, path) => {
     expect(codeAndPath(() => fromMessage(message))).toEqual({ code, path });

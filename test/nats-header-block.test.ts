@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { isBridgeError } from "../src/index.js";
-import { natsHeaderBytePairs, natsHeaderBlockOf, readNatsHeaderBlock } from "../src/nats/header-block.js";
+import { natsHeaderBlockOf, natsHeaderBytePairs, readNatsHeaderBlock } from "../src/nats/header-block.js";
 import { readNatsMessage, toNatsMessage } from "../src/nats/records.js";
 
-const block = (...lines: (string | Buffer)[]) => Buffer.concat([Buffer.from("NATS/1.0\r\n"), ...lines.map((l) => Buffer.concat([Buffer.from(l), Buffer.from("\r\n")])), Buffer.from("\r\n")]);
+const block = (...lines: (string | Buffer)[]) =>
+  Buffer.concat([
+    Buffer.from("NATS/1.0\r\n"),
+    ...lines.map((l) => Buffer.concat([Buffer.from(l), Buffer.from("\r\n")])),
+    Buffer.from("\r\n"),
+  ]);
 
 describe("NATS header blocks read from their bytes", () => {
   it("reads names and values, trimming the spaces around a value, in order", () => {
@@ -29,7 +34,9 @@ describe("NATS header blocks read from their bytes", () => {
     const m = toNatsMessage({ type: "response.image_generation_call.completed", itemId: "ig_1", outputIndex: 0, sequenceNumber: 2 });
     const lines = Object.entries(m.headers).map(([k, v]) => `${k}: ${v}`);
     expect(readNatsMessage({ data: m.data, headers: block(...lines) }).event.itemId).toBe("ig_1");
-    const hostile = lines.map((l) => (l.startsWith("ce-source") ? Buffer.concat([Buffer.from("ce-source: "), Buffer.from([0xff, 0xfe])]) : l));
+    const hostile = lines.map((l) =>
+      l.startsWith("ce-source") ? Buffer.concat([Buffer.from("ce-source: "), Buffer.from([0xff, 0xfe])]) : l,
+    );
     expect(() => readNatsMessage({ data: m.data, headers: block(...hostile) })).toThrow(/not valid UTF-8/);
   });
 

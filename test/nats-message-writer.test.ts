@@ -4,8 +4,14 @@ import { toNatsMessage } from "../src/nats/records.js";
 import { makeEvents, sseSample } from "./support/events.js";
 
 describe("natsMessageWriter", () => {
-  const events = [...makeEvents(50, { items: 5 }), ...sseSample(), { ...makeEvents(1)[0]!, itemId: "ig_é 漢字 %\"😀" }];
-  const cases = [{}, { subject: "one.subject" }, { subjectPrefix: "p" }, { source: "https://example.com/x y", dataschema: "https://example.com/schema" }, { dataschema: (t: string) => `urn:x:${t}` }];
+  const events = [...makeEvents(50, { items: 5 }), ...sseSample(), { ...makeEvents(1)[0]!, itemId: 'ig_é 漢字 %"😀' }];
+  const cases = [
+    {},
+    { subject: "one.subject" },
+    { subjectPrefix: "p" },
+    { source: "https://example.com/x y", dataschema: "https://example.com/schema" },
+    { dataschema: (t: string) => `urn:x:${t}` },
+  ];
 
   it.each(cases)("gives exactly what toNatsMessage gives, for every type (%o)", (options) => {
     const write = natsMessageWriter(options);

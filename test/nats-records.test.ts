@@ -1,16 +1,36 @@
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encode, encodeEventMessage, equalJson, IMAGE_GEN_CALL_COMPLETED, messageNameOf, type ImageGenCallCompletedEvent } from "../src/index.js";
+import {
+  encode,
+  encodeEventMessage,
+  equalJson,
+  IMAGE_GEN_CALL_COMPLETED,
+  type ImageGenCallCompletedEvent,
+  messageNameOf,
+} from "../src/index.js";
+import {
+  DEFAULT_NATS_SUBJECT,
+  DEFAULT_NATS_SUBJECT_PREFIX,
+  fromNatsMessage,
+  jetStreamNames,
+  type NatsMessageInput,
+  natsHeaderPairs,
+  natsSubjectOf,
+  toNatsMessage,
+} from "../src/nats/index.js";
 import { percentEncode } from "../src/transport/cloudevents.js";
-import { DEFAULT_NATS_SUBJECT, DEFAULT_NATS_SUBJECT_PREFIX, fromNatsMessage, natsHeaderPairs, natsSubjectOf, toNatsMessage, type NatsMessageInput } from "../src/nats/index.js";
-import { jetStreamNames } from "../src/nats/index.js";
 import { anyEvent, anyLifecycleEvent, seed } from "./support/arbitraries.js";
 import { sseSample } from "./support/events.js";
 import { codeAndPath } from "./support/refusal.js";
 
 const T = IMAGE_GEN_CALL_COMPLETED;
-const event: ImageGenCallCompletedEvent = { type: T, itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f", outputIndex: 0, sequenceNumber: 7 };
+const event: ImageGenCallCompletedEvent = {
+  type: T,
+  itemId: "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f",
+  outputIndex: 0,
+  sequenceNumber: 7,
+};
 
 /** The headers as nats.js delivers them: a MsgHdrs. */
 function asDelivered(m: { data: Uint8Array; headers: Record<string, string>; msgID: string }): NatsMessageInput {
@@ -59,7 +79,11 @@ describe("fromNatsMessage", () => {
         const message = toNatsMessage(e as ImageGenCallCompletedEvent);
         expect(equalJson(fromNatsMessage(message), e)).toBe(true);
         expect(equalJson(fromNatsMessage(asDelivered(message)), e)).toBe(true);
-        expect(message.msgID).toBe(percentEncode(`${(e as ImageGenCallCompletedEvent).itemId}:${Object.is(e.sequenceNumber, -0) ? "-0" : JSON.stringify(e.sequenceNumber)}`));
+        expect(message.msgID).toBe(
+          percentEncode(
+            `${(e as ImageGenCallCompletedEvent).itemId}:${Object.is(e.sequenceNumber, -0) ? "-0" : JSON.stringify(e.sequenceNumber)}`,
+          ),
+        );
       }),
       { seed, numRuns: 300 },
     );
@@ -77,10 +101,25 @@ describe("fromNatsMessage", () => {
 
   it.each([
     ["no headers", { data: ours.data }, "unsupported_content_type", ["headers", "ce-datacontenttype"]],
-    ["JSON content", withHeaders({ "ce-datacontenttype": "application/json" }), "unsupported_content_type", ["headers", "ce-datacontenttype"]],
-    ["structured mode", { data: ours.data, headers: { "content-type": "application/cloudevents+json" } }, "unsupported_content_type", ["headers", "content-type"]],
+    [
+      "JSON content",
+      withHeaders({ "ce-datacontenttype": "application/json" }),
+      "unsupported_content_type",
+      ["headers", "ce-datacontenttype"],
+    ],
+    [
+      "structured mode",
+      { data: ours.data, headers: { "content-type": "application/cloudevents+json" } },
+      "unsupported_content_type",
+      ["headers", "content-type"],
+    ],
     ["another event type", withHeaders({ "ce-type": "response.output_text.delta" }), "not_our_record", ["headers", "ce-type"]],
-    ["a completed message labelled a partial image", withHeaders({ "ce-type": "response.image_generation_call.partial_image" }), "missing_field", ["partialImageB64"]],
+    [
+      "a completed message labelled a partial image",
+      withHeaders({ "ce-type": "response.image_generation_call.partial_image" }),
+      "missing_field",
+      ["partialImageB64"],
+    ],
     ["a ce-id of another event", withHeaders({ "ce-id": "ig_2:7" }), "header_mismatch", ["headers", "ce-id"]],
     ["a malformed escape", withHeaders({ "ce-source": "%zz" }), "invalid_header", ["headers", "ce-source"]],
     ["bytes that are not a message", { ...withHeaders({}), data: Uint8Array.of(0x10, 0x01) }, "missing_field", ["itemId"]],
@@ -92,8 +131,15 @@ describe("fromNatsMessage", () => {
     const h = natsHeaders();
     h.append("a", "1");
     h.append("a", "2");
-    expect(natsHeaderPairs(h)).toEqual([["a", "1"], ["a", "2"]]);
-    expect(natsHeaderPairs({ a: ["1", "2"], b: "3" })).toEqual([["a", "1"], ["a", "2"], ["b", "3"]]);
+    expect(natsHeaderPairs(h)).toEqual([
+      ["a", "1"],
+      ["a", "2"],
+    ]);
+    expect(natsHeaderPairs({ a: ["1", "2"], b: "3" })).toEqual([
+      ["a", "1"],
+      ["a", "2"],
+      ["b", "3"],
+    ]);
   });
 });
 
@@ -113,7 +159,12 @@ describe("messages of every lifecycle type", () => {
   });
 
   it("subjects follow subjectPrefix; an explicit subject carries every type", () => {
-    expect(oneOfEach.map((e) => toNatsMessage(e, { subjectPrefix: "svc.img" }).subject)).toEqual(["svc.img.in_progress", "svc.img.generating", "svc.img.partial_image", "svc.img.completed"]);
+    expect(oneOfEach.map((e) => toNatsMessage(e, { subjectPrefix: "svc.img" }).subject)).toEqual([
+      "svc.img.in_progress",
+      "svc.img.generating",
+      "svc.img.partial_image",
+      "svc.img.completed",
+    ]);
     expect(new Set(oneOfEach.map((e) => toNatsMessage(e, { subject: "one.subject" }).subject))).toEqual(new Set(["one.subject"]));
     expect(DEFAULT_NATS_SUBJECT_PREFIX).toBe("openresponses.image_generation_call");
     expect(codeAndPath(() => natsSubjectOf("response.output_text.delta" as never))).toEqual({ code: "invalid_value", path: ["type"] });
@@ -139,7 +190,11 @@ describe("jetStreamNames", () => {
       deadLetterSubject: "openresponses.image_generation_call.*.dead-letter",
       deadLetterStream: "OPENRESPONSES_IMAGE_GENERATION_CALL_DEAD_LETTER",
     });
-    expect(jetStreamNames({ subjectPrefix: "svc.img" })).toMatchObject({ subject: "svc.img.*", stream: "SVC_IMG", deadLetterSubject: "svc.img.*.dead-letter" });
+    expect(jetStreamNames({ subjectPrefix: "svc.img" })).toMatchObject({
+      subject: "svc.img.*",
+      stream: "SVC_IMG",
+      deadLetterSubject: "svc.img.*.dead-letter",
+    });
   });
 
   it("an explicit subject is captured alone, its dead letter at <subject>.dead-letter; explicit names win", () => {
@@ -149,6 +204,11 @@ describe("jetStreamNames", () => {
       deadLetterSubject: `${DEFAULT_NATS_SUBJECT}.dead-letter`,
       deadLetterStream: "OPENRESPONSES_IMAGE_GENERATION_CALL_COMPLETED_DEAD_LETTER",
     });
-    expect(jetStreamNames({ subject: "a.b", stream: "S", deadLetterSubject: "dl", deadLetterStream: "DL" })).toEqual({ subject: "a.b", stream: "S", deadLetterSubject: "dl", deadLetterStream: "DL" });
+    expect(jetStreamNames({ subject: "a.b", stream: "S", deadLetterSubject: "dl", deadLetterStream: "DL" })).toEqual({
+      subject: "a.b",
+      stream: "S",
+      deadLetterSubject: "dl",
+      deadLetterStream: "DL",
+    });
   });
 });

@@ -17,7 +17,12 @@ describe("withDefaults", () => {
   });
 
   it("takes every option that is given, and leaves the defaults frozen", () => {
-    expect(withDefaults(defaults, { limit: 0, name: "y", strict: false, extra: "e" })).toEqual({ limit: 0, name: "y", strict: false, extra: "e" });
+    expect(withDefaults(defaults, { limit: 0, name: "y", strict: false, extra: "e" })).toEqual({
+      limit: 0,
+      name: "y",
+      strict: false,
+      extra: "e",
+    });
     expect(defaults.limit).toBe(1024);
   });
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encode, fromJson, isBridgeError } from "../src/index.js";
-import { delimit } from "../src/transport/index.js";
 import { parseJson } from "../src/json/json-text.js";
 import { encodePlainJson } from "../src/plain-json.js";
+import { delimit } from "../src/transport/index.js";
 import { anyEvent, runs, seed } from "./support/arbitraries.js";
 
 const T = "response.image_generation_call.completed";
@@ -39,7 +39,10 @@ const anyLine = fc
     const members = [...known, ...Object.entries(rest)];
     const rotated = [...members.slice(order % members.length), ...members.slice(0, order % members.length)];
     const num = (v: unknown) => (Object.is(v, -0) ? "-0" : JSON.stringify(v));
-    const body = rotated.map(([k, v], i) => `${ws[i % 12]}${JSON.stringify(k)}${ws[(i + 3) % 12]}:${ws[(i + 5) % 12]}${typeof v === "number" ? num(v) : JSON.stringify(v)}`);
+    const body = rotated.map(
+      ([k, v], i) =>
+        `${ws[i % 12]}${JSON.stringify(k)}${ws[(i + 3) % 12]}:${ws[(i + 5) % 12]}${typeof v === "number" ? num(v) : JSON.stringify(v)}`,
+    );
     return text(`${ws[10]}{${body.join(",")}${ws[11]}}${ws[9]}`);
   });
 
@@ -63,17 +66,23 @@ describe("encodePlainJson", () => {
   it("takes a mutated line only if the general path encodes it to the same bytes", () => {
     const base = text(`{"type":"${T}","output_index":2,"item_id":"ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f","sequence_number":20}`);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(base.length), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "insert", "delete")), { minLength: 1, maxLength: 3 }), (edits) => {
-        const bytes = Array.from(base);
-        for (const [at, byte, op] of edits) {
-          if (op === "set") bytes[at % bytes.length] = byte;
-          else if (op === "insert") bytes.splice(at, 0, byte);
-          else bytes.splice(at, 1);
-        }
-        const line = Uint8Array.from(bytes);
-        const fast = plain(line);
-        if (fast !== undefined) expect(fast).toEqual(general(line));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(base.length), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "insert", "delete")), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (edits) => {
+          const bytes = Array.from(base);
+          for (const [at, byte, op] of edits) {
+            if (op === "set") bytes[at % bytes.length] = byte;
+            else if (op === "insert") bytes.splice(at, 0, byte);
+            else bytes.splice(at, 1);
+          }
+          const line = Uint8Array.from(bytes);
+          const fast = plain(line);
+          if (fast !== undefined) expect(fast).toEqual(general(line));
+        },
+      ),
       { numRuns: runs(50_000, 500_000), seed },
     );
   });

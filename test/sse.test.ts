@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
-import { SseParser, type SseEvent } from "../src/transport/sse.js";
+import { type SseEvent, SseParser } from "../src/transport/sse.js";
 import { codeAndPath, refusal } from "./support/refusal.js";
 
 function parse(text: string, chunk = text.length): SseEvent[] {
@@ -19,7 +19,11 @@ describe("SseParser", () => {
     const text = readFileSync(new URL("../examples/image-generation.sse", import.meta.url), "utf8");
     const whole = parse(text);
     expect(whole).toHaveLength(17);
-    expect(whole.filter((e) => (e.data as { type: string }).type.startsWith("response.image_generation_call.")).map((e) => (e.data as { type: string }).type.split(".").at(-1))).toEqual([
+    expect(
+      whole
+        .filter((e) => (e.data as { type: string }).type.startsWith("response.image_generation_call."))
+        .map((e) => (e.data as { type: string }).type.split(".").at(-1)),
+    ).toEqual([
       "in_progress",
       "in_progress",
       "generating",
@@ -75,9 +79,13 @@ describe("SseParser", () => {
   });
 
   it.each([
-    ["an unknown field", `${one}bogus: 1\n\n`, "line 4: unknown field \"bogus\""],
+    ["an unknown field", `${one}bogus: 1\n\n`, 'line 4: unknown field "bogus"'],
     ["data that is not JSON", `data: {oops\n\n`, "line 1: data is not JSON"],
-    ["an event name that is not the data's type", `event: response.completed\ndata: {"type":"${T}"}\n\n`, `line 1: event "response.completed" carries data of type "${T}"`],
+    [
+      "an event name that is not the data's type",
+      `event: response.completed\ndata: {"type":"${T}"}\n\n`,
+      `line 1: event "response.completed" carries data of type "${T}"`,
+    ],
     ["an event without data", `event: ${T}\n\n`, `line 1: event "${T}" has no data`],
     ["anything after [DONE]", `data: [DONE]\n\n${one}`, "line 3: "],
     ["a stream that stops inside an event", one.slice(0, -1), "line 2: the stream ends inside the event that starts on line 1"],

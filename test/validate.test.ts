@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH, validateEvent, type BridgeErrorCode } from "../src/index.js";
+import { type BridgeErrorCode, MAX_JSON_DEPTH, validateEvent } from "../src/index.js";
 import { codeAndPath } from "./support/refusal.js";
 
 const T = "response.image_generation_call.completed" as const;
@@ -66,6 +66,8 @@ describe("validateEvent", () => {
   });
 
   it("puts the code, the path and the value in the error message", () => {
-    expect(() => validateEvent({ ...ok, outputIndex: Number.NaN })).toThrow("outputIndex: NaN has no exact protobuf or JSON form (not_finite)");
+    expect(() => validateEvent({ ...ok, outputIndex: Number.NaN })).toThrow(
+      "outputIndex: NaN has no exact protobuf or JSON form (not_finite)",
+    );
   });
 });

@@ -1,9 +1,19 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { equalJson, fromJson, fromMessage, fromWireJson, ImageGenCallCompletedSchema, ImageGenCallEventSchema, isBridgeError, toMessage, toWireJson } from "../src/index.js";
+import {
+  equalJson,
+  fromJson,
+  fromMessage,
+  fromWireJson,
+  ImageGenCallCompletedSchema,
+  ImageGenCallEventSchema,
+  isBridgeError,
+  toMessage,
+  toWireJson,
+} from "../src/index.js";
 import { goDecode, sdkFromEnvelopeJson, sdkFromProtoJson } from "./support/buf.js";
-import { eventOfMessage, reflectionEnvelope } from "./support/reflection.js";
 import { implementations } from "./support/implementations.js";
+import { eventOfMessage, reflectionEnvelope } from "./support/reflection.js";
 import { fromHex, toHex, vectors } from "./support/vectors.js";
 
 const impls = await implementations();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detectShape, fromJson, fromWireJson, toJson, toWireJson, type BridgeErrorCode } from "../src/index.js";
+import { type BridgeErrorCode, detectShape, fromJson, fromWireJson, toJson, toWireJson } from "../src/index.js";
 import { codeAndPath } from "./support/refusal.js";
 
 const T = "response.image_generation_call.completed" as const;
@@ -51,7 +51,10 @@ describe("fromJson / detectShape", () => {
   });
 
   it("refuses known members in both spellings as ambiguous", () => {
-    expect(codeAndPath(() => fromJson({ type: T, itemId: "a", output_index: 0, sequenceNumber: 1 }))).toEqual({ code: "ambiguous_key", path: ["output_index"] });
+    expect(codeAndPath(() => fromJson({ type: T, itemId: "a", output_index: 0, sequenceNumber: 1 }))).toEqual({
+      code: "ambiguous_key",
+      path: ["output_index"],
+    });
   });
 
   it("converts to the shape asked for", () => {

@@ -5,10 +5,11 @@
 // is not timed for the raw clients; the library functions get the parsed events.
 //
 // Usage: node participant.mjs <raw|library>-<kafka|nats>-<publish|consume> <topic|stream|subject-prefix> <file|count>
+
+import { readFileSync } from "node:fs";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers as natsHeaders } from "@nats-io/transport-node";
 import { Consumer, Producer } from "@platformatic/kafka";
-import { readFileSync } from "node:fs";
 import { fromJson } from "openresponses-wire";
 import { consumeFromKafka, kafkaPartition, publishToKafka, toKafkaRecord } from "openresponses-wire/kafka";
 import { consumeFromJetStream, publishToJetStream, toNatsMessage } from "openresponses-wire/nats";
@@ -17,14 +18,24 @@ const [what, where, arg] = process.argv.slice(2);
 const KAFKA = (process.env.ORWIRE_KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 const NATS = process.env.ORWIRE_NATS_URL ?? "nats://127.0.0.1:4222";
 const PARTITIONS = 3;
-const events = () => readFileSync(arg, "utf8").trim().split("\n").map((l) => fromJson(JSON.parse(l)));
+const events = () =>
+  readFileSync(arg, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => fromJson(JSON.parse(l)));
 
 const runs = {
   async "raw-kafka-publish"() {
     const messages = events().map((e) => {
       const r = toKafkaRecord(e);
       const key = Buffer.from(r.key);
-      return { topic: where, key, value: Buffer.from(r.value), headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])), partition: kafkaPartition(key, PARTITIONS) };
+      return {
+        topic: where,
+        key,
+        value: Buffer.from(r.value),
+        headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+        partition: kafkaPartition(key, PARTITIONS),
+      };
     });
     const start = performance.now();
     const producer = new Producer({ clientId: "orwire-bench-raw", bootstrapBrokers: KAFKA, idempotent: true, retries: 10 });
@@ -44,7 +55,12 @@ const runs = {
   async "raw-kafka-consume"() {
     const count = Number(arg);
     const start = performance.now();
-    const consumer = new Consumer({ clientId: "orwire-bench-raw", groupId: `orwire-bench-raw-${process.pid}-${Date.now()}`, bootstrapBrokers: KAFKA, maxWaitTime: 100 });
+    const consumer = new Consumer({
+      clientId: "orwire-bench-raw",
+      groupId: `orwire-bench-raw-${process.pid}-${Date.now()}`,
+      bootstrapBrokers: KAFKA,
+      maxWaitTime: 100,
+    });
     const stream = await consumer.consume({ topics: [where], mode: "earliest", autocommit: false });
     let n = 0;
     for await (const m of stream) {
@@ -68,7 +84,13 @@ const runs = {
   async "library-kafka-consume"() {
     const count = Number(arg);
     const start = performance.now();
-    const consumer = new Consumer({ clientId: "orwire-bench-library", groupId: `orwire-bench-library-${process.pid}-${Date.now()}`, bootstrapBrokers: KAFKA, maxWaitTime: 100, maxBytes: 1 << 20 });
+    const consumer = new Consumer({
+      clientId: "orwire-bench-library",
+      groupId: `orwire-bench-library-${process.pid}-${Date.now()}`,
+      bootstrapBrokers: KAFKA,
+      maxWaitTime: 100,
+      maxBytes: 1 << 20,
+    });
     const report = await consumeFromKafka(consumer, () => {}, { topic: where, from: "earliest", count, deadLetter: () => {} });
     const seconds = (performance.now() - start) / 1000;
     await consumer.close();

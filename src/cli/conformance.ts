@@ -1,5 +1,12 @@
+/** `orwire conformance`: its flags, and the kit's report as PASS/FAIL lines or JSON. */
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFORMANCE_OPTIONS, runConformance, type ConformanceCase, type ConformanceOptions, type ConformanceReport } from "../conformance/kit.js";
+import {
+  type ConformanceCase,
+  type ConformanceOptions,
+  type ConformanceReport,
+  DEFAULT_CONFORMANCE_OPTIONS,
+  runConformance,
+} from "../conformance/kit.js";
 import { UsageError } from "./usage-error.js";
 
 /** Options of `orwire conformance`. */
@@ -22,26 +29,23 @@ export interface ConformanceCommand {
 const SHOWN = 300;
 const PROTOCOLS: readonly ConformanceOptions["protocol"][] = ["auto", "serve", "one-shot"];
 
+const FLAGS = {
+  codec: { type: "string" },
+  random: { type: "string" },
+  "random-events": { type: "string" },
+  "no-events": { type: "boolean" },
+  seed: { type: "string" },
+  jobs: { type: "string" },
+  protocol: { type: "string" },
+  "known-difference": { type: "string", multiple: true },
+  json: { type: "boolean" },
+} as const;
+
 /** Reads `--codec "<command>" [--random N] [--random-events N] [--no-events] [--seed S] [--jobs N] [--protocol auto|serve|one-shot] [--known-difference "NAME=REASON"]... [--json]`. */
 export function parseConformanceCommand(args: string[]): ConformanceCommand {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof FLAGS; allowPositionals: false; strict: true }>>;
   try {
-    parsed = parseArgs({
-      args,
-      options: {
-        codec: { type: "string" },
-        random: { type: "string" },
-        "random-events": { type: "string" },
-        "no-events": { type: "boolean" },
-        seed: { type: "string" },
-        jobs: { type: "string" },
-        protocol: { type: "string" },
-        "known-difference": { type: "string", multiple: true },
-        json: { type: "boolean" },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
+    parsed = parseArgs({ args, options: FLAGS, allowPositionals: false, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -88,7 +92,12 @@ export function caseLines(result: ConformanceCase): string {
   const name = result.layer === undefined ? result.name : `${result.name} (${result.layer})`;
   if (result.pass) return `PASS ${name}\n`;
   const head = result.known === undefined ? `FAIL ${name}` : `KNOWN ${name}: ${result.known}`;
-  const lines = [head, ...labelled("expected", result.expected), ...labelled("actual", result.actual), ...result.diff.split("\n").map((line) => `  ${line}`)];
+  const lines = [
+    head,
+    ...labelled("expected", result.expected),
+    ...labelled("actual", result.actual),
+    ...result.diff.split("\n").map((line) => `  ${line}`),
+  ];
   return `${lines.join("\n")}\n`;
 }
 
@@ -111,7 +120,9 @@ export function summaryLine(report: ConformanceReport): string {
 }
 
 function labelled(label: string, text: string): string[] {
-  return text.split("\n").map((line, i) => `  ${i === 0 ? `${label}:`.padEnd(10) : "".padEnd(10)}${line.length > SHOWN ? `${line.slice(0, SHOWN)}…` : line}`);
+  return text
+    .split("\n")
+    .map((line, i) => `  ${i === 0 ? `${label}:`.padEnd(10) : "".padEnd(10)}${line.length > SHOWN ? `${line.slice(0, SHOWN)}…` : line}`);
 }
 
 function knownDifference(value: string): [string, string] {
@@ -124,6 +135,7 @@ function knownDifference(value: string): [string, string] {
 function integer(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === "" || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, not ${value}`);
+  if (value.trim() === "" || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, not ${value}`);
   return n;
 }

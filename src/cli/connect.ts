@@ -1,3 +1,4 @@
+/** Connecting to a broker within a bounded time, with one clear line when it does not answer. */
 import { Failure } from "./failure.js";
 
 /**
@@ -5,10 +6,18 @@ import { Failure } from "./failure.js";
  * longer, `cleanup` closes the clients, and a one-line `Failure` says where and why
  * (`cannot connect to Kafka at …: no answer within 10 s (--connect-timeout)`).
  */
-export async function withinConnectTimeout<T>(connecting: Promise<T>, timeout: number, where: string, cleanup: () => Promise<void>): Promise<T> {
+export async function withinConnectTimeout<T>(
+  connecting: Promise<T>,
+  timeout: number,
+  where: string,
+  cleanup: () => Promise<void>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Failure(`cannot connect to ${where}: no answer within ${timeout / 1000} s (--connect-timeout)`)), timeout);
+    timer = setTimeout(
+      () => reject(new Failure(`cannot connect to ${where}: no answer within ${timeout / 1000} s (--connect-timeout)`)),
+      timeout,
+    );
   });
   try {
     return await Promise.race([connecting, late]);

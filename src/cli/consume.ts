@@ -1,16 +1,17 @@
-import { formatPath, type BridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+/** `orwire consume`: events from a Kafka topic or JetStream stream to NDJSON, poison records to a dead-letter file. */
+import { type BridgeError, formatPath } from "../errors.js";
+import type { ImageGenCallLifecycleEvent, Shape } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
-import { consumeFromKafka, type ConsumeReport } from "../kafka/client.js";
+import { consumeFromKafka } from "../kafka/client.js";
 import { consumeFromJetStream, jetStreamNames } from "../nats/client.js";
-import type { Shape } from "../json/event.js";
 import { natsHeaderBytePairs } from "../nats/header-block.js";
-import { deadLetterHeaders, type DeadLetterHeaderText } from "./dead-letter.js";
+import type { ConsumeReport } from "../transport/types.js";
+import { type DeadLetterHeaderText, deadLetterHeaders } from "./dead-letter.js";
 import { eventLine } from "./decode.js";
 import { Failure } from "./failure.js";
-import { openOutput, Output } from "./io.js";
+import { Output, openOutput } from "./io.js";
 import { Progress } from "./progress.js";
-import { brokerFailure, describeTarget, interruptible, openKafka, openNats, runId, type BrokerTarget } from "./queues.js";
+import { type BrokerTarget, brokerFailure, describeTarget, interruptible, openKafka, openNats, runId } from "./queues.js";
 
 /** Options of `orwire consume`. */
 export interface ConsumeCommand {

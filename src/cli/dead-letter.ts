@@ -1,6 +1,7 @@
-import { BridgeError, isBridgeError } from "../errors.js";
+/** Dead-letter files: one JSON line per refused record, with its input (or its bytes as base64) and the reason. */
+import { type BridgeError, isBridgeError } from "../errors.js";
 import { stringifyJson } from "../json/json-text.js";
-import { openOutput, type Output } from "./io.js";
+import { type Output, openOutput } from "./io.js";
 
 /** Where refused records go when the user asked to keep going: one JSON line per record. */
 export class DeadLetter {

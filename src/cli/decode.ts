@@ -1,13 +1,13 @@
+/** `orwire decode`: protobuf (raw or size-delimited) to NDJSON in either shape. */
 import { decode } from "../codec.js";
-import { Deframer } from "../wire/size-delimited.js";
-import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { decodeAny, decodeEvent } from "../lifecycle.js";
+import type { ImageGenCallLifecycleEvent, Shape } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
-import type { Shape } from "../json/event.js";
 import { toWireJson } from "../json/wire-json.js";
-import { asBridgeError, openDeadLetter, type DeadLetter } from "./dead-letter.js";
+import { decodeAny, decodeEvent } from "../lifecycle.js";
+import { Deframer } from "../wire/size-delimited.js";
+import { asBridgeError, openDeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
-import { openInput, Output, readAll } from "./io.js";
+import { Output, openInput, readAll } from "./io.js";
 import { Progress } from "./progress.js";
 
 /** Options of `orwire decode`. */

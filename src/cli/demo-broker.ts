@@ -1,15 +1,16 @@
+/** `orwire demo --kafka | --nats`: the shipped sample through a broker and back, checked and measured. */
 import { relative } from "node:path";
-import { eventId } from "../transport/cloudevents.js";
 import { equalJson } from "../json/equal.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
-import { encodeEventMessage } from "../lifecycle.js";
+import { toWireJson } from "../json/wire-json.js";
 import { defaultKafkaTopicOptions, ensureKafkaTopic } from "../kafka/admin.js";
 import { consumeFromKafka, publishToKafka } from "../kafka/client.js";
+import { encodeEventMessage } from "../lifecycle.js";
 import { consumeFromJetStream, ensureJetStream, publishToJetStream } from "../nats/client.js";
-import { toWireJson } from "../json/wire-json.js";
+import { eventId } from "../transport/cloudevents.js";
 import { Failure } from "./failure.js";
-import { brokerFailure, describeTarget, openKafka, openNats, runId, type BrokerTarget } from "./queues.js";
+import { type BrokerTarget, brokerFailure, describeTarget, openKafka, openNats, runId } from "./queues.js";
 
 /** What a demo run through a broker measured. */
 export interface BrokerDemoReport {
@@ -29,7 +30,12 @@ export interface BrokerDemoReport {
  * `orwire demo --nats URL | --kafka BROKERS`: the events go through a real broker, on a topic or
  * stream of their own (deleted afterwards unless `keep`), are read back and compared with the input.
  */
-export async function runBrokerDemo(events: ImageGenCallLifecycleEvent[], source: string, target: BrokerTarget, keep: boolean): Promise<void> {
+export async function runBrokerDemo(
+  events: ImageGenCallLifecycleEvent[],
+  source: string,
+  target: BrokerTarget,
+  keep: boolean,
+): Promise<void> {
   const id = runId();
   const received: { event: ImageGenCallLifecycleEvent; id: string }[] = [];
   const take = (event: ImageGenCallLifecycleEvent, context: { eventId: string }) => {
@@ -53,12 +59,20 @@ export async function runBrokerDemo(events: ImageGenCallLifecycleEvent[], source
         await publishToKafka(kafka.producer, events, { topic });
         publishSeconds = (performance.now() - start) / 1000;
         start = performance.now();
-        await consumeFromKafka(kafka.consumer(`orwire-demo-${id}`), take, { topic, from: "earliest", count: events.length, idleTimeout: 30_000, deadLetter: refuse });
+        await consumeFromKafka(kafka.consumer(`orwire-demo-${id}`), take, {
+          topic,
+          from: "earliest",
+          count: events.length,
+          idleTimeout: 30_000,
+          deadLetter: refuse,
+        });
         consumeSeconds = (performance.now() - start) / 1000;
         const partitions = Array.from({ length: defaultKafkaTopicOptions.partitions }, (_, i) => i);
         const dirs = await kafka.admin.describeLogDirs({ topics: [{ name: topic, partitions }] });
         brokerBytes = 0;
-        for (const broker of dirs) for (const dir of broker.results) for (const t of dir.topics) for (const p of t.partitions) brokerBytes += Number(p.partitionSize);
+        for (const broker of dirs)
+          for (const dir of broker.results)
+            for (const t of dir.topics) for (const p of t.partitions) brokerBytes += Number(p.partitionSize);
         if (!keep) await kafka.admin.deleteTopics({ topics: [topic] });
       } finally {
         await kafka.close();
@@ -68,7 +82,11 @@ export async function runBrokerDemo(events: ImageGenCallLifecycleEvent[], source
       where = describeTarget({ ...target, subjectPrefix, subject: undefined });
       const nats = await openNats(target);
       try {
-        const names = await ensureJetStream(nats.jsm, { subjectPrefix, stream: `ORWIRE_DEMO_${id}`, deadLetterStream: `ORWIRE_DEMO_${id}_DEAD_LETTER` });
+        const names = await ensureJetStream(nats.jsm, {
+          subjectPrefix,
+          stream: `ORWIRE_DEMO_${id}`,
+          deadLetterStream: `ORWIRE_DEMO_${id}_DEAD_LETTER`,
+        });
         let start = performance.now();
         await publishToJetStream(nats.js, events, { subjectPrefix, stream: names.stream });
         publishSeconds = (performance.now() - start) / 1000;
@@ -90,13 +108,22 @@ export async function runBrokerDemo(events: ImageGenCallLifecycleEvent[], source
   const report = compare(events, received);
   process.stdout.write(
     formatBrokerDemo(
-      { ...report, jsonBytes: jsonBytes(events), protobufBytes: events.reduce((n, e) => n + encodeEventMessage(e).length, 0), brokerBytes, publishSeconds, consumeSeconds },
+      {
+        ...report,
+        jsonBytes: jsonBytes(events),
+        protobufBytes: events.reduce((n, e) => n + encodeEventMessage(e).length, 0),
+        brokerBytes,
+        publishSeconds,
+        consumeSeconds,
+      },
       relative(process.cwd(), source) || source,
       `${where}${keep ? ", kept" : ""}`,
     ),
   );
   if (report.identical !== events.length || !report.orderKept || report.received !== events.length) {
-    throw new Failure(`${events.length - report.identical} of ${events.length} events changed or missing, ${report.duplicates} duplicates, order per item_id ${report.orderKept ? "kept" : "broken"}`);
+    throw new Failure(
+      `${events.length - report.identical} of ${events.length} events changed or missing, ${report.duplicates} duplicates, order per item_id ${report.orderKept ? "kept" : "broken"}`,
+    );
   }
 }
 

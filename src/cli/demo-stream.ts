@@ -1,14 +1,15 @@
+/** The demo's second part: the shipped Responses API event stream through the envelope and back. */
 import { createReadStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { delimit, undelimit } from "../wire/size-delimited.js";
 import { equalJson } from "../json/equal.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { decodeEvent, encodeEvent } from "../lifecycle.js";
-import { SseParser } from "../transport/sse.js";
 import { EVENT_KINDS } from "../json/event.js";
 import { fromWireJson } from "../json/wire-json.js";
+import { decodeEvent, encodeEvent } from "../lifecycle.js";
+import { SseParser } from "../transport/sse.js";
+import { delimit, undelimit } from "../wire/size-delimited.js";
 
 /** The event stream shipped with the package: two image generation calls among other Responses events. */
 export const SAMPLE_STREAM = fileURLToPath(new URL("../../../examples/image-generation.sse", import.meta.url));
@@ -59,7 +60,9 @@ export function formatStreamDemo(r: StreamReport, source: string): string {
   const n = (x: number) => x.toLocaleString("en-US");
   const rows = [`  lifecycle  ${n(r.events)} image generation call events from ${source} (${n(r.skipped)} other events skipped)`];
   for (const t of r.types) {
-    rows.push(`    ${t.type.split(".").at(-1)!.padEnd(14)} ${String(t.events).padStart(3)} events  ${n(t.jsonBytes).padStart(8)} bytes of JSON -> ${n(t.protobufBytes).padStart(8)} of protobuf (${((100 * t.protobufBytes) / t.jsonBytes).toFixed(1)}%)`);
+    rows.push(
+      `    ${t.type.split(".").at(-1)!.padEnd(14)} ${String(t.events).padStart(3)} events  ${n(t.jsonBytes).padStart(8)} bytes of JSON -> ${n(t.protobufBytes).padStart(8)} of protobuf (${((100 * t.protobufBytes) / t.jsonBytes).toFixed(1)}%)`,
+    );
   }
   rows.push(`  lossless   ${n(r.identical)} of ${n(r.events)} lifecycle events identical after the round trip`);
   return `${rows.join("\n")}\n`;

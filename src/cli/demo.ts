@@ -1,20 +1,21 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+/** `orwire demo`: the shipped sample to a size-delimited file and back, checked and measured. */
 import { createReadStream } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decode, encode } from "../codec.js";
-import { delimit, undelimit } from "../wire/size-delimited.js";
 import { equalJson } from "../json/equal.js";
 import type { ImageGenCallCompletedEvent } from "../json/event.js";
+import { COMPLETED } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
 import { checkType } from "../json/validate.js";
-import { COMPLETED } from "../json/event.js";
 import { fromJson, toWireJson } from "../json/wire-json.js";
-import { describeRecord, Failure } from "./failure.js";
+import { delimit, undelimit } from "../wire/size-delimited.js";
 import { asBridgeError } from "./dead-letter.js";
 import { runBrokerDemo } from "./demo-broker.js";
 import { formatStreamDemo, SAMPLE_STREAM, streamDemo } from "./demo-stream.js";
+import { describeRecord, Failure } from "./failure.js";
 import { decodeText, parseJson } from "./lines.js";
 import type { BrokerTarget } from "./queues.js";
 
@@ -79,7 +80,8 @@ export async function runDemo(command: DemoCommand): Promise<void> {
     // the whole lifecycle, from the shipped Responses API event stream
     const stream = await streamDemo(dir);
     process.stdout.write(formatStreamDemo(stream, relative(process.cwd(), SAMPLE_STREAM) || SAMPLE_STREAM));
-    if (stream.identical !== stream.events) throw new Failure(`${stream.events - stream.identical} of ${stream.events} lifecycle events changed on the way`);
+    if (stream.identical !== stream.events)
+      throw new Failure(`${stream.events - stream.identical} of ${stream.events} lifecycle events changed on the way`);
   } finally {
     if (!command.keep) await rm(dir, { recursive: true, force: true });
   }

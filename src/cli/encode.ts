@@ -1,13 +1,14 @@
+/** `orwire encode`: JSON (either shape, NDJSON) or SSE to protobuf, raw or size-delimited. */
 import { encode } from "../codec.js";
-import { DelimitedWriter } from "../transport/delimited.js";
-import { clipText, formatPath, MAX_REASON_CHARS, type BridgeError } from "../errors.js";
-import { encodeEvent } from "../lifecycle.js";
-import { lifecycleEvents, readSse } from "../transport/sse.js";
+import { type BridgeError, clipText, formatPath, MAX_REASON_CHARS } from "../errors.js";
 import { fromJson } from "../json/wire-json.js";
-import { asBridgeError, openDeadLetter, type DeadLetter } from "./dead-letter.js";
+import { encodeEvent } from "../lifecycle.js";
+import { DelimitedWriter } from "../transport/delimited.js";
+import { lifecycleEvents, readSse } from "../transport/sse.js";
+import { asBridgeError, type DeadLetter, openDeadLetter } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
-import { openInput, Output, readAll } from "./io.js";
-import { decodeText, isBlank, lineText, LineSplitter, parseJson, type Lines } from "./lines.js";
+import { Output, openInput, readAll } from "./io.js";
+import { decodeText, isBlank, LineSplitter, type Lines, lineText, parseJson } from "./lines.js";
 import { Progress } from "./progress.js";
 import { skippedSummary } from "./queues.js";
 
@@ -39,13 +40,21 @@ export async function runEncode(command: EncodeCommand): Promise<void> {
     await deadLetter?.close();
   }
   if (deadLetter !== undefined) {
-    process.stderr.write(`orwire encode: ${count.encoded} of ${count.records} records encoded, ${deadLetter.count} sent to ${deadLetter.file}\n`);
+    process.stderr.write(
+      `orwire encode: ${count.encoded} of ${count.records} records encoded, ${deadLetter.count} sent to ${deadLetter.file}\n`,
+    );
   }
 }
 
 type Count = { encoded: number; records: number };
 
-async function encodeRaw(input: AsyncIterable<Uint8Array>, out: Output, command: EncodeCommand, deadLetter: DeadLetter | undefined, count: Count): Promise<void> {
+async function encodeRaw(
+  input: AsyncIterable<Uint8Array>,
+  out: Output,
+  command: EncodeCommand,
+  deadLetter: DeadLetter | undefined,
+  count: Count,
+): Promise<void> {
   const bytes = await readAll(input);
   count.records = 1;
   try {
@@ -60,7 +69,13 @@ async function encodeRaw(input: AsyncIterable<Uint8Array>, out: Output, command:
 }
 
 /** NDJSON: plain lines straight from their bytes, the others through `JSON.parse`; one await per chunk. */
-async function encodeLines(input: AsyncIterable<Uint8Array>, out: Output, command: EncodeCommand, deadLetter: DeadLetter | undefined, count: Count): Promise<void> {
+async function encodeLines(
+  input: AsyncIterable<Uint8Array>,
+  out: Output,
+  command: EncodeCommand,
+  deadLetter: DeadLetter | undefined,
+  count: Count,
+): Promise<void> {
   const progress = new Progress("records encoded");
   const splitter = new LineSplitter();
   const writer = new DelimitedWriter({ maxMessageBytes: command.maxMessageBytes });
@@ -84,7 +99,12 @@ async function encodeLines(input: AsyncIterable<Uint8Array>, out: Output, comman
         writer.writeJson(parseJson(text), envelopes);
         count.encoded++;
       } catch (err) {
-        await refused(asBridgeError(err), count.records, lineNumber, typeof text === "string" ? { text } : { bytes: buf.subarray(start, end) });
+        await refused(
+          asBridgeError(err),
+          count.records,
+          lineNumber,
+          typeof text === "string" ? { text } : { bytes: buf.subarray(start, end) },
+        );
       }
     }
     await flush();
@@ -109,7 +129,13 @@ async function encodeLines(input: AsyncIterable<Uint8Array>, out: Output, comman
  * A Responses API event stream: the image generation call events become envelopes; other event
  * types are counted and skipped; malformed SSE stops the run with its line number.
  */
-async function encodeSse(input: AsyncIterable<Uint8Array>, out: Output, command: EncodeCommand, deadLetter: DeadLetter | undefined, count: Count): Promise<void> {
+async function encodeSse(
+  input: AsyncIterable<Uint8Array>,
+  out: Output,
+  command: EncodeCommand,
+  deadLetter: DeadLetter | undefined,
+  count: Count,
+): Promise<void> {
   const progress = new Progress("events encoded");
   const writer = new DelimitedWriter({ maxMessageBytes: command.maxMessageBytes });
   const skipped = new Map<string, number>();
@@ -139,7 +165,11 @@ async function encodeSse(input: AsyncIterable<Uint8Array>, out: Output, command:
     if (err instanceof Failure) throw err;
     await flush();
     const error = asBridgeError(err);
-    throw new Failure(error.path.length === 0 ? `${clipText(error.reason, MAX_REASON_CHARS)} (${error.code})` : `${formatPath(error.path)}: ${clipText(error.reason, MAX_REASON_CHARS)} (${error.code})`);
+    throw new Failure(
+      error.path.length === 0
+        ? `${clipText(error.reason, MAX_REASON_CHARS)} (${error.code})`
+        : `${formatPath(error.path)}: ${clipText(error.reason, MAX_REASON_CHARS)} (${error.code})`,
+    );
   } finally {
     progress.done();
   }

@@ -1,4 +1,5 @@
-import { clipText, formatPath, MAX_REASON_CHARS, type BridgeError } from "../errors.js";
+/** How a failed run is told: one line on stderr, long values cut short, and its exit code. */
+import { type BridgeError, clipText, formatPath, MAX_REASON_CHARS } from "../errors.js";
 
 /** A run that failed on its input or its delivery: exit code 1, the message on stderr. */
 export class Failure extends Error {

@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
+/** Command-line flags: strict parsing, a single-valued flag given twice with different values refused, per-command help. */
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { clipText } from "../errors.js";
 import { UsageError } from "./usage-error.js";
 
@@ -11,7 +12,7 @@ export type FlagOptions = NonNullable<ParseArgsConfig["options"]>;
  * same flag twice with the same value is accepted.
  */
 export function parseFlags(args: string[], options: FlagOptions) {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: FlagOptions; allowPositionals: true; strict: true; tokens: true }>>;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
@@ -23,7 +24,9 @@ export function parseFlags(args: string[], options: FlagOptions) {
     const value = token.value ?? true;
     const earlier = seen.get(token.name);
     if (earlier !== undefined && earlier !== value) {
-      throw new UsageError(`--${token.name} is given twice with different values (${clipText(JSON.stringify(earlier))}, ${clipText(JSON.stringify(value))}); give it once`);
+      throw new UsageError(
+        `--${token.name} is given twice with different values (${clipText(JSON.stringify(earlier))}, ${clipText(JSON.stringify(value))}); give it once`,
+      );
     }
     seen.set(token.name, value);
   }

@@ -1,3 +1,4 @@
+/** Input and output streams of the CLI: files or stdin, stdout with backpressure, one-line errors. */
 import { constants, createReadStream, createWriteStream } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
@@ -62,7 +63,10 @@ export class Output {
     this.check();
     if (this.parts.length === 0) return;
     const parts = this.parts;
-    const chunk = parts.length === 1 && typeof parts[0] !== "string" ? parts[0]! : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
+    const chunk =
+      parts.length === 1 && typeof parts[0] !== "string"
+        ? parts[0]!
+        : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
     this.parts = [];
     this.size = 0;
     if (!this.stream.write(chunk)) await this.drained();

@@ -1,3 +1,4 @@
+/** NDJSON input: lines split in linear time, one leading BOM skipped, strict UTF-8 and strict JSON per line. */
 import { isUtf8 } from "node:buffer";
 import { BridgeError } from "../errors.js";
 import { isStringTooLong } from "../wire/utf8.js";
@@ -127,7 +128,9 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 function tooLongText(bytes: number, what: string): BridgeError {
-  return new BridgeError("too_large", [], `${what} of ${bytes} bytes is longer than the longest string JavaScript can hold`, { value: bytes });
+  return new BridgeError("too_large", [], `${what} of ${bytes} bytes is longer than the longest string JavaScript can hold`, {
+    value: bytes,
+  });
 }
 
 /** The strict JSON reader (`parseJson` of `json/json-text.ts`), for the commands that read JSON text. */

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+/** `orwire`: the command line, each command's help, and the exit codes. */
+
 import { readFileSync } from "node:fs";
 import { clipText, isBridgeError, MAX_REASON_CHARS } from "../errors.js";
 import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
@@ -131,7 +133,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         const format = oneOf(values.format ?? (input === "sse" ? "delimited" : "raw"), ["raw", "delimited"], "--format");
         if (input === "sse" && format === "raw") throw new UsageError("--input sse writes many messages: use --format delimited");
         const message = oneOf(values.message ?? (input === "sse" ? "event" : "completed"), ["completed", "event"], "--message");
-        if (input === "sse" && message === "completed") throw new UsageError("--input sse carries every lifecycle event: use --message event");
+        if (input === "sse" && message === "completed")
+          throw new UsageError("--input sse carries every lifecycle event: use --message event");
         await runEncode({
           format,
           input,
@@ -161,14 +164,24 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT.ok;
       }
       case "demo": {
-        const { values, positionals } = parseFlags(rest, { events: { type: "string" }, keep: { type: "boolean" }, nats: { type: "string" }, kafka: { type: "string" } });
+        const { values, positionals } = parseFlags(rest, {
+          events: { type: "string" },
+          keep: { type: "boolean" },
+          nats: { type: "string" },
+          kafka: { type: "string" },
+        });
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
         const target = values.nats === undefined && values.kafka === undefined ? undefined : brokerTarget(values, "demo");
         await runDemo({ events: values.events as string | undefined, keep: values.keep as boolean | undefined, target });
         return EXIT.ok;
       }
       case "publish": {
-        const { values, positionals } = parseFlags(rest, { ...BROKER_OPTIONS, input: { type: "string", default: "json" }, replicas: { type: "string" }, "delivery-timeout": { type: "string" } });
+        const { values, positionals } = parseFlags(rest, {
+          ...BROKER_OPTIONS,
+          input: { type: "string", default: "json" },
+          replicas: { type: "string" },
+          "delivery-timeout": { type: "string" },
+        });
         await runPublish({
           target: brokerTarget(values, "publish"),
           input: oneOf<"json" | "sse">(values.input, ["json", "sse"], "--input"),

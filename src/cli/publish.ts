@@ -1,13 +1,25 @@
-import { eventId } from "../transport/cloudevents.js";
+/** `orwire publish`: NDJSON or SSE events to a Kafka topic or JetStream stream, counted once acknowledged. */
 import { isBridgeError } from "../errors.js";
 import { ensureKafkaTopic } from "../kafka/admin.js";
-import { publishToKafka, type PublishReport } from "../kafka/client.js";
+import { publishToKafka } from "../kafka/client.js";
 import { ensureJetStream, publishToJetStream } from "../nats/client.js";
+import { eventId } from "../transport/cloudevents.js";
+import type { PublishReport } from "../transport/types.js";
 import { Failure } from "./failure.js";
 import { openInput } from "./io.js";
 import { Progress } from "./progress.js";
+import {
+  type BrokerTarget,
+  brokerFailure,
+  describeTarget,
+  interruptible,
+  ndjsonEvents,
+  openKafka,
+  openNats,
+  skippedSummary,
+  sseEvents,
+} from "./queues.js";
 import { UsageError } from "./usage-error.js";
-import { brokerFailure, describeTarget, interruptible, ndjsonEvents, openKafka, openNats, skippedSummary, sseEvents, type BrokerTarget } from "./queues.js";
 
 /** Options of `orwire publish`. */
 export interface PublishCommand {
@@ -57,7 +69,12 @@ export async function runPublish(command: PublishCommand): Promise<void> {
       const kafka = await openKafka(target);
       try {
         await ensureKafkaTopic(kafka.admin, { topic: target.topic, replicas: command.replicas });
-        report = await publishToKafka(kafka.producer, events, { topic: target.topic, deliveryTimeout: command.deliveryTimeout, onAcknowledged, signal: interrupt.signal });
+        report = await publishToKafka(kafka.producer, events, {
+          topic: target.topic,
+          deliveryTimeout: command.deliveryTimeout,
+          onAcknowledged,
+          signal: interrupt.signal,
+        });
       } finally {
         await kafka.close();
       }
@@ -65,7 +82,12 @@ export async function runPublish(command: PublishCommand): Promise<void> {
     } else {
       const nats = await openNats(target);
       try {
-        const names = await ensureJetStream(nats.jsm, { subjectPrefix: target.subjectPrefix, subject: target.subject, stream: target.stream, replicas: command.replicas });
+        const names = await ensureJetStream(nats.jsm, {
+          subjectPrefix: target.subjectPrefix,
+          subject: target.subject,
+          stream: target.stream,
+          replicas: command.replicas,
+        });
         report = await publishToJetStream(nats.js, events, {
           subjectPrefix: target.subjectPrefix,
           subject: target.subject,
@@ -99,5 +121,7 @@ export async function runPublish(command: PublishCommand): Promise<void> {
   }
   progress.done();
   const duplicates = report.duplicates > 0 ? `, ${report.duplicates} of them already stored (same event id)` : "";
-  process.stderr.write(`orwire publish: ${report.published} events acknowledged by ${where}${duplicates}${sse ? skippedSummary(skipped) : ""}\n`);
+  process.stderr.write(
+    `orwire publish: ${report.published} events acknowledged by ${where}${duplicates}${sse ? skippedSummary(skipped) : ""}\n`,
+  );
 }

@@ -1,19 +1,20 @@
+/** What the queue commands share: broker flags, server lists, connecting to Kafka or NATS. */
 import { randomBytes } from "node:crypto";
 import { isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { lifecycleEvents, readSse } from "../transport/sse.js";
 import { fromJson, fromWireJson } from "../json/wire-json.js";
-import { asBridgeError } from "./dead-letter.js";
-import { describeRecord, Failure } from "./failure.js";
-import { isBlank, lineText, LineSplitter, parseJson, type Lines } from "./lines.js";
-import { UsageError } from "./usage-error.js";
-import { withinConnectTimeout } from "./connect.js";
-import { DEFAULT_CONNECT_TIMEOUT, MAX_MESSAGE_BYTES } from "../transport/limits.js";
-import { kafkaServers, natsServers } from "../transport/servers.js";
 import type { KafkaAdminLike } from "../kafka/admin.js";
 import type { KafkaConsumerLike, KafkaProducerLike } from "../kafka/client.js";
 import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
 import { DEFAULT_NATS_SUBJECT_PREFIX } from "../nats/records.js";
+import { DEFAULT_CONNECT_TIMEOUT } from "../transport/limits.js";
+import { kafkaServers, natsServers } from "../transport/servers.js";
+import { lifecycleEvents, readSse } from "../transport/sse.js";
+import { withinConnectTimeout } from "./connect.js";
+import { asBridgeError } from "./dead-letter.js";
+import { describeRecord, Failure } from "./failure.js";
+import { isBlank, LineSplitter, type Lines, lineText, parseJson } from "./lines.js";
+import { UsageError } from "./usage-error.js";
 
 /**
  * The broker a queue command talks to, from `--nats URLS [--subject-prefix P | --subject S]` or
@@ -22,7 +23,14 @@ import { DEFAULT_NATS_SUBJECT_PREFIX } from "../nats/records.js";
  * connection may take, in ms.
  */
 export type BrokerTarget =
-  | { kind: "nats"; servers: string[]; subjectPrefix: string; subject?: string | undefined; stream?: string | undefined; connectTimeout: number }
+  | {
+      kind: "nats";
+      servers: string[];
+      subjectPrefix: string;
+      subject?: string | undefined;
+      stream?: string | undefined;
+      connectTimeout: number;
+    }
   | { kind: "kafka"; brokers: string[]; topic: string; connectTimeout: number };
 
 /** The options every queue command takes. */
@@ -38,23 +46,47 @@ export const BROKER_OPTIONS = {
 
 /** Reads the broker options, refusing a command line that names none, both, or a mismatched flag. */
 export function brokerTarget(
-  values: { nats?: unknown; kafka?: unknown; subject?: unknown; "subject-prefix"?: unknown; stream?: unknown; topic?: unknown; "connect-timeout"?: unknown },
+  values: {
+    nats?: unknown;
+    kafka?: unknown;
+    subject?: unknown;
+    "subject-prefix"?: unknown;
+    stream?: unknown;
+    topic?: unknown;
+    "connect-timeout"?: unknown;
+  },
   command: string,
 ): BrokerTarget {
   const nats = values.nats as string | undefined;
   const kafka = values.kafka as string | undefined;
-  if ((nats === undefined) === (kafka === undefined)) throw new UsageError(`orwire ${command} needs exactly one of --nats URLS or --kafka BROKERS`);
+  if ((nats === undefined) === (kafka === undefined))
+    throw new UsageError(`orwire ${command} needs exactly one of --nats URLS or --kafka BROKERS`);
   const connectTimeout = seconds(values["connect-timeout"], "--connect-timeout") ?? DEFAULT_CONNECT_TIMEOUT;
   if (nats !== undefined) {
     if (values.topic !== undefined) throw new UsageError("--topic goes with --kafka; use --subject with --nats");
-    if (values.subject !== undefined && values["subject-prefix"] !== undefined) throw new UsageError("--subject and --subject-prefix exclude each other: one subject for every type, or one per type under the prefix");
+    if (values.subject !== undefined && values["subject-prefix"] !== undefined)
+      throw new UsageError(
+        "--subject and --subject-prefix exclude each other: one subject for every type, or one per type under the prefix",
+      );
     const subjectPrefix = (values["subject-prefix"] as string | undefined) ?? DEFAULT_NATS_SUBJECT_PREFIX;
-    return { kind: "nats", servers: serverList(natsServers, nats, "--nats"), subjectPrefix, subject: values.subject as string | undefined, stream: values.stream as string | undefined, connectTimeout };
+    return {
+      kind: "nats",
+      servers: serverList(natsServers, nats, "--nats"),
+      subjectPrefix,
+      subject: values.subject as string | undefined,
+      stream: values.stream as string | undefined,
+      connectTimeout,
+    };
   }
   if (values.subject !== undefined || values["subject-prefix"] !== undefined || values.stream !== undefined) {
     throw new UsageError("--subject, --subject-prefix and --stream go with --nats; use --topic with --kafka");
   }
-  return { kind: "kafka", brokers: serverList(kafkaServers, kafka!, "--kafka"), topic: (values.topic as string | undefined) ?? DEFAULT_KAFKA_TOPIC, connectTimeout };
+  return {
+    kind: "kafka",
+    brokers: serverList(kafkaServers, kafka!, "--kafka"),
+    topic: (values.topic as string | undefined) ?? DEFAULT_KAFKA_TOPIC,
+    connectTimeout,
+  };
 }
 
 function serverList(parse: (list: string) => string[], list: string, flag: string): string[] {
@@ -69,7 +101,8 @@ function serverList(parse: (list: string) => string[], list: string, flag: strin
 export function seconds(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== "string" || value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number of seconds, not ${String(value)}`);
+  if (typeof value !== "string" || value.trim() === "" || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag} must be a positive number of seconds, not ${String(value)}`);
   return Math.round(n * 1000);
 }
 
@@ -112,7 +145,9 @@ export interface KafkaSession {
   producer: KafkaProducerLike;
   admin: KafkaAdminLike & {
     deleteTopics(options: { topics: string[] }): Promise<void>;
-    describeLogDirs(options: { topics: { name: string; partitions: number[] }[] }): Promise<{ results: { topics: { name: string; partitions: { partitionSize: bigint }[] }[] }[] }[]>;
+    describeLogDirs(options: {
+      topics: { name: string; partitions: number[] }[];
+    }): Promise<{ results: { topics: { name: string; partitions: { partitionSize: bigint }[] }[] }[] }[]>;
   };
   consumer(groupId: string): KafkaConsumerLike & { close(): Promise<void> };
   close(): Promise<void>;
@@ -163,7 +198,13 @@ export interface NatsSession {
 export async function openNats(target: Extract<BrokerTarget, { kind: "nats" }>): Promise<NatsSession> {
   const { nats, jetstream } = await loadNats();
   const where = `NATS at ${target.servers.join(",")}`;
-  const connecting = nats.connect({ servers: target.servers, name: "orwire", timeout: target.connectTimeout, maxReconnectAttempts: 60, reconnectTimeWait: 500 });
+  const connecting = nats.connect({
+    servers: target.servers,
+    name: "orwire",
+    timeout: target.connectTimeout,
+    maxReconnectAttempts: 60,
+    reconnectTimeWait: 500,
+  });
   const nc = await withinConnectTimeout(connecting, target.connectTimeout, where, async () => {
     await (await connecting.catch(() => undefined))?.close();
   });
@@ -217,7 +258,11 @@ export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: nu
  * `Failure` naming its record and line; malformed SSE, with the parser's reason and line;
  * `lines[record - 1]` is the line of each record read.
  */
-export async function* sseEvents(chunks: AsyncIterable<Uint8Array>, lines: number[], skipped: Map<string, number>): AsyncGenerator<ImageGenCallLifecycleEvent> {
+export async function* sseEvents(
+  chunks: AsyncIterable<Uint8Array>,
+  lines: number[],
+  skipped: Map<string, number>,
+): AsyncGenerator<ImageGenCallLifecycleEvent> {
   let record = 0;
   const batches = readSse(chunks);
   const malformed = (err: unknown): never => {

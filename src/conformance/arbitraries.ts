@@ -15,7 +15,28 @@ import {
 } from "../json/event.js";
 
 /** Edge values of the number domain both SDK generations accept. */
-export const edgeNumbers: readonly number[] = [0, -0, 1, -1, 3469.55, 5e-324, -5e-324, 1e308, -1e308, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, -(2 ** 53), 2 ** 63, 0.1, 127, 128, 2 ** 31, 2 ** 32, -(2 ** 32)];
+export const edgeNumbers: readonly number[] = [
+  0,
+  -0,
+  1,
+  -1,
+  3469.55,
+  5e-324,
+  -5e-324,
+  1e308,
+  -1e308,
+  2 ** 53 - 1,
+  -(2 ** 53 - 1),
+  2 ** 53,
+  -(2 ** 53),
+  2 ** 63,
+  0.1,
+  127,
+  128,
+  2 ** 31,
+  2 ** 32,
+  -(2 ** 32),
+];
 
 /** Any finite number, biased to edge values, integers and doubles. */
 export const anyNumber: fc.Arbitrary<number> = fc.oneof(
@@ -34,11 +55,26 @@ export const anyString: fc.Arbitrary<string> = fc.oneof(
 );
 
 // the partial image's members too: an unknown member of another event may not be named like them either, so one key set serves every kind
-const KNOWN = new Set(["type", "itemId", "outputIndex", "sequenceNumber", "item_id", "output_index", "sequence_number", "partialImageB64", "partial_image_b64", "partialImageIndex", "partial_image_index"]);
+const KNOWN = new Set([
+  "type",
+  "itemId",
+  "outputIndex",
+  "sequenceNumber",
+  "item_id",
+  "output_index",
+  "sequence_number",
+  "partialImageB64",
+  "partial_image_b64",
+  "partialImageIndex",
+  "partial_image_index",
+]);
 
 /** A member name: any well-formed string but a known member's, with the names JS objects treat specially. */
 export const anyKey: fc.Arbitrary<string> = fc
-  .oneof(fc.string({ unit: "binary", maxLength: 8 }), fc.constantFrom("__proto__", "constructor", "toString", "1", "10", "9", "-1", "01", "", "😀", "\uFFFF", "a", "ab", "b"))
+  .oneof(
+    fc.string({ unit: "binary", maxLength: 8 }),
+    fc.constantFrom("__proto__", "constructor", "toString", "1", "10", "9", "-1", "01", "", "😀", "\uFFFF", "a", "ab", "b"),
+  )
   .filter((k) => !KNOWN.has(k));
 
 /** Any JSON value, -0 included, nested a few levels. */
@@ -63,7 +99,9 @@ export const anyExtras: fc.Arbitrary<Record<string, JsonValue>> = fc.oneof(
 /** Any SDK object either SDK generation accepts, plus unknown members (`__proto__` as an own member). */
 export const anyEvent: fc.Arbitrary<ImageGenCallCompletedEvent> = fc
   .record({ itemId: anyString, outputIndex: anyNumber, sequenceNumber: anyNumber, extras: anyExtras })
-  .map(({ itemId, outputIndex, sequenceNumber, extras }) => withExtras({ type: IMAGE_GEN_CALL_COMPLETED, itemId, outputIndex, sequenceNumber } as ImageGenCallCompletedEvent, extras));
+  .map(({ itemId, outputIndex, sequenceNumber, extras }) =>
+    withExtras({ type: IMAGE_GEN_CALL_COMPLETED, itemId, outputIndex, sequenceNumber } as ImageGenCallCompletedEvent, extras),
+  );
 
 /** A partial image as the API sends it (canonical base64 of random bytes), sometimes any other string. */
 export const anyImage: fc.Arbitrary<string> = fc.oneof(
@@ -74,16 +112,30 @@ export const anyImage: fc.Arbitrary<string> = fc.oneof(
 
 /** Adds unknown members as own data members, `__proto__` included. */
 function withExtras<T extends object>(event: T, extras: Record<string, JsonValue>): T {
-  for (const key of Object.keys(extras)) Object.defineProperty(event, key, { value: extras[key], enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(extras))
+    Object.defineProperty(event, key, { value: extras[key], enumerable: true, writable: true, configurable: true });
   return event;
 }
 
 /** Any event of the lifecycle (in_progress, generating, partial_image, completed), in SDK shape, with unknown members. */
 export const anyLifecycleEvent: fc.Arbitrary<ImageGenCallLifecycleEvent> = fc.oneof(
   fc
-    .record({ type: fc.constantFrom(IMAGE_GEN_CALL_IN_PROGRESS, IMAGE_GEN_CALL_GENERATING, IMAGE_GEN_CALL_COMPLETED), itemId: anyString, outputIndex: anyNumber, sequenceNumber: anyNumber, extras: anyExtras })
+    .record({
+      type: fc.constantFrom(IMAGE_GEN_CALL_IN_PROGRESS, IMAGE_GEN_CALL_GENERATING, IMAGE_GEN_CALL_COMPLETED),
+      itemId: anyString,
+      outputIndex: anyNumber,
+      sequenceNumber: anyNumber,
+      extras: anyExtras,
+    })
     .map(({ extras, ...event }) => withExtras(event as ImageGenCallLifecycleEvent, extras)),
   fc
-    .record({ itemId: anyString, outputIndex: anyNumber, sequenceNumber: anyNumber, partialImageB64: anyImage, partialImageIndex: anyNumber, extras: anyExtras })
+    .record({
+      itemId: anyString,
+      outputIndex: anyNumber,
+      sequenceNumber: anyNumber,
+      partialImageB64: anyImage,
+      partialImageIndex: anyNumber,
+      extras: anyExtras,
+    })
     .map(({ extras, ...event }) => withExtras({ type: IMAGE_GEN_CALL_PARTIAL_IMAGE, ...event } as ImageGenCallLifecycleEvent, extras)),
 );

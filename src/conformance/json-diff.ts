@@ -2,7 +2,7 @@
  * Human-readable differences for conformance reports: between two JSON values (numbers compared
  * with `Object.is`, so `-0` differs from `0`) and between two byte strings.
  */
-import { formatPath, type BridgePath } from "../errors.js";
+import { type BridgePath, formatPath } from "../errors.js";
 import { stringifyJson } from "../json/json-text.js";
 
 const SHOWN = 160;

@@ -9,18 +9,18 @@
  */
 import { availableParallelism } from "node:os";
 import fc from "fast-check";
-import { anyEvent, anyLifecycleEvent } from "./arbitraries.js";
 import { decode, encode } from "../codec.js";
-import { equalJson } from "../json/equal.js";
 import { isBridgeError } from "../errors.js";
+import { equalJson } from "../json/equal.js";
 import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "../json/event.js";
-import { loadGoldenVectors, type GoldenVectors } from "./golden-vectors.js";
-import { diffBytes, diffJson, hex } from "./json-diff.js";
 import { stringifyJson } from "../json/json-text.js";
-import { decodeEvent, encodeEvent } from "../lifecycle.js";
-import { runCodec, type CodecMode, type CodecRun } from "./run-codec.js";
-import { probeServe, ServedCodec } from "./serve-codec.js";
 import { toWireJson } from "../json/wire-json.js";
+import { decodeEvent, encodeEvent } from "../lifecycle.js";
+import { anyEvent, anyLifecycleEvent } from "./arbitraries.js";
+import { type GoldenVectors, loadGoldenVectors } from "./golden-vectors.js";
+import { diffBytes, diffJson, hex } from "./json-diff.js";
+import { type CodecMode, type CodecRun, runCodec } from "./run-codec.js";
+import { probeServe, ServedCodec } from "./serve-codec.js";
 
 /** What a case checks: `decode` a vector's bytes to its JSON, `encode` its JSON to its bytes, `refuse` bad input, `roundtrip` a random event both ways. */
 export type ConformanceKind = "decode" | "encode" | "refuse" | "roundtrip";
@@ -147,7 +147,19 @@ export async function runConformance(command: string, options: Partial<Conforman
     const passed = cases.filter((c) => c.pass).length;
     const known = cases.filter((c) => c.known !== undefined).length;
     const randomEvents = opts.events ? opts.randomEvents : 0;
-    const result: ConformanceReport = { codec: command, seed: opts.seed, random: opts.random, randomEvents, events: opts.events, protocol, cases, passed, failed: cases.length - passed - known, known, durationMs: performance.now() - started };
+    const result: ConformanceReport = {
+      codec: command,
+      seed: opts.seed,
+      random: opts.random,
+      randomEvents,
+      events: opts.events,
+      protocol,
+      cases,
+      passed,
+      failed: cases.length - passed - known,
+      known,
+      durationMs: performance.now() - started,
+    };
     if (noServe !== undefined) result.noServe = noServe;
     if (aborted !== undefined) result.aborted = aborted;
     if (noEvents !== undefined) result.noEvents = noEvents;
@@ -159,15 +171,31 @@ export async function runConformance(command: string, options: Partial<Conforman
     if (noServe === undefined) protocol = "serve";
     else if (opts.protocol === "serve") {
       const reason = `the codec does not offer serve: ${noServe}`;
-      const result: ConformanceCase = { name: "serve", kind: "decode", mode: "decode", pass: false, expected: "exit 0 and one size-delimited CodecResponse for one request", actual: noServe, diff: reason };
+      const result: ConformanceCase = {
+        name: "serve",
+        kind: "decode",
+        mode: "decode",
+        pass: false,
+        expected: "exit 0 and one size-delimited CodecResponse for one request",
+        actual: noServe,
+        diff: reason,
+      };
       opts.onCase?.(result, 0, 1);
       return report([result], reason);
     }
   }
   const served = protocol === "serve" ? new ServedCodec(command, opts.concurrency, opts.timeoutMs) : undefined;
-  const run: Run = served === undefined ? (mode, input) => runCodec(command, mode, input, opts.timeoutMs) : (mode, input) => served.run(mode, input);
+  const run: Run =
+    served === undefined ? (mode, input) => runCodec(command, mode, input, opts.timeoutMs) : (mode, input) => served.run(mode, input);
   try {
-    const result = await runCases(opts, vectors, run, served === undefined ? opts.concurrency : opts.concurrency * WINDOW, report, (reason) => (noEvents = reason));
+    const result = await runCases(
+      opts,
+      vectors,
+      run,
+      served === undefined ? opts.concurrency : opts.concurrency * WINDOW,
+      report,
+      (reason) => (noEvents = reason),
+    );
     if (served !== undefined) result.restarts = served.ended;
     return result;
   } finally {
@@ -189,7 +217,12 @@ async function runCases(
     const first = await run("decode", Buffer.from(probe.hex, "hex"));
     const reason = cannotRun(first);
     if (reason !== undefined) {
-      const result: ConformanceCase = { name: `decode valid/${probe.name}`, kind: "decode", mode: "decode", ...checkDecode(first, probe.wire) };
+      const result: ConformanceCase = {
+        name: `decode valid/${probe.name}`,
+        kind: "decode",
+        mode: "decode",
+        ...checkDecode(first, probe.wire),
+      };
       opts.onCase?.(result, 0, 1);
       return report([result], reason);
     }
@@ -206,10 +239,17 @@ async function runCases(
     } else {
       setNoEvents(`the codec does not implement decode-event: ${describeRun(first, "text")}`);
       const result = checkDecode(first, eventProbe.wire);
-      tasks.push(async () => ({ name: `decode-event events/${eventProbe.name}`, kind: "decode", mode: "decode-event", envelope: true, ...result, diff: `${result.diff}\nno other envelope case ran; run with --no-events to check the completed message only` }));
+      tasks.push(async () => ({
+        name: `decode-event events/${eventProbe.name}`,
+        kind: "decode",
+        mode: "decode-event",
+        envelope: true,
+        ...result,
+        diff: `${result.diff}\nno other envelope case ran; run with --no-events to check the completed message only`,
+      }));
     }
   }
-  tasks.forEach((task, i) => (tasks[i] = withKnown(task, opts.knownDifferences)));
+  for (let i = 0; i < tasks.length; i++) tasks[i] = withKnown(tasks[i]!, opts.knownDifferences);
   return report(await pool(tasks, inFlight, (result, i) => opts.onCase?.(result, i, tasks.length)));
 }
 
@@ -227,18 +267,39 @@ function vectorTasks(vectors: GoldenVectors, run: Run): Task[] {
   const tasks: Task[] = [];
   for (const v of vectors.valid) {
     const bytes = Buffer.from(v.hex, "hex");
-    tasks.push(async () => ({ name: `decode valid/${v.name}`, kind: "decode", mode: "decode", ...checkDecode(await run("decode", bytes), v.wire) }));
+    tasks.push(async () => ({
+      name: `decode valid/${v.name}`,
+      kind: "decode",
+      mode: "decode",
+      ...checkDecode(await run("decode", bytes), v.wire),
+    }));
     if (v.decode_only) continue;
     const json = Buffer.from(stringifyJson(v.wire));
-    tasks.push(async () => ({ name: `encode valid/${v.name}`, kind: "encode", mode: "encode", ...checkEncode(await run("encode", json), bytes, v.sdk) }));
+    tasks.push(async () => ({
+      name: `encode valid/${v.name}`,
+      kind: "encode",
+      mode: "encode",
+      ...checkEncode(await run("encode", json), bytes, v.sdk),
+    }));
   }
   for (const v of vectors.invalidBinary) {
     const bytes = Buffer.from(v.hex, "hex");
-    tasks.push(async () => ({ name: `refuse invalid-binary/${v.name}`, kind: "refuse", mode: "decode", layer: v.layer, ...checkRefusal(await run("decode", bytes), `the bridge refuses these bytes: ${v.code} at ${stringifyJson(v.path)}`) }));
+    tasks.push(async () => ({
+      name: `refuse invalid-binary/${v.name}`,
+      kind: "refuse",
+      mode: "decode",
+      layer: v.layer,
+      ...checkRefusal(await run("decode", bytes), `the bridge refuses these bytes: ${v.code} at ${stringifyJson(v.path)}`),
+    }));
   }
   for (const v of vectors.invalidJson) {
     const json = Buffer.from(v.json);
-    tasks.push(async () => ({ name: `refuse invalid-json/${v.name}`, kind: "refuse", mode: "encode", ...checkRefusal(await run("encode", json), `the bridge refuses this ${v.shape} JSON: ${v.code} at ${stringifyJson(v.path)}`) }));
+    tasks.push(async () => ({
+      name: `refuse invalid-json/${v.name}`,
+      kind: "refuse",
+      mode: "encode",
+      ...checkRefusal(await run("encode", json), `the bridge refuses this ${v.shape} JSON: ${v.code} at ${stringifyJson(v.path)}`),
+    }));
   }
   return tasks;
 }
@@ -247,13 +308,31 @@ function eventVectorTasks(vectors: GoldenVectors, run: Run): Task[] {
   const tasks: Task[] = [];
   for (const v of vectors.events ?? []) {
     const bytes = Buffer.from(v.hex, "hex");
-    tasks.push(async () => ({ name: `decode-event events/${v.name}`, kind: "decode", mode: "decode-event", envelope: true, ...checkDecode(await run("decode-event", bytes), v.wire) }));
+    tasks.push(async () => ({
+      name: `decode-event events/${v.name}`,
+      kind: "decode",
+      mode: "decode-event",
+      envelope: true,
+      ...checkDecode(await run("decode-event", bytes), v.wire),
+    }));
     const json = Buffer.from(stringifyJson(v.wire));
-    tasks.push(async () => ({ name: `encode-event events/${v.name}`, kind: "encode", mode: "encode-event", envelope: true, ...checkEncode(await run("encode-event", json), bytes, v.sdk, decodeEvent) }));
+    tasks.push(async () => ({
+      name: `encode-event events/${v.name}`,
+      kind: "encode",
+      mode: "encode-event",
+      envelope: true,
+      ...checkEncode(await run("encode-event", json), bytes, v.sdk, decodeEvent),
+    }));
   }
   for (const v of vectors.invalidEvents ?? []) {
     const bytes = Buffer.from(v.hex, "hex");
-    tasks.push(async () => ({ name: `refuse invalid-events/${v.name}`, kind: "refuse", mode: "decode-event", envelope: true, ...checkRefusal(await run("decode-event", bytes), `the bridge refuses this envelope: ${v.code} at ${stringifyJson(v.path)}`) }));
+    tasks.push(async () => ({
+      name: `refuse invalid-events/${v.name}`,
+      kind: "refuse",
+      mode: "decode-event",
+      envelope: true,
+      ...checkRefusal(await run("decode-event", bytes), `the bridge refuses this envelope: ${v.code} at ${stringifyJson(v.path)}`),
+    }));
   }
   return tasks;
 }
@@ -274,7 +353,9 @@ function bothWays(decoded: Check, encoded: Check): Check {
     pass: decoded.pass && encoded.pass,
     expected: `decode: ${decoded.expected}\nencode: ${encoded.expected}`,
     actual: `decode: ${decoded.actual}\nencode: ${encoded.actual}`,
-    diff: [decoded.diff && `decode:\n${indent(decoded.diff)}`, encoded.diff && `encode:\n${indent(encoded.diff)}`].filter(Boolean).join("\n"),
+    diff: [decoded.diff && `decode:\n${indent(decoded.diff)}`, encoded.diff && `encode:\n${indent(encoded.diff)}`]
+      .filter(Boolean)
+      .join("\n"),
   };
 }
 
@@ -283,7 +364,10 @@ function randomTasks(count: number, seed: number, run: Run): Task[] {
   return fc.sample(anyEvent, { seed, numRuns: count }).map((event, i) => async () => {
     const bytes = encode(event);
     const wire = toWireJson(event);
-    const [decoded, encoded] = [checkDecode(await run("decode", bytes), wire), checkEncode(await run("encode", Buffer.from(stringifyJson(wire))), bytes, event)];
+    const [decoded, encoded] = [
+      checkDecode(await run("decode", bytes), wire),
+      checkEncode(await run("encode", Buffer.from(stringifyJson(wire))), bytes, event),
+    ];
     return {
       name: `roundtrip random/${i}`,
       kind: "roundtrip",
@@ -291,7 +375,9 @@ function randomTasks(count: number, seed: number, run: Run): Task[] {
       pass: decoded.pass && encoded.pass,
       expected: `decode: ${decoded.expected}\nencode: ${encoded.expected}`,
       actual: `decode: ${decoded.actual}\nencode: ${encoded.actual}`,
-      diff: [decoded.diff && `decode:\n${indent(decoded.diff)}`, encoded.diff && `encode:\n${indent(encoded.diff)}`].filter(Boolean).join("\n"),
+      diff: [decoded.diff && `decode:\n${indent(decoded.diff)}`, encoded.diff && `encode:\n${indent(encoded.diff)}`]
+        .filter(Boolean)
+        .join("\n"),
     };
   });
 }
@@ -301,7 +387,13 @@ type Check = Pick<ConformanceCase, "pass" | "expected" | "actual" | "diff">;
 /** `decode`: exit 0 and stdout one JSON value equal (`Object.is` on numbers) to the expected wire JSON. */
 function checkDecode(run: CodecRun, wire: unknown): Check {
   const expected = stringifyJson(wire);
-  if (run.status !== 0 || run.error !== undefined) return { pass: false, expected, actual: describeRun(run, "text"), diff: `expected exit 0 and the event as JSON, got ${describeExit(run)}` };
+  if (run.status !== 0 || run.error !== undefined)
+    return {
+      pass: false,
+      expected,
+      actual: describeRun(run, "text"),
+      diff: `expected exit 0 and the event as JSON, got ${describeExit(run)}`,
+    };
   let text: string;
   let actual: unknown;
   try {
@@ -319,16 +411,29 @@ function checkDecode(run: CodecRun, wire: unknown): Check {
 }
 
 /** `encode`: exit 0 and stdout exactly the expected bytes; on a difference, also what this bridge decodes from them. */
-function checkEncode(run: CodecRun, bytes: Uint8Array, event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent, read: (bytes: Uint8Array) => ImageGenCallLifecycleEvent = decode): Check {
+function checkEncode(
+  run: CodecRun,
+  bytes: Uint8Array,
+  event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent,
+  read: (bytes: Uint8Array) => ImageGenCallLifecycleEvent = decode,
+): Check {
   const expected = hex(bytes);
-  if (run.status !== 0 || run.error !== undefined) return { pass: false, expected, actual: describeRun(run, "bytes"), diff: `expected exit 0 and the message bytes, got ${describeExit(run)}` };
+  if (run.status !== 0 || run.error !== undefined)
+    return {
+      pass: false,
+      expected,
+      actual: describeRun(run, "bytes"),
+      diff: `expected exit 0 and the message bytes, got ${describeExit(run)}`,
+    };
   const actual = hex(run.stdout);
   let decoded: string;
   let same = false;
   try {
     const back = read(run.stdout);
     same = equalJson(back, event);
-    decoded = same ? "this bridge decodes them to the same event" : `this bridge decodes them to another event:\n${indent(diffJson(toWireJson(event), toWireJson(back)).join("\n"))}`;
+    decoded = same
+      ? "this bridge decodes them to the same event"
+      : `this bridge decodes them to another event:\n${indent(diffJson(toWireJson(event), toWireJson(back)).join("\n"))}`;
   } catch (err) {
     decoded = `this bridge refuses them: ${isBridgeError(err) ? err.message : String(err)}`;
   }
@@ -338,7 +443,8 @@ function checkEncode(run: CodecRun, bytes: Uint8Array, event: ImageGenCallComple
 
 /** `refuse`: exit 1, nothing on stdout, a reason on stderr. */
 function checkRefusal(run: CodecRun, why: string): Check {
-  const pass = run.status === 1 && run.stdout.length === 0 && run.stderr.trim() !== "" && run.error === undefined && run.failure === undefined;
+  const pass =
+    run.status === 1 && run.stdout.length === 0 && run.stderr.trim() !== "" && run.error === undefined && run.failure === undefined;
   const problems = [
     run.status !== 1 && `expected exit 1, got ${describeExit(run)}`,
     run.stdout.length > 0 && `expected nothing on stdout, got ${run.stdout.length} bytes`,
@@ -349,7 +455,8 @@ function checkRefusal(run: CodecRun, why: string): Check {
 
 /** Why a codec cannot run at all (or a command of it), if it cannot: no shell, a hang, a command the shell cannot find (127) or run (126), the codec's usage/not-built/unknown-command exit (2), or a served request without an answer. */
 function cannotRun(run: CodecRun): string | undefined {
-  const startFailed = run.error !== undefined || run.failure !== undefined || run.timedOut || run.status === 2 || run.status === 126 || run.status === 127;
+  const startFailed =
+    run.error !== undefined || run.failure !== undefined || run.timedOut || run.status === 2 || run.status === 126 || run.status === 127;
   return startFailed ? `the codec did not run: ${describeRun(run, "text")}` : undefined;
 }
 
@@ -378,12 +485,24 @@ async function settle(task: Task, index: number): Promise<ConformanceCase> {
     return await task();
   } catch (err) {
     // a bug of the kit, not of the codec: still a failing case, never a lost one
-    return { name: `internal error in case ${index}`, kind: "decode", mode: "decode", pass: false, expected: "", actual: String(err), diff: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+    return {
+      name: `internal error in case ${index}`,
+      kind: "decode",
+      mode: "decode",
+      pass: false,
+      expected: "",
+      actual: String(err),
+      diff: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    };
   }
 }
 
 /** Runs tasks with at most `concurrency` at once and reports each result in task order. */
-async function pool(tasks: Task[], concurrency: number, onResult: (result: ConformanceCase, index: number) => void): Promise<ConformanceCase[]> {
+async function pool(
+  tasks: Task[],
+  concurrency: number,
+  onResult: (result: ConformanceCase, index: number) => void,
+): Promise<ConformanceCase[]> {
   const results: ConformanceCase[] = new Array(tasks.length);
   const done: boolean[] = new Array(tasks.length).fill(false);
   let next = 0;

@@ -5,11 +5,11 @@
  * requests ahead to them, and turns every answer into the `CodecRun` the one-shot command would
  * have given, so the kit checks both the same way.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { CodecRequestSchema, CodecResponseSchema, Operation, type CodecResponse } from "../../gen/openresponses/conformance/v1/codec_pb.js";
+import { CodecRequestSchema, type CodecResponse, CodecResponseSchema, Operation } from "../../gen/openresponses/conformance/v1/codec_pb.js";
 import { Deframer, delimit } from "../wire/size-delimited.js";
-import { killGroup, runCodec, type CodecMode, type CodecRun } from "./run-codec.js";
+import { type CodecMode, type CodecRun, killGroup, runCodec } from "./run-codec.js";
 
 const OPERATION: Readonly<Record<CodecMode, Operation>> = {
   decode: Operation.DECODE,
@@ -63,14 +63,23 @@ function noAnswer(failure: string, stderr = ""): CodecRun {
 export async function probeServe(command: string, input: Uint8Array, timeoutMs: number): Promise<string | undefined> {
   const run = await runCodec(command, "serve", requestFrame("decode", input), timeoutMs);
   const stderr = run.stderr.trim().split("\n")[0] ?? "";
-  const how = run.error !== undefined ? `could not start: ${run.error}` : run.timedOut ? "timed out" : run.signal !== null ? `killed by ${run.signal}` : `exit ${run.status}`;
-  if (run.status !== 0 || run.error !== undefined || run.timedOut) return `\`serve\` gave ${how}${stderr === "" ? "" : `, stderr: ${stderr}`}`;
+  const how =
+    run.error !== undefined
+      ? `could not start: ${run.error}`
+      : run.timedOut
+        ? "timed out"
+        : run.signal !== null
+          ? `killed by ${run.signal}`
+          : `exit ${run.status}`;
+  if (run.status !== 0 || run.error !== undefined || run.timedOut)
+    return `\`serve\` gave ${how}${stderr === "" ? "" : `, stderr: ${stderr}`}`;
   try {
     const deframer = new Deframer({ maxMessageBytes: MAX_RESPONSE_BYTES });
     const frames = deframer.push(run.stdout);
     deframer.end();
     if (frames.length !== 1) return `\`serve\` wrote ${frames.length} size-delimited messages for one request`;
-    if (fromBinary(CodecResponseSchema, frames[0] as Uint8Array).result.case === undefined) return "`serve` answered a CodecResponse without a result";
+    if (fromBinary(CodecResponseSchema, frames[0] as Uint8Array).result.case === undefined)
+      return "`serve` answered a CodecResponse without a result";
   } catch (err) {
     return `\`serve\` did not write one size-delimited CodecResponse: ${(err as Error).message}`;
   }
@@ -228,9 +237,13 @@ class ServeProcess {
           break;
         }
       }
-      if (!complete && (p - pos >= 5 || p < buf.length)) return this.kill({ failure: "the codec answered with a length prefix longer than 32 bits: not a size-delimited CodecResponse" });
+      if (!complete && (p - pos >= 5 || p < buf.length))
+        return this.kill({ failure: "the codec answered with a length prefix longer than 32 bits: not a size-delimited CodecResponse" });
       if (!complete) break;
-      if (length > MAX_RESPONSE_BYTES) return this.kill({ failure: `the codec answered with a length prefix of ${length} bytes, above the kit's maximum of ${MAX_RESPONSE_BYTES}` });
+      if (length > MAX_RESPONSE_BYTES)
+        return this.kill({
+          failure: `the codec answered with a length prefix of ${length} bytes, above the kit's maximum of ${MAX_RESPONSE_BYTES}`,
+        });
       if (buf.length - p < length) break;
       const frame = buf.subarray(p, p + length);
       pos = p + length;
@@ -261,11 +274,16 @@ class ServeProcess {
   private end(status: number | null, signal: NodeJS.Signals | null): void {
     clearTimeout(this.timer);
     const exit = signal !== null ? `killed by ${signal}` : `exit ${status}`;
-    const why = this.fault?.failure ?? (this.fault?.timedOut === true ? `timed out after ${this.timeoutMs} ms` : `the serve process ended (${exit})`);
+    const why =
+      this.fault?.failure ?? (this.fault?.timedOut === true ? `timed out after ${this.timeoutMs} ms` : `the serve process ended (${exit})`);
     const [head, ...rest] = this.queue.splice(0);
     if (head !== undefined) {
       const stderr = this.stderr.trim();
-      head.resolve(this.fault?.timedOut === true ? { status: null, signal: null, stdout: EMPTY, stderr, timedOut: true } : noAnswer(this.fault?.failure ?? `${why} while on this request`, stderr));
+      head.resolve(
+        this.fault?.timedOut === true
+          ? { status: null, signal: null, stdout: EMPTY, stderr, timedOut: true }
+          : noAnswer(this.fault?.failure ?? `${why} while on this request`, stderr),
+      );
     }
     this.onEnd(this, why, rest);
   }

@@ -1,3 +1,4 @@
+/** The event types of the image generation call's lifecycle, their `type` literals and their known members (the event kinds). */
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 
 export type { JsonObject, JsonValue };
@@ -65,7 +66,11 @@ export interface ImageGenCallPartialImageEvent {
 }
 
 /** Any event of an image generation call's lifecycle, in SDK shape. */
-export type ImageGenCallLifecycleEvent = ImageGenCallInProgressEvent | ImageGenCallGeneratingEvent | ImageGenCallPartialImageEvent | ImageGenCallCompletedEvent;
+export type ImageGenCallLifecycleEvent =
+  | ImageGenCallInProgressEvent
+  | ImageGenCallGeneratingEvent
+  | ImageGenCallPartialImageEvent
+  | ImageGenCallCompletedEvent;
 
 /** Any lifecycle event in the API's wire JSON shape. */
 export type ImageGenCallLifecycleWireJson = { type: ImageGenCallLifecycleEvent["type"]; [member: string]: JsonValue };
@@ -134,7 +139,9 @@ export const PARTIAL_IMAGE = eventKind(IMAGE_GEN_CALL_PARTIAL_IMAGE, "ImageGenCa
 ]);
 
 /** Every lifecycle event type, by its `type` literal. */
-export const EVENT_KINDS: ReadonlyMap<string, EventKind> = new Map([IN_PROGRESS, GENERATING, PARTIAL_IMAGE, COMPLETED].map((k) => [k.type, k]));
+export const EVENT_KINDS: ReadonlyMap<string, EventKind> = new Map(
+  [IN_PROGRESS, GENERATING, PARTIAL_IMAGE, COMPLETED].map((k) => [k.type, k]),
+);
 
 /** Tells whether a name is `type` or one of the kind's known members, in either spelling. */
 export function isKnownName(key: string, kind: EventKind = COMPLETED): boolean {

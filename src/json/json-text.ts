@@ -79,7 +79,11 @@ export function parseJson(text: string): unknown {
   if (typeof value === "object" && value !== null && hasRepeatedName(text, membersOf(value))) {
     const found = firstDuplicate(text);
     if (found !== undefined) {
-      throw new BridgeError("ambiguous_key", found, `the member name ${clipText(JSON.stringify(found.at(-1)))} appears twice in one object; I-JSON (RFC 7493) requires unique names`);
+      throw new BridgeError(
+        "ambiguous_key",
+        found,
+        `the member name ${clipText(JSON.stringify(found.at(-1)))} appears twice in one object; I-JSON (RFC 7493) requires unique names`,
+      );
     }
   }
   return value;

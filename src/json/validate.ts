@@ -1,5 +1,16 @@
+/** The SDK contract: an event read once into a checked copy, field paths in every refusal, unknown members as plain JSON. */
 import { BridgeError, type BridgePath } from "../errors.js";
-import { COMPLETED, EVENT_KINDS, PARTIAL_IMAGE, setMember, type EventKind, type ImageGenCallLifecycleEvent, type JsonObject, type JsonValue, type Member, type Shape } from "./event.js";
+import {
+  COMPLETED,
+  EVENT_KINDS,
+  type EventKind,
+  type ImageGenCallLifecycleEvent,
+  type JsonObject,
+  type JsonValue,
+  PARTIAL_IMAGE,
+  type Shape,
+  setMember,
+} from "./event.js";
 
 /**
  * The deepest nesting of arrays and objects an unknown member may have. Each JSON level costs
@@ -144,14 +155,19 @@ export function checkType(object: { type?: unknown }, kind: EventKind): void {
 function typeRefusal(type: unknown, kind: EventKind | undefined): BridgeError {
   const expected = kind === undefined ? `one of ${[...EVENT_KINDS.keys()].map((t) => `"${t}"`).join(", ")}` : `"${kind.type}"`;
   if (type === undefined) return new BridgeError("missing_field", ["type"], `required, expected ${expected}`);
-  if (typeof type !== "string") return new BridgeError("invalid_type", ["type"], `expected a string, got ${typeName(type)}`, { value: safeValue(type) });
+  if (typeof type !== "string")
+    return new BridgeError("invalid_type", ["type"], `expected a string, got ${typeName(type)}`, { value: safeValue(type) });
   return new BridgeError("invalid_literal", ["type"], `expected ${expected}`, { value: type });
 }
 
 /** Refuses a member key that is the other shape's spelling of a known member, or not well-formed. */
 export function checkUnknownKey(key: string, kind: EventKind, shape: Shape, path: BridgePath): void {
   if (kind.otherSpelling[shape === "sdk" ? "wire" : "sdk"].has(key)) {
-    throw new BridgeError("ambiguous_key", [...path, key], `"${key}" is the ${shape === "sdk" ? "wire" : "SDK"} spelling of a known member; one object cannot mix both`);
+    throw new BridgeError(
+      "ambiguous_key",
+      [...path, key],
+      `"${key}" is the ${shape === "sdk" ? "wire" : "SDK"} spelling of a known member; one object cannot mix both`,
+    );
   }
   checkWellFormed(key, [...path, key], "member name");
 }

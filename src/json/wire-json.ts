@@ -1,6 +1,6 @@
-import { setMember, type ImageGenCallLifecycleEvent, type ImageGenCallLifecycleWireJson, type JsonValue } from "./event.js";
-import { checkObject, readEvent, shapeOf, type CheckedEvent } from "./validate.js";
-import { type Shape } from "./event.js";
+/** The two JSON shapes: the API's snake_case wire JSON and the SDK object, and the shape of an object detected. */
+import { type ImageGenCallLifecycleEvent, type ImageGenCallLifecycleWireJson, type JsonValue, type Shape, setMember } from "./event.js";
+import { type CheckedEvent, checkObject, readEvent, shapeOf } from "./validate.js";
 
 /**
  * Converts the API's snake_case wire JSON (`item_id`, `output_index`, `sequence_number`, and

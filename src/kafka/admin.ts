@@ -1,3 +1,4 @@
+/** Kafka topics as `publish` creates them: partitions, replicas and min ISR for the cluster, room for large messages. */
 import { withDefaults } from "../options.js";
 import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
 import { DEFAULT_KAFKA_TOPIC } from "./records.js";
@@ -10,7 +11,13 @@ const SET = 0 as const;
 export interface KafkaAdminLike {
   createTopics(options: { topics: string[]; partitions?: number; replicas?: number }): Promise<unknown>;
   metadata(options: { topics: string[] }): Promise<{ brokers: Map<number, unknown> }>;
-  incrementalAlterConfigs(options: { resources: { resourceType: typeof TOPIC_RESOURCE; resourceName: string; configs: { name: string; configOperation: typeof SET; value: string }[] }[] }): Promise<unknown>;
+  incrementalAlterConfigs(options: {
+    resources: {
+      resourceType: typeof TOPIC_RESOURCE;
+      resourceName: string;
+      configs: { name: string; configOperation: typeof SET; value: string }[];
+    }[];
+  }): Promise<unknown>;
 }
 
 /** Options of `ensureKafkaTopic`. */
@@ -36,7 +43,10 @@ export const defaultKafkaTopicOptions: Readonly<KafkaTopicOptions> = Object.free
 });
 
 /** The replicas and min ISR a new topic gets on a cluster of `brokers`, unless given: min(3, brokers), and 2 in sync of 3. */
-export function kafkaReplication(brokers: number, options: Partial<Pick<KafkaTopicOptions, "replicas" | "minInsyncReplicas">> = {}): { replicas: number; minInsyncReplicas: number } {
+export function kafkaReplication(
+  brokers: number,
+  options: Partial<Pick<KafkaTopicOptions, "replicas" | "minInsyncReplicas">> = {},
+): { replicas: number; minInsyncReplicas: number } {
   const replicas = options.replicas ?? Math.max(1, Math.min(3, brokers));
   return { replicas, minInsyncReplicas: options.minInsyncReplicas ?? (replicas >= 3 ? 2 : 1) };
 }

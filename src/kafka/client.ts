@@ -1,15 +1,17 @@
-import { definedOnly, type CloudEventAttributes } from "../transport/cloudevents.js";
-import { BridgeError, isBridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { sleep, type Source } from "../transport/batched.js";
-import { consumeStream } from "./consume-stream.js";
-import { deliverRecords, runKafkaPipeline } from "./producer-pipeline.js";
-import { defaultKafkaRecordOptions, DEFAULT_KAFKA_TOPIC, type KafkaRecordOptions } from "./records.js";
-
 /**
  * Thin adapters for `@platformatic/kafka` 1.x (an optional peer dependency). They take the
  * client's objects and never import it; the types below are the parts of its API they use.
  */
+import type { BridgeError } from "../errors.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { withDefaults } from "../options.js";
+import type { Source } from "../source.js";
+import { sleep } from "../transport/batched.js";
+import type { CloudEventAttributes } from "../transport/cloudevents.js";
+import type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
+import { consumeStream } from "./consume-stream.js";
+import { deliverRecords, runKafkaPipeline } from "./producer-pipeline.js";
+import { DEFAULT_KAFKA_TOPIC, defaultKafkaRecordOptions, type KafkaRecordOptions } from "./records.js";
 
 /** A record as `@platformatic/kafka`'s `Producer` sends it with its default (`Buffer`) serializers. */
 export interface KafkaMessageToProduce {
@@ -22,7 +24,11 @@ export interface KafkaMessageToProduce {
 
 /** What the adapters use of a `@platformatic/kafka` `Producer` (with `Buffer` serializers). */
 export interface KafkaProducerLike {
-  send(options: { messages: KafkaMessageToProduce[]; acks?: number; idempotent?: boolean }): Promise<{ offsets?: { topic: string; partition: number; offset: bigint }[] }>;
+  send(options: {
+    messages: KafkaMessageToProduce[];
+    acks?: number;
+    idempotent?: boolean;
+  }): Promise<{ offsets?: { topic: string; partition: number; offset: bigint }[] }>;
   metadata(options: { topics: string[] }): Promise<{ topics: Map<string, { partitionsCount: number }> }>;
 }
 
@@ -44,7 +50,12 @@ export interface KafkaMessagesStreamLike extends AsyncIterable<KafkaConsumedMess
 
 /** What the adapters use of a `@platformatic/kafka` `Consumer` (with `Buffer` deserializers). */
 export interface KafkaConsumerLike {
-  consume(options: { topics: string[]; mode?: "earliest" | "committed"; fallbackMode?: "earliest"; autocommit?: boolean }): Promise<KafkaMessagesStreamLike>;
+  consume(options: {
+    topics: string[];
+    mode?: "earliest" | "committed";
+    fallbackMode?: "earliest";
+    autocommit?: boolean;
+  }): Promise<KafkaMessagesStreamLike>;
 }
 
 /** Options of `publishToKafka`. */
@@ -79,16 +90,6 @@ export const defaultKafkaPublishOptions: Readonly<KafkaPublishOptions> = Object.
   signal: undefined,
 });
 
-/** What a publish did. */
-export interface PublishReport {
-  /** Events the broker acknowledged. */
-  published: number;
-  /** Of those, events JetStream reported as duplicates of stored ones (always 0 for Kafka). */
-  duplicates: number;
-  /** Produce requests or publishes that were retried after a failure. */
-  retries: number;
-}
-
 /**
  * Publishes events in order per `item_id` as records of `toKafkaRecord`, each acknowledged by all
  * in-sync replicas (acks -1) of an idempotent producer; the key picks the partition as Kafka's Java
@@ -105,7 +106,7 @@ export async function publishToKafka(
   events: Source<ImageGenCallLifecycleEvent>,
   options: Partial<KafkaPublishOptions> = {},
 ): Promise<PublishReport> {
-  const o = { ...defaultKafkaPublishOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultKafkaPublishOptions, options);
   const partitions = await partitionCount(producer, o.topic);
   return runKafkaPipeline(producer, events, o, partitions);
 }
@@ -133,7 +134,9 @@ export interface KafkaDeadLetterRecord {
  * Where refused records go: a producer (and topic, default `<topic>.dead-letter`), or a function
  * that stores the record and resolves once it is stored.
  */
-export type KafkaDeadLetter = { producer: KafkaProducerLike; topic?: string | undefined } | ((record: KafkaDeadLetterRecord) => void | Promise<void>);
+export type KafkaDeadLetter =
+  | { producer: KafkaProducerLike; topic?: string | undefined }
+  | ((record: KafkaDeadLetterRecord) => void | Promise<void>);
 
 /** Where an event came from, for the handler. */
 export interface KafkaEventContext {
@@ -184,17 +187,6 @@ export const defaultKafkaConsumeOptions: Readonly<Omit<KafkaConsumeOptions, "dea
   flush: undefined,
 });
 
-/** What a consumer did. */
-export interface ConsumeReport {
-  /** Events the handler took. */
-  events: number;
-  /** Records sent to the dead letter. */
-  deadLettered: number;
-}
-
-/** Handles one event; a rejection stops the consumer before that record is committed or acked. */
-export type EventHandler<Context> = (event: ImageGenCallLifecycleEvent, context: Context) => void | Promise<void>;
-
 /**
  * Reads events from a topic, one at a time, in partition order; a handler that returns no promise
  * is not awaited. Offsets are committed per batch, in the background, only for
@@ -211,7 +203,7 @@ export async function consumeFromKafka(
   handler: EventHandler<KafkaEventContext>,
   options: Partial<KafkaConsumeOptions> & Pick<KafkaConsumeOptions, "deadLetter">,
 ): Promise<ConsumeReport> {
-  const o = { ...defaultKafkaConsumeOptions, ...definedOnly(options) } as KafkaConsumeOptions;
+  const o = withDefaults(defaultKafkaConsumeOptions, options) as KafkaConsumeOptions;
   const report: ConsumeReport = { events: 0, deadLettered: 0 };
   if (o.count !== undefined && o.count <= 0) return report;
   const deadLetter = typeof o.deadLetter === "function" ? o.deadLetter : kafkaDeadLetterProducer(o.deadLetter, o.topic);
@@ -279,7 +271,10 @@ export const KAFKA_DEAD_LETTER_HEADERS = Object.freeze({
 });
 
 /** A dead letter that produces each refused record, as it came, to `<topic>.dead-letter` with the reason in headers. */
-export function kafkaDeadLetterProducer(target: { producer: KafkaProducerLike; topic?: string | undefined }, sourceTopic: string): (record: KafkaDeadLetterRecord) => Promise<void> {
+export function kafkaDeadLetterProducer(
+  target: { producer: KafkaProducerLike; topic?: string | undefined },
+  sourceTopic: string,
+): (record: KafkaDeadLetterRecord) => Promise<void> {
   const topic = target.topic ?? `${sourceTopic}.dead-letter`;
   return async (r) => {
     const headers = new Map<Buffer, Buffer>(r.headers);
@@ -294,6 +289,11 @@ export function kafkaDeadLetterProducer(target: { producer: KafkaProducerLike; t
     if (r.key !== null) message.key = r.key;
     if (r.value !== null) message.value = r.value;
     const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
-    await deliverRecords(target.producer, [{ record: 1, id: `${r.topic}/${r.partition}/${r.offset}`, bytes: 0, message }], defaultKafkaPublishOptions, report);
+    await deliverRecords(
+      target.producer,
+      [{ record: 1, id: `${r.topic}/${r.partition}/${r.offset}`, bytes: 0, message }],
+      defaultKafkaPublishOptions,
+      report,
+    );
   };
 }

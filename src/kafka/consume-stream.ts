@@ -1,5 +1,13 @@
+/** Reading a Kafka topic at fetch speed: events handed to the handler as they come, commits per batch after it. */
 import { isBridgeError } from "../errors.js";
-import type { ConsumeReport, EventHandler, KafkaConsumedMessage, KafkaConsumeOptions, KafkaDeadLetterRecord, KafkaEventContext, KafkaMessagesStreamLike } from "./client.js";
+import type { ConsumeReport, EventHandler } from "../transport/types.js";
+import type {
+  KafkaConsumedMessage,
+  KafkaConsumeOptions,
+  KafkaDeadLetterRecord,
+  KafkaEventContext,
+  KafkaMessagesStreamLike,
+} from "./client.js";
 import { readKafkaRecord } from "./records.js";
 
 /** An error of the handler, the dead letter or the commit, which ends the consumer (no reconnect). */
@@ -56,7 +64,10 @@ export async function consumeStream(
   // one timer for the idle timeout, not one per record
   let lastSeen = Date.now();
   const idleTimeout = o.idleTimeout;
-  const idle = idleTimeout === undefined ? undefined : setInterval(() => Date.now() - lastSeen >= idleTimeout && close(), Math.max(1, Math.min(idleTimeout, 100)));
+  const idle =
+    idleTimeout === undefined
+      ? undefined
+      : setInterval(() => Date.now() - lastSeen >= idleTimeout && close(), Math.max(1, Math.min(idleTimeout, 100)));
   o.signal?.addEventListener("abort", close, { once: true });
   let lastProgress = 0;
   try {
@@ -70,7 +81,15 @@ export async function consumeStream(
       } catch (err) {
         if (!isBridgeError(err)) throw new UserFailure(err);
         try {
-          await deadLetter({ error: err, topic: m.topic, partition: m.partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null, headers: [...m.headers] });
+          await deadLetter({
+            error: err,
+            topic: m.topic,
+            partition: m.partition,
+            offset: m.offset,
+            key: m.key ?? null,
+            value: m.value ?? null,
+            headers: [...m.headers],
+          });
         } catch (failure) {
           throw new UserFailure(failure);
         }
@@ -78,7 +97,13 @@ export async function consumeStream(
       }
       if (read !== undefined) {
         try {
-          const done = handler(read.event, { topic: m.topic, partition: m.partition, offset: m.offset, eventId: read.attributes.id, attributes: read.attributes });
+          const done = handler(read.event, {
+            topic: m.topic,
+            partition: m.partition,
+            offset: m.offset,
+            eventId: read.attributes.id,
+            attributes: read.attributes,
+          });
           if (done !== undefined) await done;
         } catch (err) {
           throw new UserFailure(err);

@@ -4,7 +4,8 @@
  * Java client keeps one `item_id` on one partition whichever of them produced it.
  */
 export function kafkaPartition(key: string | Uint8Array, partitions: number): number {
-  if (!Number.isSafeInteger(partitions) || partitions <= 0) throw new RangeError(`partitions must be a positive integer, not ${partitions}`);
+  if (!Number.isSafeInteger(partitions) || partitions <= 0)
+    throw new RangeError(`partitions must be a positive integer, not ${partitions}`);
   return (murmur2(typeof key === "string" ? utf8.encode(key) : key) & 0x7fffffff) % partitions;
 }
 
@@ -22,9 +23,11 @@ export function murmur2(data: Uint8Array): number {
     h = Math.imul(h, m) ^ k;
   }
   switch (length % 4) {
+    // biome-ignore lint/suspicious/noFallthroughSwitchClause: murmur2 mixes in the tail bytes from the last down
     case 3:
       h ^= data[blocks + 2]! << 16;
     // falls through
+    // biome-ignore lint/suspicious/noFallthroughSwitchClause: murmur2 mixes in the tail bytes from the last down
     case 2:
       h ^= data[blocks + 1]! << 8;
     // falls through

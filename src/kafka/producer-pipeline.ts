@@ -1,12 +1,3 @@
-import { batched, sleep, type Source } from "../transport/batched.js";
-import { clipText } from "../errors.js";
-import { BridgeError, isBridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import type { KafkaMessageToProduce, KafkaProducerLike, KafkaPublishOptions, PublishReport } from "./client.js";
-import { kafkaPartition } from "./partition.js";
-import { kafkaRecordWriter, type KafkaRecordBuffers } from "./record-writer.js";
-import { kafkaSizeLimitHint } from "./size-limit.js";
-
 /**
  * The Kafka publish pipeline: records are built by `kafkaRecordWriter` (fixed header buffers
  * built once per type), grouped per partition into requests of at most `batchSize` records and `batchBytes`
@@ -18,6 +9,15 @@ import { kafkaSizeLimitHint } from "./size-limit.js";
  * as its duplicate: its records are lost without an error (seen with five concurrent 1,000-record
  * sends: all five acknowledged at offset 0, 1,000 records stored).
  */
+import { BridgeError, clipText, isBridgeError } from "../errors.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import type { Source } from "../source.js";
+import { batched, sleep } from "../transport/batched.js";
+import type { PublishReport } from "../transport/types.js";
+import type { KafkaMessageToProduce, KafkaProducerLike, KafkaPublishOptions } from "./client.js";
+import { kafkaPartition } from "./partition.js";
+import { type KafkaRecordBuffers, kafkaRecordWriter } from "./record-writer.js";
+import { kafkaSizeLimitHint } from "./size-limit.js";
 
 /** `ProduceAcks.ALL`: the leader waits for every in-sync replica. */
 const ACKS_ALL = -1;
@@ -37,7 +37,12 @@ interface Lane {
 }
 
 /** Publishes events as described at `publishToKafka`. */
-export async function runKafkaPipeline(producer: KafkaProducerLike, events: Source<ImageGenCallLifecycleEvent>, o: KafkaPublishOptions, partitions: number): Promise<PublishReport> {
+export async function runKafkaPipeline(
+  producer: KafkaProducerLike,
+  events: Source<ImageGenCallLifecycleEvent>,
+  o: KafkaPublishOptions,
+  partitions: number,
+): Promise<PublishReport> {
   const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
   const lanes: Lane[] = Array.from({ length: partitions }, () => ({ queue: [], head: 0, busy: false }));
   const write = kafkaRecordWriter(o);
@@ -56,7 +61,11 @@ export async function runKafkaPipeline(producer: KafkaProducerLike, events: Sour
     if (lane.busy || lane.head >= lane.queue.length || failure !== undefined) return;
     const batch: PendingRecord[] = [];
     let bytes = 0;
-    while (lane.head < lane.queue.length && batch.length < o.batchSize && (batch.length === 0 || bytes + lane.queue[lane.head]!.bytes <= o.batchBytes)) {
+    while (
+      lane.head < lane.queue.length &&
+      batch.length < o.batchSize &&
+      (batch.length === 0 || bytes + lane.queue[lane.head]!.bytes <= o.batchBytes)
+    ) {
       const r = lane.queue[lane.head++]!;
       bytes += r.bytes;
       batch.push(r);
@@ -77,7 +86,9 @@ export async function runKafkaPipeline(producer: KafkaProducerLike, events: Sour
       },
       (err: unknown) => {
         lane.busy = false;
-        const error = isBridgeError(err) ? err : new BridgeError("publish_failed", [], String(err), { record: batch[0]!.record, cause: err });
+        const error = isBridgeError(err)
+          ? err
+          : new BridgeError("publish_failed", [], String(err), { record: batch[0]!.record, cause: err });
         if (failure === undefined || error.record! < failure.record!) failure = error;
         notify();
       },
@@ -97,7 +108,12 @@ export async function runKafkaPipeline(producer: KafkaProducerLike, events: Sour
           throw isBridgeError(err) ? err.atRecord(record) : err;
         }
         const partition = kafkaPartition(r.key, partitions);
-        lanes[partition]!.queue.push({ record, id: r.id, bytes: r.bytes, message: { topic: o.topic, key: r.key, value: r.value, headers: r.headers, partition } });
+        lanes[partition]!.queue.push({
+          record,
+          id: r.id,
+          bytes: r.bytes,
+          message: { topic: o.topic, key: r.key, value: r.value, headers: r.headers, partition },
+        });
         pending++;
       }
       for (const lane of lanes) dispatch(lane);
@@ -116,7 +132,12 @@ export async function runKafkaPipeline(producer: KafkaProducerLike, events: Sour
     let first = failure;
     for (const lane of lanes) {
       const next = lane.queue[lane.head];
-      if (next !== undefined && next.record < first.record!) first = new BridgeError("publish_failed", [], `event ${clipText(next.id)}: not sent after ${failure.reason}`, { record: next.record, value: next.id, cause: failure });
+      if (next !== undefined && next.record < first.record!)
+        first = new BridgeError("publish_failed", [], `event ${clipText(next.id)}: not sent after ${failure.reason}`, {
+          record: next.record,
+          value: next.id,
+          cause: failure,
+        });
     }
     if (!(isBridgeError(stop) && stop.record !== undefined && stop.record < first.record!)) throw first;
   }
@@ -147,7 +168,12 @@ export async function deliverRecords(
       if (permanent || Date.now() >= deadline || o.signal?.aborted) {
         const first = remaining[0]!;
         const why = permanent ? "the broker refused it" : `not acknowledged within ${o.deliveryTimeout} ms (${attempt} attempts)`;
-        throw new BridgeError("publish_failed", [], `event ${clipText(first.id)}: ${why}: ${clipText(describeError(err))}${kafkaSizeLimitHint(err)}`, { record: first.record, value: first.id, cause: err });
+        throw new BridgeError(
+          "publish_failed",
+          [],
+          `event ${clipText(first.id)}: ${why}: ${clipText(describeError(err))}${kafkaSizeLimitHint(err)}`,
+          { record: first.record, value: first.id, cause: err },
+        );
       }
       report.retries++;
       await sleep(o.retryDelay);

@@ -1,6 +1,8 @@
+/** Kafka records for a stream of events, with the headers that do not change built once per type. */
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { encodeEventMessage } from "../lifecycle.js";
-import { definedOnly, eventId, toCloudEventAttributes, toCloudEventHeaders } from "../transport/cloudevents.js";
+import { withDefaults } from "../options.js";
+import { eventId, toCloudEventAttributes, toCloudEventHeaders } from "../transport/cloudevents.js";
 import { confluentMessageIndexes, toConfluent } from "../transport/confluent.js";
 import { defaultKafkaRecordOptions, type KafkaRecordOptions } from "./records.js";
 
@@ -21,7 +23,7 @@ export interface KafkaRecordBuffers {
  * per type. Gives exactly the bytes of `toKafkaRecord`.
  */
 export function kafkaRecordWriter(options: Partial<KafkaRecordOptions> = {}): (event: ImageGenCallLifecycleEvent) => KafkaRecordBuffers {
-  const { confluent, ...ce } = { ...defaultKafkaRecordOptions, ...definedOnly(options) };
+  const { confluent, ...ce } = withDefaults(defaultKafkaRecordOptions, options);
   const perType = new Map<string, { headers: [Buffer, Buffer | undefined][]; fixedBytes: number }>();
   const ID = "ce_id";
   return (event) => {
@@ -30,11 +32,17 @@ export function kafkaRecordWriter(options: Partial<KafkaRecordOptions> = {}): (e
     if (fixed === undefined) {
       // the first event of a type goes the general way, which also checks the type and the options
       const pairs = toCloudEventHeaders(toCloudEventAttributes(event, ce), "kafka");
-      const headers = pairs.map(([name, value]): [Buffer, Buffer | undefined] => [Buffer.from(name), name === ID ? undefined : Buffer.from(value)]);
+      const headers = pairs.map(([name, value]): [Buffer, Buffer | undefined] => [
+        Buffer.from(name),
+        name === ID ? undefined : Buffer.from(value),
+      ]);
       fixed = { headers, fixedBytes: headers.reduce((n, [name, value]) => n + name.length + (value?.length ?? 0), 0) };
       perType.set(event.type, fixed);
     }
-    const framed = confluent === undefined ? message : toConfluent(message, { ...confluent, messageIndexes: confluent.messageIndexes ?? confluentMessageIndexes(event.type) });
+    const framed =
+      confluent === undefined
+        ? message
+        : toConfluent(message, { ...confluent, messageIndexes: confluent.messageIndexes ?? confluentMessageIndexes(event.type) });
     const value = Buffer.from(framed.buffer, framed.byteOffset, framed.byteLength);
     const key = Buffer.from(event.itemId);
     const id = eventId(event);

@@ -1,18 +1,25 @@
+/** The event as a Kafka record, whatever the client: key, value and CloudEvents headers, both ways. */
+import { BridgeError } from "../errors.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
+import { withDefaults } from "../options.js";
 import {
+  type CloudEventAttributes,
+  type CloudEventsOptions,
   defaultCloudEventsOptions,
-  definedOnly,
   eventId,
   fromCloudEventHeaders,
   headerText,
   toCloudEventAttributes,
   toCloudEventHeaders,
-  type CloudEventAttributes,
-  type CloudEventsOptions,
 } from "../transport/cloudevents.js";
-import { CONFLUENT_MAGIC_BYTE, confluentMessageIndexes, fromConfluent, toConfluent, type ConfluentOptions } from "../transport/confluent.js";
-import { BridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
+import {
+  CONFLUENT_MAGIC_BYTE,
+  type ConfluentOptions,
+  confluentMessageIndexes,
+  fromConfluent,
+  toConfluent,
+} from "../transport/confluent.js";
 
 /** The default topic of the events: one topic for all four lifecycle types, keyed by `item_id`. */
 export const DEFAULT_KAFKA_TOPIC = "openresponses.image-generation-call";
@@ -27,7 +34,10 @@ export interface KafkaRecordOptions extends CloudEventsOptions {
 }
 
 /** The defaults of `KafkaRecordOptions`. */
-export const defaultKafkaRecordOptions: Readonly<KafkaRecordOptions> = Object.freeze({ ...defaultCloudEventsOptions, confluent: undefined });
+export const defaultKafkaRecordOptions: Readonly<KafkaRecordOptions> = Object.freeze({
+  ...defaultCloudEventsOptions,
+  confluent: undefined,
+});
 
 /**
  * A Kafka record as the bridge writes it, for any client: key `item_id`, value the message bytes,
@@ -64,11 +74,14 @@ export interface KafkaRecordInput {
 /** Builds the Kafka record of any lifecycle event; throws a `BridgeError` for an event the bytes cannot carry. */
 export function toKafkaRecord(event: ImageGenCallLifecycleEvent, options: Partial<KafkaRecordOptions> = {}): KafkaRecord {
   const message = encodeEventMessage(event);
-  const { confluent, ...ce } = { ...defaultKafkaRecordOptions, ...definedOnly(options) };
+  const { confluent, ...ce } = withDefaults(defaultKafkaRecordOptions, options);
   const attributes = toCloudEventAttributes(event, ce);
   return {
     key: event.itemId,
-    value: confluent === undefined ? message : toConfluent(message, { ...confluent, messageIndexes: confluent.messageIndexes ?? confluentMessageIndexes(event.type) }),
+    value:
+      confluent === undefined
+        ? message
+        : toConfluent(message, { ...confluent, messageIndexes: confluent.messageIndexes ?? confluentMessageIndexes(event.type) }),
     headers: Object.fromEntries(toCloudEventHeaders(attributes, "kafka")),
   };
 }
@@ -95,12 +108,22 @@ export function readKafkaRecord(record: KafkaRecordInput): { event: ImageGenCall
   const event = decodeEventMessage(message, attributes.type);
   const id = eventId(event);
   if (attributes.id !== id) {
-    throw new BridgeError("header_mismatch", ["headers", "ce_id"], `ce_id ${JSON.stringify(attributes.id)} does not name the event in the value (${JSON.stringify(id)})`, { value: attributes.id });
+    throw new BridgeError(
+      "header_mismatch",
+      ["headers", "ce_id"],
+      `ce_id ${JSON.stringify(attributes.id)} does not name the event in the value (${JSON.stringify(id)})`,
+      { value: attributes.id },
+    );
   }
   if (record.key !== null && record.key !== undefined) {
     const key = headerText(record.key, ["key"]);
     if (key !== event.itemId) {
-      throw new BridgeError("header_mismatch", ["key"], `key ${JSON.stringify(key)} is not the item_id of the event in the value (${JSON.stringify(event.itemId)})`, { value: key });
+      throw new BridgeError(
+        "header_mismatch",
+        ["key"],
+        `key ${JSON.stringify(key)} is not the item_id of the event in the value (${JSON.stringify(event.itemId)})`,
+        { value: key },
+      );
     }
   }
   return { event, attributes };

@@ -1,3 +1,5 @@
+/** Records too large for Kafka: telling them apart, and which settings to raise. */
+
 /** The broker's answers to a record above its limit. */
 const TOO_LARGE = ["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"];
 

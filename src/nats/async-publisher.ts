@@ -1,13 +1,11 @@
-import type { MsgHdrs } from "@nats-io/transport-node";
-import { BridgeError } from "../errors.js";
-import { clipText } from "../errors.js";
-import { natsSizeLimitHint } from "./size-limit.js";
-
 /**
  * An acked asynchronous JetStream publisher on core NATS publishes: each message goes out with a
  * reply subject under one wildcard inbox subscription, and the `PubAck`s are matched to it as they
  * come back, so thousands of messages are in flight with no request, promise or timer of their own.
  */
+import type { MsgHdrs } from "@nats-io/transport-node";
+import { BridgeError, clipText } from "../errors.js";
+import { natsSizeLimitHint } from "./size-limit.js";
 
 /** What the publisher uses of a `@nats-io/transport-node` connection. */
 export interface NatsCoreConnectionLike {
@@ -119,7 +117,18 @@ export class JetStreamAsyncPublisher {
    * leave in one write.
    */
   offer(m: OutgoingNatsMessage): void {
-    const entry: Entry = { record: m.record, key: m.key, subject: m.subject, data: m.data, headers: m.headers, msgID: m.msgID, deadline: Date.now() + this.o.deliveryTimeout, sentAt: 0, attempts: 0, next: undefined };
+    const entry: Entry = {
+      record: m.record,
+      key: m.key,
+      subject: m.subject,
+      data: m.data,
+      headers: m.headers,
+      msgID: m.msgID,
+      deadline: Date.now() + this.o.deliveryTimeout,
+      sentAt: 0,
+      attempts: 0,
+      next: undefined,
+    };
     this.held++;
     const tail = this.tails.get(entry.key);
     this.tails.set(entry.key, entry);
@@ -217,7 +226,11 @@ export class JetStreamAsyncPublisher {
 
   private fail(entry: Entry, why: string, cause: unknown): void {
     if (this.failure === undefined || entry.record < this.failure.record!) {
-      this.failure = new BridgeError("publish_failed", [], `event ${clipText(entry.msgID)}: ${why}`, { record: entry.record, value: entry.msgID, cause });
+      this.failure = new BridgeError("publish_failed", [], `event ${clipText(entry.msgID)}: ${why}`, {
+        record: entry.record,
+        value: entry.msgID,
+        cause,
+      });
     }
     this.drop(entry);
   }

@@ -1,23 +1,30 @@
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, PubAck, StreamConfig, StreamInfo } from "@nats-io/jetstream";
-import type { MsgHdrs } from "@nats-io/transport-node";
-import { batched, sleep, type Source } from "../transport/batched.js";
-import { definedOnly, percentEncode, type CloudEventAttributes } from "../transport/cloudevents.js";
-import { BridgeError, isBridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import type { ConsumeReport, EventHandler, PublishReport } from "../kafka/client.js";
-import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
-import { natsSizeLimitHint, natsTooLarge } from "./size-limit.js";
-import { jetStreamLimits, type JetStreamLimits } from "./stream.js";
-import { consumeFetched, consumeOrdered } from "./consume-loops.js";
-import { natsMessageWriter } from "./message-writer.js";
-import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";
-import { defaultNatsMessageOptions, DEFAULT_NATS_SUBJECT_PREFIX, natsHeaderPairs, natsSubjectOf, readNatsMessage, toNatsMessage, type NatsMessageOptions } from "./records.js";
-
 /**
  * Thin adapters for JetStream with `@nats-io/jetstream` and `@nats-io/transport-node` 3.x
  * (optional peer dependencies): they take the client's objects; only `publishToJetStream` and
  * the dead letter load `@nats-io/transport-node`, for its `headers()`, when first called.
  */
+import type { JetStreamClient, JetStreamManager, PubAck, StreamConfig, StreamInfo } from "@nats-io/jetstream";
+import type { MsgHdrs } from "@nats-io/transport-node";
+import { BridgeError, isBridgeError } from "../errors.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { withDefaults } from "../options.js";
+import type { Source } from "../source.js";
+import { batched, sleep } from "../transport/batched.js";
+import { type CloudEventAttributes, percentEncode } from "../transport/cloudevents.js";
+import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
+import type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
+import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";
+import { consumeFetched, consumeOrdered } from "./consume-loops.js";
+import { natsMessageWriter } from "./message-writer.js";
+import {
+  DEFAULT_NATS_SUBJECT_PREFIX,
+  defaultNatsMessageOptions,
+  type NatsMessageOptions,
+  natsSubjectOf,
+  type toNatsMessage,
+} from "./records.js";
+import { natsSizeLimitHint, natsTooLarge } from "./size-limit.js";
+import { type JetStreamLimits, jetStreamLimits } from "./stream.js";
 
 export type { ConsumeReport, EventHandler, PublishReport };
 
@@ -68,7 +75,7 @@ export interface JetStreamNames {
 
 /** The stream, dead-letter subject and stream names for a subject prefix (or one subject), with the defaults applied. */
 export function jetStreamNames(options: Partial<JetStreamStreamOptions> = {}): JetStreamNames {
-  const o = { ...defaultJetStreamStreamOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultJetStreamStreamOptions, options);
   const base = o.subject ?? o.subjectPrefix;
   const subject = o.subject ?? `${o.subjectPrefix}.*`;
   const stream = o.stream ?? base.replace(/[^A-Za-z0-9_-]/g, "_").toUpperCase();
@@ -88,7 +95,7 @@ export function jetStreamNames(options: Partial<JetStreamStreamOptions> = {}): J
  * names.
  */
 export async function ensureJetStream(jsm: JetStreamManager, options: Partial<JetStreamStreamOptions> = {}): Promise<JetStreamNames> {
-  const o = { ...defaultJetStreamStreamOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultJetStreamStreamOptions, options);
   const names = jetStreamNames(o);
   const window = o.duplicateWindow * 1_000_000; // nanoseconds
   const limits = jetStreamLimits(jsm, o);
@@ -97,7 +104,13 @@ export async function ensureJetStream(jsm: JetStreamManager, options: Partial<Je
   return names;
 }
 
-async function ensureStream(jsm: JetStreamManager, name: string, subject: string, duplicateWindow: number, limits: JetStreamLimits): Promise<StreamInfo> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  name: string,
+  subject: string,
+  duplicateWindow: number,
+  limits: JetStreamLimits,
+): Promise<StreamInfo> {
   let info: StreamInfo | undefined;
   try {
     info = await jsm.streams.info(name);
@@ -105,11 +118,20 @@ async function ensureStream(jsm: JetStreamManager, name: string, subject: string
     if (!isNotFound(err)) throw err;
   }
   if (info === undefined) {
-    return jsm.streams.add({ name, subjects: [subject], duplicate_window: duplicateWindow, storage: "file" as StreamConfig["storage"], ...limits });
+    return jsm.streams.add({
+      name,
+      subjects: [subject],
+      duplicate_window: duplicateWindow,
+      storage: "file" as StreamConfig["storage"],
+      ...limits,
+    });
   }
   const subjects = info.config.subjects ?? [];
   if (subjects.includes(subject) && info.config.duplicate_window === duplicateWindow) return info;
-  return jsm.streams.update(name, { subjects: subjects.includes(subject) ? subjects : [...subjects, subject], duplicate_window: duplicateWindow });
+  return jsm.streams.update(name, {
+    subjects: subjects.includes(subject) ? subjects : [...subjects, subject],
+    duplicate_window: duplicateWindow,
+  });
 }
 
 /** Options of `publishToJetStream`. */
@@ -160,7 +182,7 @@ export async function publishToJetStream(
   events: Source<ImageGenCallLifecycleEvent>,
   options: Partial<JetStreamPublishOptions> = {},
 ): Promise<PublishReport> {
-  const o = { ...defaultJetStreamPublishOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultJetStreamPublishOptions, options);
   const headers = await loadHeaders();
   const nc = (js as unknown as { nc?: NatsCoreConnectionLike & { options?: { inboxPrefix?: string } } }).nc;
   if (nc === undefined) throw new Error("publishToJetStream needs the client of jetstream(nc) from @nats-io/jetstream 3.x");
@@ -239,7 +261,11 @@ async function publishOne(
       const permanent = (isApiError(err) && (err as { code?: number }).code !== JS_TEMPORARILY_UNAVAILABLE) || natsTooLarge(err);
       if (permanent || Date.now() >= deadline || o.signal?.aborted) {
         const why = permanent ? "JetStream refused it" : `not acknowledged within ${o.deliveryTimeout} ms (${attempt} attempts)`;
-        throw new BridgeError("publish_failed", [], `event ${message.msgID}: ${why}: ${(err as Error).message}${natsSizeLimitHint(err)}`, { record, value: message.msgID, cause: err });
+        throw new BridgeError("publish_failed", [], `event ${message.msgID}: ${why}: ${(err as Error).message}${natsSizeLimitHint(err)}`, {
+          record,
+          value: message.msgID,
+          cause: err,
+        });
       }
       report.retries++;
       await sleep(o.retryDelay);
@@ -348,7 +374,7 @@ export async function consumeFromJetStream(
   handler: EventHandler<JetStreamEventContext>,
   options: Partial<JetStreamConsumeOptions> = {},
 ): Promise<ConsumeReport> {
-  const o = { ...defaultJetStreamConsumeOptions, ...definedOnly(options) };
+  const o = withDefaults(defaultJetStreamConsumeOptions, options);
   const report: ConsumeReport = { events: 0, deadLettered: 0 };
   if (o.count !== undefined && o.count <= 0) return report;
   const deadLetter = typeof o.deadLetter === "function" ? o.deadLetter : jetStreamDeadLetterPublisher(js, o.deadLetter);
@@ -359,7 +385,13 @@ export async function consumeFromJetStream(
     return report;
   }
   const jsm = await js.jetstreamManager();
-  const config = { ack_policy: "all", deliver_policy: "all", ack_wait: o.ackWait * 1_000_000, max_ack_pending: Math.max(1000, o.maxMessages * 4), ...(filter === undefined ? {} : { filter_subject: filter }) } as const;
+  const config = {
+    ack_policy: "all",
+    deliver_policy: "all",
+    ack_wait: o.ackWait * 1_000_000,
+    max_ack_pending: Math.max(1000, o.maxMessages * 4),
+    ...(filter === undefined ? {} : { filter_subject: filter }),
+  } as const;
   let ackAll = true;
   try {
     ackAll = (await jsm.consumers.info(o.stream, o.consumer)).config.ack_policy === "all";
@@ -383,7 +415,10 @@ export const NATS_DEAD_LETTER_HEADERS = Object.freeze({
 });
 
 /** A dead letter that publishes each refused message, as it came, with the reason in headers. */
-export function jetStreamDeadLetterPublisher(js: JetStreamClient, target: { subject?: string | undefined }): (message: JetStreamDeadLetterMessage) => Promise<void> {
+export function jetStreamDeadLetterPublisher(
+  js: JetStreamClient,
+  target: { subject?: string | undefined },
+): (message: JetStreamDeadLetterMessage) => Promise<void> {
   return async (m) => {
     const headers = await loadHeaders();
     const subject = target.subject ?? `${m.subject}.dead-letter`;
@@ -415,7 +450,9 @@ async function loadHeaders(): Promise<() => MsgHdrs> {
     try {
       headersFactory = (await import("@nats-io/transport-node")).headers;
     } catch (cause) {
-      throw new Error("publishing to JetStream needs @nats-io/transport-node 3.x: npm install @nats-io/transport-node @nats-io/jetstream", { cause });
+      throw new Error("publishing to JetStream needs @nats-io/transport-node 3.x: npm install @nats-io/transport-node @nats-io/jetstream", {
+        cause,
+      });
     }
   }
   return headersFactory;
@@ -423,7 +460,13 @@ async function loadHeaders(): Promise<() => MsgHdrs> {
 
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; code?: number; message?: string };
-  return e?.code === 10059 || e?.code === 10014 || e?.name === "StreamNotFoundError" || e?.name === "ConsumerNotFoundError" || /not found/i.test(e?.message ?? "");
+  return (
+    e?.code === 10059 ||
+    e?.code === 10014 ||
+    e?.name === "StreamNotFoundError" ||
+    e?.name === "ConsumerNotFoundError" ||
+    /not found/i.test(e?.message ?? "")
+  );
 }
 
 /** The one JetStream API answer to a publish that is worth a retry: "JetStream system temporarily unavailable". */

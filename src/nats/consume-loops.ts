@@ -1,7 +1,8 @@
+/** Reading a JetStream stream: an ordered consumer from the beginning, or a durable one fetching in batches. */
 import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
-import { sleep } from "../transport/batched.js";
 import { isBridgeError } from "../errors.js";
-import type { ConsumeReport, EventHandler } from "../kafka/client.js";
+import { sleep } from "../transport/batched.js";
+import type { ConsumeReport, EventHandler } from "../transport/types.js";
 import type { JetStreamConsumeOptions, JetStreamDeadLetterMessage, JetStreamEventContext } from "./client.js";
 import { natsHeaderBlockOf } from "./header-block.js";
 import { natsHeaderPairs, readNatsMessage } from "./records.js";
@@ -21,14 +22,28 @@ class Stop {
  * sends the message to the dead letter. Resolves to `true` for an event, `false` for a dead
  * letter; rejects with a `Stop`.
  */
-function handle(m: JsMsg, handler: EventHandler<JetStreamEventContext>, deadLetter: DeadLetter, o: JetStreamConsumeOptions, report: ConsumeReport): boolean | Promise<boolean> {
+function handle(
+  m: JsMsg,
+  handler: EventHandler<JetStreamEventContext>,
+  deadLetter: DeadLetter,
+  o: JetStreamConsumeOptions,
+  report: ConsumeReport,
+): boolean | Promise<boolean> {
   let read: ReturnType<typeof readNatsMessage>;
   const block = natsHeaderBlockOf(m);
   try {
     read = readNatsMessage({ data: m.data, headers: block ?? m.headers });
   } catch (err) {
     if (!isBridgeError(err)) throw new Stop(err);
-    const letter: JetStreamDeadLetterMessage = { error: err, stream: o.stream, seq: m.seq, subject: m.subject, data: m.data, headers: natsHeaderPairs(m.headers), headerBlock: block };
+    const letter: JetStreamDeadLetterMessage = {
+      error: err,
+      stream: o.stream,
+      seq: m.seq,
+      subject: m.subject,
+      data: m.data,
+      headers: natsHeaderPairs(m.headers),
+      headerBlock: block,
+    };
     return (async () => {
       try {
         await deadLetter(letter);
@@ -40,7 +55,14 @@ function handle(m: JsMsg, handler: EventHandler<JetStreamEventContext>, deadLett
     })();
   }
   try {
-    const done = handler(read.event, { stream: o.stream, subject: m.subject, seq: m.seq, deliveries: m.info.deliveryCount, eventId: read.attributes.id, attributes: read.attributes });
+    const done = handler(read.event, {
+      stream: o.stream,
+      subject: m.subject,
+      seq: m.seq,
+      deliveries: m.info.deliveryCount,
+      eventId: read.attributes.id,
+      attributes: read.attributes,
+    });
     if (done !== undefined) {
       return done.then(
         () => {
@@ -63,12 +85,21 @@ function handle(m: JsMsg, handler: EventHandler<JetStreamEventContext>, deadLett
  * Reads a stream with an ordered consumer (no acks: nothing resumes from it), in stream order,
  * until `count` events, `idleTimeout` ms without a message, or `signal`.
  */
-export async function consumeOrdered(consumer: Consumer, handler: EventHandler<JetStreamEventContext>, deadLetter: DeadLetter, o: JetStreamConsumeOptions, report: ConsumeReport): Promise<void> {
+export async function consumeOrdered(
+  consumer: Consumer,
+  handler: EventHandler<JetStreamEventContext>,
+  deadLetter: DeadLetter,
+  o: JetStreamConsumeOptions,
+  report: ConsumeReport,
+): Promise<void> {
   const messages = await consumer.consume({ max_messages: o.maxMessages });
   const stop = () => void messages.close().catch(() => {});
   let lastSeen = Date.now();
   const idleTimeout = o.idleTimeout;
-  const idle = idleTimeout === undefined ? undefined : setInterval(() => Date.now() - lastSeen >= idleTimeout && stop(), Math.max(1, Math.min(idleTimeout, 100)));
+  const idle =
+    idleTimeout === undefined
+      ? undefined
+      : setInterval(() => Date.now() - lastSeen >= idleTimeout && stop(), Math.max(1, Math.min(idleTimeout, 100)));
   o.signal?.addEventListener("abort", stop, { once: true });
   try {
     if (o.signal?.aborted) stop();
@@ -93,7 +124,14 @@ export async function consumeOrdered(consumer: Consumer, handler: EventHandler<J
  * once). Acks go after `flush`, per fetch: with `ackAll` one ack of the last handled message,
  * else one per message. Dead letters are terminated once stored.
  */
-export async function consumeFetched(consumer: Consumer, handler: EventHandler<JetStreamEventContext>, deadLetter: DeadLetter, o: JetStreamConsumeOptions, report: ConsumeReport, ackAll: boolean): Promise<void> {
+export async function consumeFetched(
+  consumer: Consumer,
+  handler: EventHandler<JetStreamEventContext>,
+  deadLetter: DeadLetter,
+  o: JetStreamConsumeOptions,
+  report: ConsumeReport,
+  ackAll: boolean,
+): Promise<void> {
   let current: ConsumerMessages | undefined;
   const abort = () => void current?.close().catch(() => {});
   o.signal?.addEventListener("abort", abort, { once: true });

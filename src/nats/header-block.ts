@@ -1,3 +1,4 @@
+/** NATS headers read strictly from their bytes, so that a value that is not UTF-8 is refused, not repaired. */
 import { BridgeError } from "../errors.js";
 
 /**

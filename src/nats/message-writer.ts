@@ -1,7 +1,9 @@
+/** NATS messages for a stream of events, with the headers that do not change built once per type. */
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { encodeEventMessage } from "../lifecycle.js";
-import { definedOnly, eventId, percentEncode, toCloudEventAttributes, toCloudEventHeaders } from "../transport/cloudevents.js";
-import { defaultNatsMessageOptions, natsSubjectOf, type NatsMessage, type NatsMessageOptions } from "./records.js";
+import { withDefaults } from "../options.js";
+import { eventId, percentEncode, toCloudEventAttributes, toCloudEventHeaders } from "../transport/cloudevents.js";
+import { defaultNatsMessageOptions, type NatsMessage, type NatsMessageOptions, natsSubjectOf } from "./records.js";
 
 /** Printable ASCII without space, `"` and `%`: what percent-encoding leaves as it is. */
 const UNESCAPED = /^[\x21\x23\x24\x26-\x7e]*$/;
@@ -12,7 +14,7 @@ const UNESCAPED = /^[\x21\x23\x24\x26-\x7e]*$/;
  * per type. Gives exactly what `toNatsMessage` gives.
  */
 export function natsMessageWriter(options: Partial<NatsMessageOptions> = {}): (event: ImageGenCallLifecycleEvent) => NatsMessage {
-  const { subject, subjectPrefix, ...ce } = { ...defaultNatsMessageOptions, ...definedOnly(options) };
+  const { subject, subjectPrefix, ...ce } = withDefaults(defaultNatsMessageOptions, options);
   const perType = new Map<string, { subject: string; headers: [string, string][] }>();
   return (event) => {
     const data = encodeEventMessage(event);

@@ -1,18 +1,19 @@
+/** The event as a NATS message, whatever the client: subject, data and CloudEvents headers, both ways. */
+import { BridgeError } from "../errors.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { EVENT_KINDS } from "../json/event.js";
+import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
+import { withDefaults } from "../options.js";
 import {
+  type CloudEventAttributes,
+  type CloudEventsOptions,
   defaultCloudEventsOptions,
-  definedOnly,
   eventId,
   fromCloudEventHeaders,
   percentEncode,
   toCloudEventAttributes,
   toCloudEventHeaders,
-  type CloudEventAttributes,
-  type CloudEventsOptions,
 } from "../transport/cloudevents.js";
-import { BridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
-import { EVENT_KINDS } from "../json/event.js";
 import { readNatsHeaderBlock } from "./header-block.js";
 
 /** The default subject prefix: each lifecycle type is published on `${prefix}.${suffix}`. */
@@ -28,7 +29,8 @@ const TYPE_PREFIX = "response.image_generation_call.";
  * `response.image_generation_call.` (`in_progress`, `generating`, `partial_image`, `completed`).
  */
 export function natsSubjectOf(type: ImageGenCallLifecycleEvent["type"], prefix: string = DEFAULT_NATS_SUBJECT_PREFIX): string {
-  if (!EVENT_KINDS.has(type)) throw new BridgeError("invalid_value", ["type"], `${JSON.stringify(type)} is not a lifecycle event type`, { value: type });
+  if (!EVENT_KINDS.has(type))
+    throw new BridgeError("invalid_value", ["type"], `${JSON.stringify(type)} is not a lifecycle event type`, { value: type });
   return `${prefix}.${type.slice(TYPE_PREFIX.length)}`;
 }
 
@@ -41,7 +43,11 @@ export interface NatsMessageOptions extends CloudEventsOptions {
 }
 
 /** The defaults of `NatsMessageOptions`. */
-export const defaultNatsMessageOptions: Readonly<NatsMessageOptions> = Object.freeze({ ...defaultCloudEventsOptions, subjectPrefix: DEFAULT_NATS_SUBJECT_PREFIX, subject: undefined });
+export const defaultNatsMessageOptions: Readonly<NatsMessageOptions> = Object.freeze({
+  ...defaultCloudEventsOptions,
+  subjectPrefix: DEFAULT_NATS_SUBJECT_PREFIX,
+  subject: undefined,
+});
 
 /** A NATS message as the bridge writes it, for any client: subject, data, headers, JetStream message id. */
 export interface NatsMessage {
@@ -70,9 +76,14 @@ export interface NatsMessageInput {
 /** Builds the NATS message of any lifecycle event, on its type's subject; throws a `BridgeError` for an event the bytes cannot carry. */
 export function toNatsMessage(event: ImageGenCallLifecycleEvent, options: Partial<NatsMessageOptions> = {}): NatsMessage {
   const data = encodeEventMessage(event);
-  const { subject, subjectPrefix, ...ce } = { ...defaultNatsMessageOptions, ...definedOnly(options) };
+  const { subject, subjectPrefix, ...ce } = withDefaults(defaultNatsMessageOptions, options);
   const attributes = toCloudEventAttributes(event, ce);
-  return { subject: subject ?? natsSubjectOf(event.type, subjectPrefix), data, headers: Object.fromEntries(toCloudEventHeaders(attributes, "nats")), msgID: percentEncode(attributes.id) };
+  return {
+    subject: subject ?? natsSubjectOf(event.type, subjectPrefix),
+    data,
+    headers: Object.fromEntries(toCloudEventHeaders(attributes, "nats")),
+    msgID: percentEncode(attributes.id),
+  };
 }
 
 /**
@@ -93,7 +104,12 @@ export function readNatsMessage(message: NatsMessageInput): { event: ImageGenCal
   const event = decodeEventMessage(message.data, attributes.type);
   const id = eventId(event);
   if (attributes.id !== id) {
-    throw new BridgeError("header_mismatch", ["headers", "ce-id"], `ce-id ${JSON.stringify(attributes.id)} does not name the event in the data (${JSON.stringify(id)})`, { value: attributes.id });
+    throw new BridgeError(
+      "header_mismatch",
+      ["headers", "ce-id"],
+      `ce-id ${JSON.stringify(attributes.id)} does not name the event in the data (${JSON.stringify(id)})`,
+      { value: attributes.id },
+    );
   }
   return { event, attributes };
 }
@@ -102,9 +118,10 @@ export function readNatsMessage(message: NatsMessageInput): { event: ImageGenCal
 export function natsHeaderPairs(headers: NatsHeadersInput | undefined): [string, string][] {
   const pairs: [string, string][] = [];
   if (headers === undefined || headers === null) return pairs;
-  const entries = typeof (headers as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function"
-    ? (headers as Iterable<readonly [string, string | readonly string[]]>)
-    : Object.entries(headers as Record<string, string | readonly string[]>);
+  const entries =
+    typeof (headers as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function"
+      ? (headers as Iterable<readonly [string, string | readonly string[]]>)
+      : Object.entries(headers as Record<string, string | readonly string[]>);
   for (const [name, value] of entries) {
     if (typeof value === "string") pairs.push([name, value]);
     else for (const v of value) pairs.push([name, v]);

@@ -1,3 +1,5 @@
+/** Messages too large for NATS or a stream: telling them apart, and which settings to raise. */
+
 /** JetStream's API error for a message above the stream's `max_msg_size`. */
 const JS_MESSAGE_TOO_LARGE = 10054;
 
@@ -8,7 +10,12 @@ const JS_MESSAGE_TOO_LARGE = 10054;
  */
 export function natsTooLarge(err: unknown): boolean {
   const e = err as { message?: string; code?: number; err_code?: number; api_error?: { err_code?: number } };
-  return /max_payload/.test(e?.message ?? "") || e?.code === JS_MESSAGE_TOO_LARGE || e?.err_code === JS_MESSAGE_TOO_LARGE || e?.api_error?.err_code === JS_MESSAGE_TOO_LARGE;
+  return (
+    /max_payload/.test(e?.message ?? "") ||
+    e?.code === JS_MESSAGE_TOO_LARGE ||
+    e?.err_code === JS_MESSAGE_TOO_LARGE ||
+    e?.api_error?.err_code === JS_MESSAGE_TOO_LARGE
+  );
 }
 
 /** What to say when a message was too large: which settings to raise. Empty for any other error. */

@@ -1,3 +1,4 @@
+/** JetStream streams as `publish` creates them: replicas for the cluster, room for large messages. */
 import type { JetStreamManager } from "@nats-io/jetstream";
 
 /** What a new stream gets besides its subjects: its replicas and its largest message. */
@@ -23,7 +24,10 @@ export function natsClusterSize(jsm: JetStreamManager): number {
  * dies; and `maxMessageBytes`, but no more than the server's `max_payload`, which a bigger message
  * could not pass anyway.
  */
-export function jetStreamLimits(jsm: JetStreamManager, options: { replicas: number | undefined; maxMessageBytes: number }): JetStreamLimits {
+export function jetStreamLimits(
+  jsm: JetStreamManager,
+  options: { replicas: number | undefined; maxMessageBytes: number },
+): JetStreamLimits {
   const maxPayload = serverInfo(jsm)?.max_payload;
   return {
     num_replicas: options.replicas ?? Math.min(3, natsClusterSize(jsm)),

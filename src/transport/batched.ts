@@ -1,6 +1,5 @@
+/** Batches from an event source for the publishers, by count or by time. */
 import type { Source } from "../source.js";
-
-export type { Source };
 
 const LINGERED = Symbol("lingered");
 

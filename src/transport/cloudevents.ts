@@ -1,20 +1,24 @@
-import { BridgeError } from "../errors.js";
-import type { ImageGenCallLifecycleEvent } from "../json/event.js";
-import { stringifyJson } from "../json/json-text.js";
-import { isWellFormed, typeName } from "../json/validate.js";
-import { EVENT_KINDS } from "../json/event.js";
-
 /**
  * CloudEvents binary content mode for the event: its context attributes, and their headers in the
  * Kafka binding (`content-type`, `ce_<name>`) and the NATS binding (`ce-<name>`, percent-encoded).
  * Spec: https://github.com/cloudevents/spec/blob/main/cloudevents/spec.md
  */
+import { BridgeError } from "../errors.js";
+import type { ImageGenCallLifecycleEvent } from "../json/event.js";
+import { EVENT_KINDS } from "../json/event.js";
+import { stringifyJson } from "../json/json-text.js";
+import { isWellFormed, typeName } from "../json/validate.js";
+import { withDefaults } from "../options.js";
 
 /** The media type the bridge writes for the message bytes (RFC 9996). */
 export const PROTOBUF_MEDIA_TYPE = "application/protobuf";
 
 /** Media types read as protobuf: RFC 9996's and the deprecated aliases still in use. */
-export const PROTOBUF_MEDIA_TYPES: readonly string[] = Object.freeze([PROTOBUF_MEDIA_TYPE, "application/x-protobuf", "application/x-protobuffer"]);
+export const PROTOBUF_MEDIA_TYPES: readonly string[] = Object.freeze([
+  PROTOBUF_MEDIA_TYPE,
+  "application/x-protobuf",
+  "application/x-protobuffer",
+]);
 
 /** The CloudEvents version of the attributes. */
 export const CLOUDEVENTS_SPECVERSION = "1.0";
@@ -74,7 +78,7 @@ export function eventId(event: Pick<ImageGenCallLifecycleEvent, "itemId" | "sequ
 
 /** Checks `CloudEventsOptions` merged over the defaults; throws a `TypeError` for a bad one. */
 export function cloudEventsOptions(options: Partial<CloudEventsOptions> = {}): CloudEventsOptions {
-  const merged = { ...defaultCloudEventsOptions, ...definedOnly(options) };
+  const merged = withDefaults(defaultCloudEventsOptions, options);
   if (typeof merged.source !== "string" || merged.source === "") throw new TypeError("source must be a non-empty URI-reference");
   if (typeof merged.dataschema !== "function") checkDataschema(merged.dataschema);
   return { source: merged.source, dataschema: merged.dataschema };
@@ -92,7 +96,12 @@ export function toCloudEventAttributes(event: ImageGenCallLifecycleEvent, option
   const { source, dataschema } = cloudEventsOptions(options);
   const type = event.type;
   if (!EVENT_KINDS.has(type)) {
-    throw new BridgeError("invalid_value", ["type"], `expected one of ${[...EVENT_KINDS.keys()].map((t) => JSON.stringify(t)).join(", ")}, got ${JSON.stringify(type)}`, { value: type });
+    throw new BridgeError(
+      "invalid_value",
+      ["type"],
+      `expected one of ${[...EVENT_KINDS.keys()].map((t) => JSON.stringify(t)).join(", ")}, got ${JSON.stringify(type)}`,
+      { value: type },
+    );
   }
   return {
     specversion: CLOUDEVENTS_SPECVERSION,
@@ -145,7 +154,11 @@ export function fromCloudEventHeaders(headers: Iterable<readonly [string, string
     const value = binding === "nats" && lower !== "content-type" ? percentDecode(raw, ["headers", name]) : raw;
     const seen = found.get(lower);
     if (seen !== undefined && seen.value !== value) {
-      throw new BridgeError("invalid_header", ["headers", name], `header given twice with different values (${JSON.stringify(seen.value)} and ${JSON.stringify(value)})`);
+      throw new BridgeError(
+        "invalid_header",
+        ["headers", name],
+        `header given twice with different values (${JSON.stringify(seen.value)} and ${JSON.stringify(value)})`,
+      );
     }
     found.set(lower, { name, value });
   }
@@ -153,27 +166,52 @@ export function fromCloudEventHeaders(headers: Iterable<readonly [string, string
   const contentTypeName = binding === "kafka" ? "content-type" : "ce-datacontenttype";
   const contentType = binding === "kafka" ? found.get("content-type") : (get("datacontenttype") ?? found.get("content-type"));
   if (contentType === undefined) {
-    throw new BridgeError("unsupported_content_type", ["headers", contentTypeName], `no ${contentTypeName} header: not a CloudEvent in binary mode with protobuf data`);
+    throw new BridgeError(
+      "unsupported_content_type",
+      ["headers", contentTypeName],
+      `no ${contentTypeName} header: not a CloudEvent in binary mode with protobuf data`,
+    );
   }
   const mediaType = contentType.value.split(";")[0]!.trim().toLowerCase();
   if (mediaType.startsWith("application/cloudevents")) {
-    throw new BridgeError("unsupported_content_type", ["headers", contentType.name], `${JSON.stringify(contentType.value)} is CloudEvents structured mode; only binary mode with protobuf data is read`, { value: contentType.value });
+    throw new BridgeError(
+      "unsupported_content_type",
+      ["headers", contentType.name],
+      `${JSON.stringify(contentType.value)} is CloudEvents structured mode; only binary mode with protobuf data is read`,
+      { value: contentType.value },
+    );
   }
   if (!PROTOBUF_MEDIA_TYPES.includes(mediaType)) {
-    throw new BridgeError("unsupported_content_type", ["headers", contentType.name], `content type ${JSON.stringify(contentType.value)} is not ${PROTOBUF_MEDIA_TYPE}`, { value: contentType.value });
+    throw new BridgeError(
+      "unsupported_content_type",
+      ["headers", contentType.name],
+      `content type ${JSON.stringify(contentType.value)} is not ${PROTOBUF_MEDIA_TYPE}`,
+      { value: contentType.value },
+    );
   }
   const required = (attribute: string): string => {
     const header = get(attribute);
-    if (header === undefined) throw new BridgeError("not_our_record", ["headers", `${prefix}${attribute}`], `no ${prefix}${attribute} header: not a CloudEvent`);
+    if (header === undefined)
+      throw new BridgeError("not_our_record", ["headers", `${prefix}${attribute}`], `no ${prefix}${attribute} header: not a CloudEvent`);
     return header.value;
   };
   const specversion = required("specversion");
   if (specversion !== CLOUDEVENTS_SPECVERSION) {
-    throw new BridgeError("not_our_record", ["headers", get("specversion")!.name], `CloudEvents specversion ${JSON.stringify(specversion)} is not ${CLOUDEVENTS_SPECVERSION}`, { value: specversion });
+    throw new BridgeError(
+      "not_our_record",
+      ["headers", get("specversion")!.name],
+      `CloudEvents specversion ${JSON.stringify(specversion)} is not ${CLOUDEVENTS_SPECVERSION}`,
+      { value: specversion },
+    );
   }
   const type = required("type");
   if (!EVENT_KINDS.has(type)) {
-    throw new BridgeError("not_our_record", ["headers", get("type")!.name], `event type ${JSON.stringify(type)} is not an image generation call event (${LIFECYCLE_SUFFIXES})`, { value: type });
+    throw new BridgeError(
+      "not_our_record",
+      ["headers", get("type")!.name],
+      `event type ${JSON.stringify(type)} is not an image generation call event (${LIFECYCLE_SUFFIXES})`,
+      { value: type },
+    );
   }
   const attributes: CloudEventAttributes = {
     specversion,
@@ -193,7 +231,8 @@ export function fromCloudEventHeaders(headers: Iterable<readonly [string, string
  */
 export function percentEncode(value: string): string {
   if (typeof value !== "string") throw new BridgeError("invalid_type", [], `a header value must be a string, got ${typeName(value)}`);
-  if (!isWellFormed(value)) throw new BridgeError("lone_surrogate", [], "header value has a lone UTF-16 surrogate, which UTF-8 cannot carry");
+  if (!isWellFormed(value))
+    throw new BridgeError("lone_surrogate", [], "header value has a lone UTF-16 surrogate, which UTF-8 cannot carry");
   let out = "";
   for (const char of value) {
     const code = char.codePointAt(0)!;
@@ -214,7 +253,8 @@ export function percentDecode(value: string, path: readonly (string | number)[] 
     const code = value.charCodeAt(i);
     if (code === 0x25) {
       const hex = value.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new BridgeError("invalid_header", path, `malformed percent-encoding at character ${i}`, { value });
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex))
+        throw new BridgeError("invalid_header", path, `malformed percent-encoding at character ${i}`, { value });
       bytes.push(Number.parseInt(hex, 16));
       i += 2;
     } else if (code < 0x80) {
@@ -246,10 +286,3 @@ const LIFECYCLE_SUFFIXES = `response.image_generation_call.${[...EVENT_KINDS.key
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** Drops members set to `undefined`, so that they do not override defaults. */
-export function definedOnly<T extends object>(options: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key of Object.keys(options) as (keyof T)[]) if (options[key] !== undefined) out[key] = options[key];
-  return out;
-}

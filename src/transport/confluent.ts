@@ -1,15 +1,14 @@
+/**
+ * Confluent Schema Registry's wire format for protobuf values: the magic byte `0x00`, the schema id
+ * as a big-endian int32, the message indexes, then the message bytes.
+ * Spec: https://docs.confluent.io/platform/current/schema-registry/fundamentals/serdes-develop/index.html#wire-format
+ */
 import { file_openresponses_v1_image_gen_call } from "../../gen/openresponses/v1/image_gen_call_pb.js";
 import { BridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { EVENT_KINDS } from "../json/event.js";
 import { withDefaults } from "../options.js";
 import { readVarint32, VARINT_INCOMPLETE, varint32End, varint32Size, writeVarint32 } from "../wire/varint.js";
-
-/**
- * Confluent Schema Registry's wire format for protobuf values: the magic byte `0x00`, the schema id
- * as a big-endian int32, the message indexes, then the message bytes.
- * Spec: https://docs.confluent.io/platform/current/schema-registry/fundamentals/serdes-develop/index.html#wire-format
- */
 
 /** The first byte of a Confluent-framed value that carries a schema id. */
 export const CONFLUENT_MAGIC_BYTE = 0x00;
@@ -27,7 +26,9 @@ export interface ConfluentOptions {
 }
 
 /** The defaults of `ConfluentOptions` (the schema id has none). */
-export const defaultConfluentOptions: Readonly<Pick<ConfluentOptions, "messageIndexes">> = Object.freeze({ messageIndexes: Object.freeze([0]) });
+export const defaultConfluentOptions: Readonly<Pick<ConfluentOptions, "messageIndexes">> = Object.freeze({
+  messageIndexes: Object.freeze([0]),
+});
 
 const MESSAGE_INDEXES: ReadonlyMap<string, readonly number[]> = new Map(
   [...EVENT_KINDS.values()].map((kind) => {
@@ -44,7 +45,8 @@ const MESSAGE_INDEXES: ReadonlyMap<string, readonly number[]> = new Map(
  */
 export function confluentMessageIndexes(type: ImageGenCallLifecycleEvent["type"]): readonly number[] {
   const indexes = MESSAGE_INDEXES.get(type);
-  if (indexes === undefined) throw new BridgeError("invalid_value", ["type"], `${JSON.stringify(type)} is not a lifecycle event type`, { value: type });
+  if (indexes === undefined)
+    throw new BridgeError("invalid_value", ["type"], `${JSON.stringify(type)} is not a lifecycle event type`, { value: type });
   return indexes;
 }
 
@@ -70,12 +72,16 @@ function isInt32(n: unknown): n is number {
 export function toConfluent(message: Uint8Array, options: Partial<ConfluentOptions> & Pick<ConfluentOptions, "schemaId">): Uint8Array {
   if (!(message instanceof Uint8Array)) throw new BridgeError("invalid_type", [], "expected a Uint8Array of message bytes");
   const { schemaId, messageIndexes } = withDefaults<Partial<ConfluentOptions>>(defaultConfluentOptions, options) as ConfluentOptions;
-  if (!isInt32(schemaId)) throw new BridgeError("invalid_value", ["schemaId"], "the schema id must be a whole number in 0..2^31-1", { value: schemaId });
+  if (!isInt32(schemaId))
+    throw new BridgeError("invalid_value", ["schemaId"], "the schema id must be a whole number in 0..2^31-1", { value: schemaId });
   if (!Array.isArray(messageIndexes) || messageIndexes.length === 0) {
     throw new BridgeError("invalid_value", ["messageIndexes"], "the message indexes must be an array naming a message: at least one index");
   }
   messageIndexes.forEach((index, i) => {
-    if (!isInt32(index)) throw new BridgeError("invalid_value", ["messageIndexes", i], "a message index must be a whole number in 0..2^31-1", { value: index });
+    if (!isInt32(index))
+      throw new BridgeError("invalid_value", ["messageIndexes", i], "a message index must be a whole number in 0..2^31-1", {
+        value: index,
+      });
   });
   const single = messageIndexes.length === 1 && messageIndexes[0] === 0;
   const indexes = single ? [] : [messageIndexes.length, ...messageIndexes];
@@ -96,12 +102,19 @@ export function toConfluent(message: Uint8Array, options: Partial<ConfluentOptio
  * as `truncated`, bytes that end inside the frame; as `varint_overflow`, an index wider than 32 bits.
  */
 export function fromConfluent(bytes: Uint8Array): ConfluentFrame {
-  if (bytes.length === 0) throw new BridgeError("truncated", [], "no bytes: a Confluent frame starts with the magic byte 0x00", { offset: 0 });
+  if (bytes.length === 0)
+    throw new BridgeError("truncated", [], "no bytes: a Confluent frame starts with the magic byte 0x00", { offset: 0 });
   if (bytes[0] !== CONFLUENT_MAGIC_BYTE) {
-    const what = bytes[0] === 0x01 ? "the GUID form (magic byte 0x01), which is not read here" : `not Confluent framing: the first byte is 0x${bytes[0]!.toString(16).padStart(2, "0")}, not the magic byte 0x00`;
+    const what =
+      bytes[0] === 0x01
+        ? "the GUID form (magic byte 0x01), which is not read here"
+        : `not Confluent framing: the first byte is 0x${bytes[0]!.toString(16).padStart(2, "0")}, not the magic byte 0x00`;
     throw new BridgeError("invalid_framing", [], what, { offset: 0, value: bytes[0] });
   }
-  if (bytes.length < 6) throw new BridgeError("truncated", [], "bytes end inside the Confluent frame (magic byte, schema id, message indexes)", { offset: bytes.length });
+  if (bytes.length < 6)
+    throw new BridgeError("truncated", [], "bytes end inside the Confluent frame (magic byte, schema id, message indexes)", {
+      offset: bytes.length,
+    });
   const schemaId = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(1, false);
   if (schemaId < 0) throw new BridgeError("invalid_framing", [], `schema id ${schemaId} is negative`, { offset: 1, value: schemaId });
   let pos = 5;

@@ -1,19 +1,18 @@
-import { BridgeError, isBridgeError } from "../errors.js";
-import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "../json/event.js";
-import { decode, encode, placeMessage, planMessage, type MessagePlan } from "../codec.js";
-import { checkType, readEvent } from "../json/validate.js";
-import { COMPLETED, type Shape } from "../json/event.js";
-import { placeEnvelope } from "../lifecycle.js";
-import { encodePlainJson } from "../plain-json.js";
-import { withDefaults } from "../options.js";
-import { defaultDelimitedOptions, delimit, tooLargeToFrame, undelimit, type DelimitedOptions } from "../wire/size-delimited.js";
-import { readVarint32, varint32Size } from "../wire/varint.js";
-import type { Source } from "../source.js";
-
 /**
  * Size-delimited streams of events: the codec on top of the generic framing of
  * `wire/size-delimited.ts`, with the same `maxMessageBytes` bound on both sides.
  */
+import { decode, encode, type MessagePlan, placeMessage, planMessage } from "../codec.js";
+import { isBridgeError } from "../errors.js";
+import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "../json/event.js";
+import { COMPLETED, type Shape } from "../json/event.js";
+import { checkType, readEvent } from "../json/validate.js";
+import { placeEnvelope } from "../lifecycle.js";
+import { withDefaults } from "../options.js";
+import { encodePlainJson } from "../plain-json.js";
+import type { Source } from "../source.js";
+import { type DelimitedOptions, defaultDelimitedOptions, delimit, tooLargeToFrame, undelimit } from "../wire/size-delimited.js";
+import { readVarint32, varint32Size } from "../wire/varint.js";
 
 /** Options of `DelimitedWriter`. */
 export interface DelimitedWriterOptions extends DelimitedOptions {
@@ -22,7 +21,10 @@ export interface DelimitedWriterOptions extends DelimitedOptions {
 }
 
 /** The defaults of `DelimitedWriterOptions`. */
-export const defaultDelimitedWriterOptions: Readonly<DelimitedWriterOptions> = Object.freeze({ ...defaultDelimitedOptions, chunkBytes: 1 << 18 });
+export const defaultDelimitedWriterOptions: Readonly<DelimitedWriterOptions> = Object.freeze({
+  ...defaultDelimitedOptions,
+  chunkBytes: 1 << 18,
+});
 
 /**
  * Collects size-delimited frames of events into large chunks, for file and socket output: one
@@ -125,7 +127,10 @@ export class DelimitedWriter {
  * Encodes events to a size-delimited byte stream, one frame per event; an error, `too_large` for
  * a message above `maxMessageBytes` included, names its 1-based record.
  */
-export async function* encodeDelimited(events: Source<ImageGenCallCompletedEvent>, options?: Partial<DelimitedOptions>): AsyncGenerator<Uint8Array> {
+export async function* encodeDelimited(
+  events: Source<ImageGenCallCompletedEvent>,
+  options?: Partial<DelimitedOptions>,
+): AsyncGenerator<Uint8Array> {
   const { maxMessageBytes } = withDefaults(defaultDelimitedOptions, options);
   let record = 0;
   for await (const event of events) {
@@ -140,7 +145,10 @@ export async function* encodeDelimited(events: Source<ImageGenCallCompletedEvent
  * Decodes a size-delimited byte stream to events; yields every event before a refusal, whose
  * error names its 1-based record.
  */
-export async function* decodeDelimited(chunks: Source<Uint8Array>, options?: Partial<DelimitedOptions>): AsyncGenerator<ImageGenCallCompletedEvent> {
+export async function* decodeDelimited(
+  chunks: Source<Uint8Array>,
+  options?: Partial<DelimitedOptions>,
+): AsyncGenerator<ImageGenCallCompletedEvent> {
   let record = 0;
   for await (const message of undelimit(chunks, options)) {
     record++;

@@ -3,30 +3,37 @@
  * size-delimited streams, CloudEvents attributes and headers, Confluent Schema Registry framing,
  * and the strict reader of the Responses API's event streams (SSE).
  */
+
+export { Deframer, type DelimitedOptions, defaultDelimitedOptions, delimit, undelimit } from "../wire/size-delimited.js";
 export {
+  type Binding,
   CLOUDEVENTS_SPECVERSION,
+  type CloudEventAttributes,
+  type CloudEventsOptions,
   defaultCloudEventsOptions,
   defaultDataschema,
   eventId,
   fromCloudEventHeaders,
+  type LifecycleType,
   PROTOBUF_MEDIA_TYPE,
   PROTOBUF_MEDIA_TYPES,
   toCloudEventAttributes,
   toCloudEventHeaders,
-  type Binding,
-  type CloudEventAttributes,
-  type CloudEventsOptions,
-  type LifecycleType,
 } from "./cloudevents.js";
 export {
   CONFLUENT_MAGIC_BYTE,
+  type ConfluentFrame,
+  type ConfluentOptions,
   confluentMessageIndexes,
   defaultConfluentOptions,
   fromConfluent,
   toConfluent,
-  type ConfluentFrame,
-  type ConfluentOptions,
 } from "./confluent.js";
-export { decodeDelimited, defaultDelimitedWriterOptions, DelimitedWriter, encodeDelimited, type DelimitedWriterOptions } from "./delimited.js";
-export { readSse, SseParser, type SseEvent } from "./sse.js";
-export { defaultDelimitedOptions, Deframer, delimit, undelimit, type DelimitedOptions } from "../wire/size-delimited.js";
+export {
+  DelimitedWriter,
+  type DelimitedWriterOptions,
+  decodeDelimited,
+  defaultDelimitedWriterOptions,
+  encodeDelimited,
+} from "./delimited.js";
+export { readSse, type SseEvent, SseParser } from "./sse.js";

@@ -1,3 +1,4 @@
+/** The sizes and times the queue adapters share: the largest message a broker must take, the connect timeout. */
 import { defaultDelimitedOptions } from "../wire/size-delimited.js";
 
 /**

@@ -1,3 +1,4 @@
+/** Lists of servers, for Kafka (`host:port,…`) and NATS (`nats://…,…`). */
 import { BridgeError } from "../errors.js";
 
 /** A list of servers as given: `a,b,c` (spaces around the commas allowed) or an array. */

@@ -1,7 +1,3 @@
-import { BridgeError } from "../errors.js";
-import { parseJson } from "../json/json-text.js";
-import { EVENT_KINDS } from "../json/event.js";
-
 /**
  * Server-sent events (the WHATWG `text/event-stream` format) as the Responses API streams them:
  * `event:` and `data:` lines, a blank line after each event, `data: [DONE]` at the end. Parsed
@@ -9,6 +5,9 @@ import { EVENT_KINDS } from "../json/event.js";
  * that is not JSON (or has a member name twice: `ambiguous_key`), an `event:` name that is not the data's `type`, anything after `[DONE]`, or
  * a stream that stops inside an event is refused with its line number.
  */
+import { BridgeError } from "../errors.js";
+import { EVENT_KINDS } from "../json/event.js";
+import { parseJson } from "../json/json-text.js";
 
 /** One event of the stream. */
 export interface SseEvent {
@@ -92,7 +91,11 @@ export class SseParser {
     this.parts = [];
     if (rest.length > 0) this.take(rest, events);
     if (this.open) {
-      throw new BridgeError("invalid_sse", [], `line ${this.line}: the stream ends inside the event that starts on line ${this.start}, before its blank line`);
+      throw new BridgeError(
+        "invalid_sse",
+        [],
+        `line ${this.line}: the stream ends inside the event that starts on line ${this.start}, before its blank line`,
+      );
     }
     return events;
   }
@@ -107,7 +110,10 @@ export class SseParser {
     let value = colon === -1 ? "" : line.slice(colon + 1);
     if (value.charCodeAt(0) === 0x20) value = value.slice(1);
     if (!FIELDS.has(field)) throw this.refuse(`unknown field "${field.slice(0, 40)}"`);
-    if (!this.open) (this.open = true), (this.start = this.line);
+    if (!this.open) {
+      this.open = true;
+      this.start = this.line;
+    }
     if (field === "event") this.name = value;
     else if (field === "data") this.data.push(value);
   }

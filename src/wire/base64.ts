@@ -45,7 +45,11 @@ export const portableBase64: Base64 = {
   write(s, length, buf, pos) {
     const end = pos + length;
     for (let i = 0; pos < end; i += 4) {
-      const v = (VALUES[s.charCodeAt(i)]! << 18) | (VALUES[s.charCodeAt(i + 1)]! << 12) | ((VALUES[s.charCodeAt(i + 2)]! & 0x3f) << 6) | (VALUES[s.charCodeAt(i + 3)]! & 0x3f);
+      const v =
+        (VALUES[s.charCodeAt(i)]! << 18) |
+        (VALUES[s.charCodeAt(i + 1)]! << 12) |
+        ((VALUES[s.charCodeAt(i + 2)]! & 0x3f) << 6) |
+        (VALUES[s.charCodeAt(i + 3)]! & 0x3f);
       buf[pos++] = v >>> 16;
       if (pos < end) buf[pos++] = (v >>> 8) & 0xff;
       if (pos < end) buf[pos++] = v & 0xff;
@@ -59,7 +63,10 @@ export const portableBase64: Base64 = {
     for (; i + 3 <= end; i += 3) {
       const v = (buf[i]! << 16) | (buf[i + 1]! << 8) | buf[i + 2]!;
       chunk += ALPHABET[v >>> 18]! + ALPHABET[(v >>> 12) & 63]! + ALPHABET[(v >>> 6) & 63]! + ALPHABET[v & 63]!;
-      if (chunk.length >= 8192) parts.push(chunk), (chunk = "");
+      if (chunk.length >= 8192) {
+        parts.push(chunk);
+        chunk = "";
+      }
     }
     if (end - i === 1) {
       const v = buf[i]! << 16;
@@ -104,4 +111,5 @@ function nodeBase64(natives: BufferNatives["prototype"]): Base64 {
 const natives = (globalThis as { Buffer?: BufferNatives }).Buffer?.prototype;
 
 /** The implementation in use: Node's natives when `Buffer` exists, the portable one otherwise. */
-export const base64: Base64 = typeof natives?.base64Write === "function" && typeof natives.base64Slice === "function" ? nodeBase64(natives) : portableBase64;
+export const base64: Base64 =
+  typeof natives?.base64Write === "function" && typeof natives.base64Slice === "function" ? nodeBase64(natives) : portableBase64;

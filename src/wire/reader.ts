@@ -1,4 +1,5 @@
-import { BridgeError, isBridgeError, type BridgePath } from "../errors.js";
+/** A strict, bounded reader of protobuf's wire format. */
+import { BridgeError, type BridgePath, isBridgeError } from "../errors.js";
 import { utf8 } from "./utf8.js";
 import { readDouble, readVarint32, VARINT_INCOMPLETE, varint32End } from "./varint.js";
 
@@ -155,12 +156,16 @@ export class Reader {
         this.skipBytes(4, path);
         return;
       case Wire.StartGroup: {
-        if (depth >= MAX_GROUP_DEPTH) throw new BridgeError("too_deep", path, `groups nested deeper than ${MAX_GROUP_DEPTH}`, { offset: this.pos });
+        if (depth >= MAX_GROUP_DEPTH)
+          throw new BridgeError("too_deep", path, `groups nested deeper than ${MAX_GROUP_DEPTH}`, { offset: this.pos });
         for (;;) {
           if (this.pos >= this.end) throw this.truncated(path);
           const inner = this.tag(path);
           if ((inner & 7) === Wire.EndGroup) {
-            if (inner >>> 3 !== tag >>> 3) throw new BridgeError("unexpected_end_group", path, `end-group for field ${inner >>> 3} closes group ${tag >>> 3}`, { offset: this.pos });
+            if (inner >>> 3 !== tag >>> 3)
+              throw new BridgeError("unexpected_end_group", path, `end-group for field ${inner >>> 3} closes group ${tag >>> 3}`, {
+                offset: this.pos,
+              });
             return;
           }
           this.skip(inner, path, depth + 1);
@@ -173,7 +178,9 @@ export class Reader {
 
   /** The error for a field whose wire type does not match the schema. */
   mismatch(tag: number, expected: Wire, path: BridgePath): BridgeError {
-    return new BridgeError("wire_type_mismatch", path, `field ${tag >>> 3} has wire type ${tag & 7}, the schema says ${expected}`, { offset: this.pos });
+    return new BridgeError("wire_type_mismatch", path, `field ${tag >>> 3} has wire type ${tag & 7}, the schema says ${expected}`, {
+      offset: this.pos,
+    });
   }
 
   private skipBytes(n: number, path: BridgePath): void {

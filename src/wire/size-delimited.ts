@@ -1,12 +1,11 @@
-import { BridgeError } from "../errors.js";
-import { withDefaults } from "../options.js";
-import { readVarint32, VARINT_INCOMPLETE, VARINT_OVERFLOW, varint32End, varint32Size, writeVarint32 } from "./varint.js";
-import type { Source } from "../source.js";
-
 /**
  * Size-delimited streams, protobuf's `writeDelimitedTo` / `parseDelimitedFrom` format: each
  * message is preceded by its length as a varint. Generic framing, with no knowledge of the codec.
  */
+import { BridgeError } from "../errors.js";
+import { withDefaults } from "../options.js";
+import type { Source } from "../source.js";
+import { readVarint32, VARINT_INCOMPLETE, VARINT_OVERFLOW, varint32End, varint32Size, writeVarint32 } from "./varint.js";
 
 /** Options of size-delimited framing, on both the writing and the reading side. */
 export interface DelimitedOptions {
@@ -85,15 +84,23 @@ export class Deframer {
       const length = readVarint32(buf, pos, buf.length);
       if (length === VARINT_INCOMPLETE) break;
       if (length === VARINT_OVERFLOW) {
-        this.failed = new BridgeError("varint_overflow", [], "length prefix is longer than 32 bits", { record: this.record + 1, offset: this.offset + pos });
+        this.failed = new BridgeError("varint_overflow", [], "length prefix is longer than 32 bits", {
+          record: this.record + 1,
+          offset: this.offset + pos,
+        });
         break;
       }
       if (length > this.maxMessageBytes) {
-        this.failed = new BridgeError("too_large", [], `frame announces ${length} bytes, above the maximum of ${this.maxMessageBytes} (maxMessageBytes)`, {
-          record: this.record + 1,
-          offset: this.offset + pos,
-          value: length,
-        });
+        this.failed = new BridgeError(
+          "too_large",
+          [],
+          `frame announces ${length} bytes, above the maximum of ${this.maxMessageBytes} (maxMessageBytes)`,
+          {
+            record: this.record + 1,
+            offset: this.offset + pos,
+            value: length,
+          },
+        );
         break;
       }
       const start = varint32End;
@@ -117,7 +124,10 @@ export class Deframer {
   end(): void {
     if (this.failed !== undefined) throw this.failed;
     if (this.pendingBytes > 0) {
-      throw new BridgeError("truncated", [], `stream ends inside a frame (${this.pendingBytes} bytes left)`, { record: this.record + 1, offset: this.offset });
+      throw new BridgeError("truncated", [], `stream ends inside a frame (${this.pendingBytes} bytes left)`, {
+        record: this.record + 1,
+        offset: this.offset,
+      });
     }
   }
 }

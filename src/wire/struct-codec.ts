@@ -1,20 +1,18 @@
-import { BridgeError, type BridgePath } from "../errors.js";
-import { setMember, type JsonObject, type JsonValue } from "../json/event.js";
-import { Reader, Wire } from "./reader.js";
-import { utf8 } from "./utf8.js";
-import { MAX_JSON_DEPTH } from "../json/validate.js";
-import { isKnownName, type EventKind } from "../json/event.js";
-import { varint32Size, writeDouble, writeVarint32 } from "./varint.js";
-
 /**
  * `google.protobuf.Struct` <-> plain JSON objects, for the unknown members in field `extra`.
  * Keys are written sorted by code point (UTF-8 byte order), recursively: the order of the
  * deterministic mode of the Go, C++, Python and Rust runtimes.
  */
+import { BridgeError, type BridgePath } from "../errors.js";
+import { type EventKind, isKnownName, type JsonObject, type JsonValue, setMember } from "../json/event.js";
+import { MAX_JSON_DEPTH } from "../json/validate.js";
+import { type Reader, Wire } from "./reader.js";
+import { utf8 } from "./utf8.js";
+import { varint32Size, writeDouble, writeVarint32 } from "./varint.js";
 
 /** Compares two well-formed strings by code point, which is UTF-8 byte order. */
 export function compareCodePoints(a: string, b: string): number {
-  const n = a.length < b.length ? a.length : b.length;
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);
     let y = b.charCodeAt(i);
@@ -163,7 +161,6 @@ export class StructPlan {
     const n = this.sizes[this.sizeAt]!;
     return 1 + varint32Size(n) + n;
   }
-
 }
 
 /** The wire type of each field of `google.protobuf.Value`, by field number. */
@@ -183,7 +180,8 @@ export function readExtra(r: Reader, end: number, target: JsonObject, kind: Even
  * calling `read` with each one's end; other fields are skipped. Bounded by depth, and by `end`.
  */
 function readRepeated(r: Reader, end: number, path: BridgePath, depth: number, read: (itemEnd: number) => void): void {
-  if (depth > MAX_JSON_DEPTH) throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`, { offset: r.pos });
+  if (depth > MAX_JSON_DEPTH)
+    throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`, { offset: r.pos });
   const outerEnd = r.end;
   r.end = end;
   while (r.pos < end) {

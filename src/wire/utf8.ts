@@ -1,11 +1,10 @@
-import { BridgeError } from "../errors.js";
-
 /**
  * UTF-8 for protobuf strings: exact byte lengths, writing without replacement characters (callers
  * refuse lone surrogates first), and strict reading that refuses invalid UTF-8 and keeps a
  * leading U+FEFF. Two implementations with the same results: one with Node's `Buffer` natives
  * (several times faster on short ids), and a portable one for browsers, Deno and workers.
  */
+import { BridgeError } from "../errors.js";
 
 /** One UTF-8 implementation. */
 export interface Utf8 {
@@ -25,12 +24,16 @@ export interface Utf8 {
  * 2^29 - 24 UTF-16 code units (Node says `ERR_STRING_TOO_LONG`, plain V8 `Invalid string length`).
  */
 export function isStringTooLong(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === "ERR_STRING_TOO_LONG" || (err instanceof RangeError && /string length/i.test(err.message));
+  return (
+    (err as { code?: unknown } | null)?.code === "ERR_STRING_TOO_LONG" || (err instanceof RangeError && /string length/i.test(err.message))
+  );
 }
 
 /** The refusal of bytes whose text is longer than the longest string the engine can hold. */
 export function stringTooLong(bytes: number): BridgeError {
-  return new BridgeError("too_large", [], `string of ${bytes} bytes is longer than the longest string JavaScript can hold`, { value: bytes });
+  return new BridgeError("too_large", [], `string of ${bytes} bytes is longer than the longest string JavaScript can hold`, {
+    value: bytes,
+  });
 }
 
 /** V8's longest string on 64-bit platforms, in UTF-16 code units. */
@@ -56,8 +59,11 @@ export const portableUtf8: Utf8 = {
       const c = s.charCodeAt(i);
       if (c < 0x80) continue;
       if (c < 0x800) n += 1;
-      else if (c >= 0xd800 && c <= 0xdbff) i++, (n += 2); // a pair: 2 code units, 4 bytes
-      else n += 2;
+      else if (c >= 0xd800 && c <= 0xdbff) {
+        // a pair: 2 code units, 4 bytes
+        i++;
+        n += 2;
+      } else n += 2;
     }
     return n;
   },
@@ -108,6 +114,4 @@ const natives = (globalThis as { Buffer?: BufferNatives }).Buffer;
 
 /** The implementation in use: Node's natives when `Buffer` exists, the portable one otherwise. */
 export const utf8: Utf8 =
-  typeof natives?.byteLength === "function" && typeof natives.prototype?.latin1Slice === "function"
-    ? nodeUtf8(natives)
-    : portableUtf8;
+  typeof natives?.byteLength === "function" && typeof natives.prototype?.latin1Slice === "function" ? nodeUtf8(natives) : portableUtf8;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { decodeText, lineText, LineSplitter } from "../../src/cli/lines.js";
+import { decodeText, LineSplitter, lineText } from "../../src/cli/lines.js";
 import { runs, seed } from "../support/arbitraries.js";
 import { codeAndPath } from "../support/refusal.js";
 
@@ -29,13 +29,18 @@ afterEach(() => {
 describe("LineSplitter", () => {
   it("gives the same lines however the stream is cut into chunks", () => {
     fc.assert(
-      fc.property(fc.array(fc.stringMatching(/^[a-z\r]{0,12}$/), { maxLength: 8 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 10 }), (lines, last, at) => {
-        const text = lines.join("\n") + (last ? "\n" : "");
-        const expected = text.split("\n");
-        if (expected.at(-1) === "") expected.pop();
-        expect(split([bytes(text)])).toEqual(expected);
-        expect(split(cut(bytes(text), at))).toEqual(expected);
-      }),
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-z\r]{0,12}$/), { maxLength: 8 }),
+        fc.boolean(),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (lines, last, at) => {
+          const text = lines.join("\n") + (last ? "\n" : "");
+          const expected = text.split("\n");
+          if (expected.at(-1) === "") expected.pop();
+          expect(split([bytes(text)])).toEqual(expected);
+          expect(split(cut(bytes(text), at))).toEqual(expected);
+        },
+      ),
       { numRuns: runs(1_000, 50_000), seed },
     );
   });

@@ -1,10 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventId } from "../../src/transport/index.js";
 import { consumeFromKafka, ensureKafkaTopic } from "../../src/kafka/index.js";
+import { eventId } from "../../src/transport/index.js";
 import { runTag } from "../support/brokers.js";
-import { clusterAdmin, clusterConsumer, clusterUp, KAFKA_CLUSTER, kafkaLeader, nodePid, signalNode, type ClusterNode } from "../support/cluster.js";
+import {
+  type ClusterNode,
+  clusterAdmin,
+  clusterConsumer,
+  clusterUp,
+  KAFKA_CLUSTER,
+  kafkaLeader,
+  nodePid,
+  signalNode,
+} from "../support/cluster.js";
 import { makeEvents } from "../support/events.js";
-import { describeFigures, runFault, type FaultFigures, type FaultRun } from "../support/fault-run.js";
+import { describeFigures, type FaultFigures, type FaultRun, runFault } from "../support/fault-run.js";
 
 /**
  * Faults on the 3-node Kafka cluster (scripts/cluster-up.sh) under load: each publishes 100,000
@@ -19,7 +28,12 @@ let admin: ReturnType<typeof clusterAdmin> | undefined;
 const topics: string[] = [];
 
 /** A fresh topic made as `orwire publish` makes it (3 replicas, min ISR 2), and a run reading it along. */
-async function kafkaRun(name: string, fault: string, script: FaultRun["script"], extra: { args?: string[]; recover?: () => Promise<unknown> } = {}): Promise<FaultRun & { topic: string }> {
+async function kafkaRun(
+  name: string,
+  fault: string,
+  script: FaultRun["script"],
+  extra: { args?: string[]; recover?: () => Promise<unknown> } = {},
+): Promise<FaultRun & { topic: string }> {
   const topic = `orwire-cluster-${name}-${tag}`;
   topics.push(topic);
   await ensureKafkaTopic(admin!, { topic });
@@ -43,7 +57,13 @@ const STALL = 30_000;
  * group, which resumes at the committed offsets (the records since come again, as duplicates the
  * event id identifies).
  */
-async function supervised(group: string, topic: string, name: string, take: Parameters<FaultRun["consume"]>[0], signal: AbortSignal): Promise<void> {
+async function supervised(
+  group: string,
+  topic: string,
+  name: string,
+  take: Parameters<FaultRun["consume"]>[0],
+  signal: AbortSignal,
+): Promise<void> {
   for (let first = true; !signal.aborted; first = false) {
     const consumer = clusterConsumer(group);
     const instance = new AbortController();
@@ -66,7 +86,10 @@ async function supervised(group: string, topic: string, name: string, take: Para
     );
     try {
       // a consumer stuck on a broker that went away may not even stop: it is left behind
-      await Promise.race([consuming, new Promise((resolve) => instance.signal.addEventListener("abort", () => setTimeout(resolve, 5000), { once: true }))]);
+      await Promise.race([
+        consuming,
+        new Promise((resolve) => instance.signal.addEventListener("abort", () => setTimeout(resolve, 5000), { once: true })),
+      ]);
     } catch (err) {
       if (!signal.aborted) {
         console.log(`kafka cluster fault ${name}: consumer replaced after: ${(err as Error).message}`);
@@ -84,7 +107,12 @@ async function supervised(group: string, topic: string, name: string, take: Para
 }
 
 /** Writes `events` in `parts` equal parts, calling `between(i)` after part i (not after the last). */
-async function inParts(write: (e: FaultRun["events"]) => Promise<void>, events: FaultRun["events"], parts: number, between: (i: number) => Promise<void>): Promise<void> {
+async function inParts(
+  write: (e: FaultRun["events"]) => Promise<void>,
+  events: FaultRun["events"],
+  parts: number,
+  between: (i: number) => Promise<void>,
+): Promise<void> {
   const size = Math.ceil(events.length / parts);
   for (let i = 0; i < parts; i++) {
     await write(events.slice(i * size, (i + 1) * size));
@@ -110,7 +138,11 @@ export function kafkaFaults(up: boolean): void {
       // one is the client's bug and is logged; every other uncaught error goes on to vitest as before
       process.setUncaughtExceptionCaptureCallback((err) => {
         const where = `${(err as Error)?.message ?? ""} ${(err as Error)?.stack ?? ""}`;
-        if (err instanceof TypeError && where.includes("reading 'host'") && where.includes("@platformatic/kafka/dist/network/connection-pool.js")) {
+        if (
+          err instanceof TypeError &&
+          where.includes("reading 'host'") &&
+          where.includes("@platformatic/kafka/dist/network/connection-pool.js")
+        ) {
           console.log(`kafka cluster faults: ignored a known @platformatic/kafka error: ${err.message}`);
           return;
         }
@@ -135,7 +167,12 @@ export function kafkaFaults(up: boolean): void {
       const metadata = await admin!.metadata({ topics: [topic, `${topic}-r2`], forceUpdate: true });
       expect(metadata.topics.get(topic)!.partitions.map((p) => p.replicas.length)).toEqual([3, 3, 3]);
       expect(metadata.topics.get(`${topic}-r2`)!.partitions.map((p) => p.replicas.length)).toEqual([2, 2, 2]);
-      const configs = await admin!.describeConfigs({ resources: [{ resourceType: 2, resourceName: topic, configurationKeys: ["min.insync.replicas", "max.message.bytes"] }, { resourceType: 2, resourceName: `${topic}-r2`, configurationKeys: ["min.insync.replicas"] }] });
+      const configs = await admin!.describeConfigs({
+        resources: [
+          { resourceType: 2, resourceName: topic, configurationKeys: ["min.insync.replicas", "max.message.bytes"] },
+          { resourceType: 2, resourceName: `${topic}-r2`, configurationKeys: ["min.insync.replicas"] },
+        ],
+      });
       const value = (i: number, name: string) => configs[i]!.configs.find((c) => c.name === name)?.value;
       expect(value(0, "min.insync.replicas")).toBe("2");
       expect(value(0, "max.message.bytes")).toBe(String(17 * 1024 * 1024));
@@ -145,18 +182,23 @@ export function kafkaFaults(up: boolean): void {
     it.sequential("kill -9 of the partition leader mid-publish, then a restart: the publish exits 0 and nothing acknowledged is lost", async () => {
       let killed: ClusterNode | undefined;
       let restarted: Promise<unknown> | undefined;
-      const run = await kafkaRun("kill-leader", "kill -9 of the partition leader, then restart", async (pub, receiver) => {
-        let faultAt = 0;
-        await inParts(pub.write, run.events, 4, async (i) => {
-          if (i !== 0) return;
-          await flowing(receiver, 10_000);
-          killed = await kafkaLeader(admin!, run.topic);
-          faultAt = performance.now();
-          await signalNode(killed, "SIGKILL");
-          restarted = clusterUp("kafka");
-        });
-        return faultAt;
-      }, { recover: () => restarted! });
+      const run = await kafkaRun(
+        "kill-leader",
+        "kill -9 of the partition leader, then restart",
+        async (pub, receiver) => {
+          let faultAt = 0;
+          await inParts(pub.write, run.events, 4, async (i) => {
+            if (i !== 0) return;
+            await flowing(receiver, 10_000);
+            killed = await kafkaLeader(admin!, run.topic);
+            faultAt = performance.now();
+            await signalNode(killed, "SIGKILL");
+            restarted = clusterUp("kafka");
+          });
+          return faultAt;
+        },
+        { recover: () => restarted! },
+      );
       const { figures } = await runFault(run);
       results.push(figures);
       expect(nodePid(killed!)).toBeDefined();
@@ -166,22 +208,29 @@ export function kafkaFaults(up: boolean): void {
 
     it.sequential("SIGSTOP of the partition leader for longer than the session timeout, then SIGCONT (a hung node): exits 0, nothing lost", async () => {
       let hung: ClusterNode | undefined;
-      const run = await kafkaRun("hung-leader", "SIGSTOP of the partition leader for 12 s, then SIGCONT", async (pub, receiver) => {
-        let faultAt = 0;
-        await inParts(pub.write, run.events, 4, async (i) => {
-          if (i !== 0) return;
-          await flowing(receiver, 10_000);
-          hung = await kafkaLeader(admin!, run.topic);
-          faultAt = performance.now();
-          await signalNode(hung, "SIGSTOP");
-          // broker.session.timeout.ms is 6 s: the controller fences the hung node and moves its leaderships
-          setTimeout(() => void signalNode(hung!, "SIGCONT"), 12_000);
-        });
-        return faultAt;
-      }, { recover: async () => {
-        await new Promise((r) => setTimeout(r, 500));
-        await clusterUp("kafka");
-      } });
+      const run = await kafkaRun(
+        "hung-leader",
+        "SIGSTOP of the partition leader for 12 s, then SIGCONT",
+        async (pub, receiver) => {
+          let faultAt = 0;
+          await inParts(pub.write, run.events, 4, async (i) => {
+            if (i !== 0) return;
+            await flowing(receiver, 10_000);
+            hung = await kafkaLeader(admin!, run.topic);
+            faultAt = performance.now();
+            await signalNode(hung, "SIGSTOP");
+            // broker.session.timeout.ms is 6 s: the controller fences the hung node and moves its leaderships
+            setTimeout(() => void signalNode(hung!, "SIGCONT"), 12_000);
+          });
+          return faultAt;
+        },
+        {
+          recover: async () => {
+            await new Promise((r) => setTimeout(r, 500));
+            await clusterUp("kafka");
+          },
+        },
+      );
       try {
         const { figures } = await runFault(run);
         results.push(figures);
@@ -237,7 +286,9 @@ export function kafkaFaults(up: boolean): void {
       const { figures, stderr, exitedAt, received } = await runFault(run);
       results.push(figures);
       expect(figures.exit).toBe(1);
-      const m = new RegExp(`^orwire: record (\\d+)(?: \\(line \\d+\\))?: event (\\S+): not acknowledged within ${deliveryTimeout * 1000} ms \\(\\d+ attempts\\): .*; (\\d+) events were acknowledged\\n$`).exec(stderr);
+      const m = new RegExp(
+        `^orwire: record (\\d+)(?: \\(line \\d+\\))?: event (\\S+): not acknowledged within ${deliveryTimeout * 1000} ms \\(\\d+ attempts\\): .*; (\\d+) events were acknowledged\\n$`,
+      ).exec(stderr);
       expect(m, stderr).not.toBeNull();
       const [record, id, acknowledged] = [Number(m![1]), m![2], Number(m![3])];
       expect(id).toBe(eventId(run.events[record - 1]!));
@@ -250,7 +301,9 @@ export function kafkaFaults(up: boolean): void {
       expect(figures.unique).toBeGreaterThanOrEqual(acknowledged);
       // failed within the delivery timeout of the first record it could not deliver, plus the requests in flight then
       const failedAfter = (exitedAt - killedAt) / 1000;
-      console.log(`kafka cluster fault two-down: the publish failed ${failedAfter.toFixed(1)} s after the kill (delivery timeout ${deliveryTimeout} s)`);
+      console.log(
+        `kafka cluster fault two-down: the publish failed ${failedAfter.toFixed(1)} s after the kill (delivery timeout ${deliveryTimeout} s)`,
+      );
       expect(failedAfter).toBeGreaterThanOrEqual(deliveryTimeout);
       expect(failedAfter).toBeLessThan(deliveryTimeout + 20);
       expect(figures.lost).toBe(0);

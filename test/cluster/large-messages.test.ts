@@ -1,10 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { equalJson, fromJson, IMAGE_GEN_CALL_PARTIAL_IMAGE, type ImageGenCallLifecycleEvent, type ImageGenCallPartialImageEvent } from "../../src/index.js";
-import { eventId } from "../../src/transport/index.js";
+import {
+  equalJson,
+  fromJson,
+  IMAGE_GEN_CALL_PARTIAL_IMAGE,
+  type ImageGenCallLifecycleEvent,
+  type ImageGenCallPartialImageEvent,
+} from "../../src/index.js";
 import { stringifyJson } from "../../src/json/json-text.js";
 import { ensureKafkaTopic } from "../../src/kafka/index.js";
 import { ensureJetStream } from "../../src/nats/index.js";
+import { eventId } from "../../src/transport/index.js";
 import { runTag } from "../support/brokers.js";
 import { orwire } from "../support/cli.js";
 import { clusterAdmin, clusterNats, KAFKA_CLUSTER, NATS_CLUSTER, requireCluster } from "../support/cluster.js";
@@ -67,7 +73,7 @@ describe.skipIf(!kafkaUp)("multi-MB partial images through Kafka", () => {
     expect(read.status).toBe(0);
     const back = consumed(read.stdout);
     expect(back.map(eventId)).toEqual(events.map(eventId));
-    back.forEach((e, i) => expect(equalJson(e, events[i])).toBe(true));
+    for (const [i, e] of back.entries()) expect(equalJson(e, events[i])).toBe(true);
   });
 
   it("a record above the topic's max.message.bytes fails at once, naming the setting to raise", async () => {
@@ -79,7 +85,10 @@ describe.skipIf(!kafkaUp)("multi-MB partial images through Kafka", () => {
     const run = orwire(["publish", "--kafka", KAFKA_CLUSTER.join(","), "--topic", topic], ndjson(events));
     expect(run.status).toBe(1);
     // the large record, or the small one before it when both went in the one request the broker refused
-    const m = /^orwire: record (\d): event (\S+): the broker refused it: .*raise the topic's max\.message\.bytes .* and the brokers' message\.max\.bytes and replica\.fetch\.max\.bytes; (\d) events were acknowledged\n$/.exec(run.stderr);
+    const m =
+      /^orwire: record (\d): event (\S+): the broker refused it: .*raise the topic's max\.message\.bytes .* and the brokers' message\.max\.bytes and replica\.fetch\.max\.bytes; (\d) events were acknowledged\n$/.exec(
+        run.stderr,
+      );
     expect(m, run.stderr).not.toBeNull();
     expect(m![2]).toBe(eventId(events[Number(m![1]) - 1]!));
     expect(Number(m![3])).toBe(Number(m![1]) - 1);
@@ -108,7 +117,7 @@ describe.skipIf(!natsUp)("multi-MB partial images through JetStream", () => {
     expect(read.status).toBe(0);
     const back = consumed(read.stdout);
     expect(back.map(eventId)).toEqual(events.map(eventId));
-    back.forEach((e, i) => expect(equalJson(e, events[i])).toBe(true));
+    for (const [i, e] of back.entries()) expect(equalJson(e, events[i])).toBe(true);
   });
 
   it("a message above the stream's max_msg_size fails at once, naming the setting to raise", async () => {
@@ -119,7 +128,9 @@ describe.skipIf(!natsUp)("multi-MB partial images through JetStream", () => {
     const started = Date.now();
     const run = orwire(["publish", "--nats", NATS_CLUSTER.join(","), "--subject", subject], ndjson(images(2_000_000)));
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^orwire: record 2: event ig_large_\w+:1: JetStream refused it: .*raise the stream's max_msg_size .*; 1 events were acknowledged\n$/);
+    expect(run.stderr).toMatch(
+      /^orwire: record 2: event ig_large_\w+:1: JetStream refused it: .*raise the stream's max_msg_size .*; 1 events were acknowledged\n$/,
+    );
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

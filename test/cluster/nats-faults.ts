@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumeFromJetStream, ensureJetStream } from "../../src/nats/index.js";
 import { runTag } from "../support/brokers.js";
-import { clusterNats, clusterUp, NATS_CLUSTER, natsLeader, nodePid, signalNode, type ClusterNode } from "../support/cluster.js";
+import { type ClusterNode, clusterNats, clusterUp, NATS_CLUSTER, natsLeader, nodePid, signalNode } from "../support/cluster.js";
 import { makeEvents } from "../support/events.js";
-import { describeFigures, runFault, type FaultFigures, type FaultRun } from "../support/fault-run.js";
+import { describeFigures, type FaultFigures, type FaultRun, runFault } from "../support/fault-run.js";
 
 /**
  * Faults on the 3-node JetStream cluster (scripts/cluster-up.sh) under load: each publishes 100,000
@@ -18,7 +18,12 @@ let clients: Awaited<ReturnType<typeof clusterNats>> | undefined;
 const streams: string[] = [];
 
 /** A fresh R3 stream made as `orwire publish` makes it, and a run reading it along. */
-async function natsRun(name: string, fault: string, script: FaultRun["script"], recover?: () => Promise<unknown>): Promise<FaultRun & { stream: string }> {
+async function natsRun(
+  name: string,
+  fault: string,
+  script: FaultRun["script"],
+  recover?: () => Promise<unknown>,
+): Promise<FaultRun & { stream: string }> {
   const subject = `orwire.cluster.${name}.${tag}`;
   const names = await ensureJetStream(clients!.jsm, { subject });
   streams.push(names.stream, names.deadLetterStream);
@@ -28,14 +33,25 @@ async function natsRun(name: string, fault: string, script: FaultRun["script"], 
     events: makeEvents(N, { items: 2000, tag: `${name.slice(0, 4)}${tag}` }),
     args: ["--nats", NATS_CLUSTER.join(","), "--subject", subject],
     consume: async (take, signal) => {
-      await consumeFromJetStream(clients!.js, (event, c) => take(event, c.eventId), { stream: names.stream, signal, ackWait: 10_000, reconnectTimeout: 240_000, deadLetter: () => {} });
+      await consumeFromJetStream(clients!.js, (event, c) => take(event, c.eventId), {
+        stream: names.stream,
+        signal,
+        ackWait: 10_000,
+        reconnectTimeout: 240_000,
+        deadLetter: () => {},
+      });
     },
     script,
     recover,
   };
 }
 
-async function inParts(write: (e: FaultRun["events"]) => Promise<void>, events: FaultRun["events"], parts: number, between: (i: number) => Promise<void>): Promise<void> {
+async function inParts(
+  write: (e: FaultRun["events"]) => Promise<void>,
+  events: FaultRun["events"],
+  parts: number,
+  between: (i: number) => Promise<void>,
+): Promise<void> {
   const size = Math.ceil(events.length / parts);
   for (let i = 0; i < parts; i++) {
     await write(events.slice(i * size, (i + 1) * size));
@@ -83,18 +99,23 @@ export function natsFaults(up: boolean): void {
     it.sequential("kill -9 of the stream leader mid-publish, then a restart: the publish exits 0, nothing lost, each event stored once", async () => {
       let killed: ClusterNode | undefined;
       let restarted: Promise<unknown> | undefined;
-      const run = await natsRun("kill-leader", "kill -9 of the stream leader, then restart", async (pub, receiver) => {
-        let faultAt = 0;
-        await inParts(pub.write, run.events, 4, async (i) => {
-          if (i !== 0) return;
-          await flowing(receiver, 10_000);
-          killed = await natsLeader(clients!.jsm, run.stream);
-          faultAt = performance.now();
-          await signalNode(killed, "SIGKILL");
-          restarted = clusterUp("nats");
-        });
-        return faultAt;
-      }, () => restarted!);
+      const run = await natsRun(
+        "kill-leader",
+        "kill -9 of the stream leader, then restart",
+        async (pub, receiver) => {
+          let faultAt = 0;
+          await inParts(pub.write, run.events, 4, async (i) => {
+            if (i !== 0) return;
+            await flowing(receiver, 10_000);
+            killed = await natsLeader(clients!.jsm, run.stream);
+            faultAt = performance.now();
+            await signalNode(killed, "SIGKILL");
+            restarted = clusterUp("nats");
+          });
+          return faultAt;
+        },
+        () => restarted!,
+      );
       const { figures } = await runFault(run);
       results.push(figures);
       expect(nodePid(killed!)).toBeDefined();
@@ -105,22 +126,27 @@ export function natsFaults(up: boolean): void {
 
     it.sequential("SIGSTOP of the stream leader for longer than its election timeout, then SIGCONT (a hung node): exits 0, nothing lost, each event stored once", async () => {
       let hung: ClusterNode | undefined;
-      const run = await natsRun("hung-leader", "SIGSTOP of the stream leader for 12 s, then SIGCONT", async (pub, receiver) => {
-        let faultAt = 0;
-        await inParts(pub.write, run.events, 4, async (i) => {
-          if (i !== 0) return;
-          await flowing(receiver, 10_000);
-          hung = await natsLeader(clients!.jsm, run.stream);
-          faultAt = performance.now();
-          await signalNode(hung, "SIGSTOP");
-          // the two others elect a new leader within seconds; the hung one comes back as a follower
-          setTimeout(() => void signalNode(hung!, "SIGCONT"), 12_000);
-        });
-        return faultAt;
-      }, async () => {
-        await new Promise((r) => setTimeout(r, 500));
-        await clusterUp("nats");
-      });
+      const run = await natsRun(
+        "hung-leader",
+        "SIGSTOP of the stream leader for 12 s, then SIGCONT",
+        async (pub, receiver) => {
+          let faultAt = 0;
+          await inParts(pub.write, run.events, 4, async (i) => {
+            if (i !== 0) return;
+            await flowing(receiver, 10_000);
+            hung = await natsLeader(clients!.jsm, run.stream);
+            faultAt = performance.now();
+            await signalNode(hung, "SIGSTOP");
+            // the two others elect a new leader within seconds; the hung one comes back as a follower
+            setTimeout(() => void signalNode(hung!, "SIGCONT"), 12_000);
+          });
+          return faultAt;
+        },
+        async () => {
+          await new Promise((r) => setTimeout(r, 500));
+          await clusterUp("nats");
+        },
+      );
       try {
         const { figures } = await runFault(run);
         results.push(figures);

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
-import { eventId } from "../../src/transport/index.js";
-import { consumeFromKafka, ensureKafkaTopic, publishToKafka, type PublishReport } from "../../src/kafka/index.js";
+import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { consumeFromKafka, ensureKafkaTopic, type PublishReport, publishToKafka } from "../../src/kafka/index.js";
 import { consumeFromJetStream, ensureJetStream, fromNatsMessage, publishToJetStream } from "../../src/nats/index.js";
-import { brokerScript, ownBroker, requireBroker, ROOT, runTag, waitFor } from "../support/brokers.js";
+import { eventId } from "../../src/transport/index.js";
+import { brokerScript, ownBroker, ROOT, requireBroker, runTag, waitFor } from "../support/brokers.js";
 import { makeEvents } from "../support/events.js";
-import { kafkaAdmin, kafkaConsumer, kafkaProducer, natsClients, tally, type Tally } from "../support/queue-clients.js";
+import { kafkaAdmin, kafkaConsumer, kafkaProducer, natsClients, type Tally, tally } from "../support/queue-clients.js";
 
 /**
  * Kill or restart the project's own broker in the middle of a 10,000-event publish, with a
@@ -51,7 +51,10 @@ async function* withFault(events: ImageGenCallCompletedEvent[], fault: () => Pro
 }
 
 /** The stream's messages in sequence order, read with an ordered consumer. */
-async function readStream(clients: Awaited<ReturnType<typeof natsClients>>, stream: string): Promise<{ event: ImageGenCallLifecycleEvent; id: string }[]> {
+async function readStream(
+  clients: Awaited<ReturnType<typeof natsClients>>,
+  stream: string,
+): Promise<{ event: ImageGenCallLifecycleEvent; id: string }[]> {
   const consumer = await clients.js.consumers.get(stream);
   const out: { event: ImageGenCallLifecycleEvent; id: string }[] = [];
   for (let empty = 0; empty < 2 && out.length < N; ) {
@@ -117,7 +120,11 @@ describe.skipIf(!kafkaUp || !ownBroker("kafka"))("Kafka broker killed (kill -9) 
       expect(report.published).toBe(N);
       // the producer retried its requests while the broker was down
       expect(clientRetries + report.retries).toBeGreaterThan(0);
-      await waitFor(() => consumerError !== undefined || new Set(got.map((g) => g.id)).size >= N, 90_000, "the consumer to see every event");
+      await waitFor(
+        () => consumerError !== undefined || new Set(got.map((g) => g.id)).size >= N,
+        90_000,
+        "the consumer to see every event",
+      );
       // a little longer, so that late duplicates are counted too
       await new Promise((r) => setTimeout(r, 1000));
     } finally {
@@ -143,11 +150,13 @@ describe.skipIf(!natsUp || !ownBroker("nats"))("nats-server restarted (file stor
     const got: { event: ImageGenCallLifecycleEvent; id: string }[] = [];
     const stop = new AbortController();
     let consumerError: unknown;
-    const consuming = consumeFromJetStream(clients.js, (event, c) => void got.push({ event, id: c.eventId }), { stream: names.stream, signal: stop.signal, ackWait: 5000 }).catch(
-      (err: unknown) => {
-        consumerError = err;
-      },
-    );
+    const consuming = consumeFromJetStream(clients.js, (event, c) => void got.push({ event, id: c.eventId }), {
+      stream: names.stream,
+      signal: stop.signal,
+      ackWait: 5000,
+    }).catch((err: unknown) => {
+      consumerError = err;
+    });
 
     const clock = ackClock();
     let acknowledgedAtRestart = -1;
@@ -161,14 +170,22 @@ describe.skipIf(!natsUp || !ownBroker("nats"))("nats-server restarted (file stor
     let report: PublishReport;
     let stored: { event: ImageGenCallLifecycleEvent; id: string }[] = [];
     try {
-      report = await publishToJetStream(clients.js, withFault(events, fault), { subject: names.subject, stream: names.stream, onAcknowledged: clock.onAcknowledged });
+      report = await publishToJetStream(clients.js, withFault(events, fault), {
+        subject: names.subject,
+        stream: names.stream,
+        onAcknowledged: clock.onAcknowledged,
+      });
       await restarted;
       expect(pid("nats")).not.toBe(before);
       expect(acknowledgedAtRestart).toBeGreaterThan(0);
       expect(acknowledgedAtRestart).toBeLessThan(N);
       expect(report.published).toBe(N);
       expect(report.retries).toBeGreaterThan(0);
-      await waitFor(() => consumerError !== undefined || new Set(got.map((g) => g.id)).size >= N, 90_000, "the consumer to see every event");
+      await waitFor(
+        () => consumerError !== undefined || new Set(got.map((g) => g.id)).size >= N,
+        90_000,
+        "the consumer to see every event",
+      );
       await new Promise((r) => setTimeout(r, 1000));
       // stored once each (the retried publishes were de-duplicated on their event ids), and each
       // item's events in the order sent: the publisher has one publish per item_id in flight

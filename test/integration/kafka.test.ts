@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallLifecycleEvent } from "../../src/index.js";
 import {
   consumeFromKafka,
   ensureKafkaTopic,
   KAFKA_DEAD_LETTER_HEADERS,
+  type KafkaEventContext,
   kafkaPartition,
   publishToKafka,
   toKafkaRecord,
-  type KafkaEventContext,
 } from "../../src/kafka/index.js";
 import { requireBroker, runTag } from "../support/brokers.js";
 import { makeEvents, sseSample } from "../support/events.js";
@@ -20,9 +20,11 @@ const T = IMAGE_GEN_CALL_COMPLETED;
 describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)", () => {
   const producer = kafkaProducer();
   const admin = kafkaAdmin();
-  const received = (into: { event: ImageGenCallLifecycleEvent; id: string; partition: number }[]) => (event: ImageGenCallLifecycleEvent, c: KafkaEventContext) => {
-    into.push({ event, id: c.eventId, partition: c.partition });
-  };
+  const received =
+    (into: { event: ImageGenCallLifecycleEvent; id: string; partition: number }[]) =>
+    (event: ImageGenCallLifecycleEvent, c: KafkaEventContext) => {
+      into.push({ event, id: c.eventId, partition: c.partition });
+    };
 
   beforeAll(async () => {
     for (const topic of ["round-trip", "commits", "poison", "lifecycle"]) {
@@ -32,7 +34,14 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
   });
 
   afterAll(async () => {
-    await admin.deleteTopics({ topics: ["round-trip", "commits", "poison", "lifecycle"].flatMap((t) => [`orwire-it-${t}-${tag}`, `orwire-it-${t}-${tag}.dead-letter`]) }).catch(() => {});
+    await admin
+      .deleteTopics({
+        topics: ["round-trip", "commits", "poison", "lifecycle"].flatMap((t) => [
+          `orwire-it-${t}-${tag}`,
+          `orwire-it-${t}-${tag}.dead-letter`,
+        ]),
+      })
+      .catch(() => {});
     await producer.close();
     await admin.close();
   });
@@ -50,12 +59,26 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
     const got: { event: ImageGenCallLifecycleEvent; id: string; partition: number }[] = [];
     const consumer = kafkaConsumer(`orwire-it-${tag}-round-trip`);
     try {
-      const consumed = await consumeFromKafka(consumer, received(got), { topic, from: "earliest", count: 10_000, idleTimeout: 20_000, deadLetter: { producer } });
+      const consumed = await consumeFromKafka(consumer, received(got), {
+        topic,
+        from: "earliest",
+        count: 10_000,
+        idleTimeout: 20_000,
+        deadLetter: { producer },
+      });
       expect(consumed).toEqual({ events: 10_000, deadLettered: 0 });
     } finally {
       await consumer.close();
     }
-    expect(tally(events, got)).toEqual({ sent: 10_000, received: 10_000, unique: 10_000, lost: 0, duplicates: 0, changed: 0, reordered: 0 });
+    expect(tally(events, got)).toEqual({
+      sent: 10_000,
+      received: 10_000,
+      unique: 10_000,
+      lost: 0,
+      duplicates: 0,
+      changed: 0,
+      reordered: 0,
+    });
     // the key chose the partition as Kafka's Java client would, and all three were used
     for (const { event, partition } of got) expect(partition).toBe(kafkaPartition(event.itemId, 3));
     expect(new Set(got.map((g) => g.partition)).size).toBe(3);
@@ -70,13 +93,17 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
     const got: { event: ImageGenCallLifecycleEvent; id: string; partition: number; type: string }[] = [];
     const consumer = kafkaConsumer(`orwire-it-${tag}-lifecycle`);
     try {
-      const consumed = await consumeFromKafka(consumer, (event, c) => void got.push({ event, id: c.eventId, partition: c.partition, type: c.attributes.type }), {
-        topic,
-        from: "earliest",
-        count: 10,
-        idleTimeout: 20_000,
-        deadLetter: { producer },
-      });
+      const consumed = await consumeFromKafka(
+        consumer,
+        (event, c) => void got.push({ event, id: c.eventId, partition: c.partition, type: c.attributes.type }),
+        {
+          topic,
+          from: "earliest",
+          count: 10,
+          idleTimeout: 20_000,
+          deadLetter: { producer },
+        },
+      );
       expect(consumed).toEqual({ events: 10, deadLettered: 0 });
     } finally {
       await consumer.close();
@@ -86,7 +113,9 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
       expect(g.type).toBe(g.event.type);
       expect(g.partition).toBe(kafkaPartition(g.event.itemId, 3));
     }
-    expect(got.filter((g) => g.type.endsWith(".partial_image")).map((g) => (g.event as { partialImageB64: string }).partialImageB64.length)).toHaveLength(4);
+    expect(
+      got.filter((g) => g.type.endsWith(".partial_image")).map((g) => (g.event as { partialImageB64: string }).partialImageB64.length),
+    ).toHaveLength(4);
   });
 
   it("commits only what the handler finished: after a failing handler, the group resumes at the failed event", async () => {
@@ -143,15 +172,24 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
       partition: 0,
     });
     const ours = record(toKafkaRecord(good[0]!));
-    const garbage = { ...record(toKafkaRecord({ type: T, itemId: "ig_bad", outputIndex: 0, sequenceNumber: 1 })), value: buf(Uint8Array.of(0x0a, 0x09, 0x69)) };
-    const otherType = { ...ours, headers: new Map([...ours.headers].map(([k, v]) => [k, k.toString() === "ce_type" ? buf("response.output_text.delta") : v])) };
+    const garbage = {
+      ...record(toKafkaRecord({ type: T, itemId: "ig_bad", outputIndex: 0, sequenceNumber: 1 })),
+      value: buf(Uint8Array.of(0x0a, 0x09, 0x69)),
+    };
+    const otherType = {
+      ...ours,
+      headers: new Map([...ours.headers].map(([k, v]) => [k, k.toString() === "ce_type" ? buf("response.output_text.delta") : v])),
+    };
     const plain = { topic, key: buf("k"), value: buf('{"hello":"world"}'), partition: 0 };
     await producer.send({ messages: [ours, garbage, otherType, plain, record(toKafkaRecord(good[1]!))], acks: -1 });
 
     const got: { event: ImageGenCallLifecycleEvent; id: string; partition: number }[] = [];
     const consumer = kafkaConsumer(group);
     try {
-      expect(await consumeFromKafka(consumer, received(got), { topic, idleTimeout: 3000, deadLetter: { producer } })).toEqual({ events: 2, deadLettered: 3 });
+      expect(await consumeFromKafka(consumer, received(got), { topic, idleTimeout: 3000, deadLetter: { producer } })).toEqual({
+        events: 2,
+        deadLettered: 3,
+      });
     } finally {
       await consumer.close();
     }
@@ -163,7 +201,11 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
     try {
       const stream = await reader.consume({ topics: [`${topic}.dead-letter`], mode: "earliest", autocommit: false });
       for await (const m of stream) {
-        dead.push({ key: m.key.toString(), value: m.value, headers: Object.fromEntries([...m.headers].map(([k, v]) => [k.toString(), v.toString()])) });
+        dead.push({
+          key: m.key.toString(),
+          value: m.value,
+          headers: Object.fromEntries([...m.headers].map(([k, v]) => [k.toString(), v.toString()])),
+        });
         if (dead.length === 3) break;
       }
       await stream.close();
@@ -186,7 +228,10 @@ describe.skipIf(!available)("Kafka (@platformatic/kafka against a real broker)",
     // the poison records were committed past: the group does not see them again
     const again = kafkaConsumer(group);
     try {
-      expect(await consumeFromKafka(again, () => {}, { topic, idleTimeout: 2000, deadLetter: { producer } })).toEqual({ events: 0, deadLettered: 0 });
+      expect(await consumeFromKafka(again, () => {}, { topic, idleTimeout: 2000, deadLetter: { producer } })).toEqual({
+        events: 0,
+        deadLettered: 0,
+      });
     } finally {
       await again.close();
     }

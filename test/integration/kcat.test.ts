@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { equalJson, messageNameOf, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
-import { eventId } from "../../src/transport/index.js";
+import { equalJson, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent, messageNameOf } from "../../src/index.js";
 import { consumeFromKafka, ensureKafkaTopic, publishToKafka, toKafkaRecord } from "../../src/kafka/index.js";
-import { goDecode, sdkFromProtoJson } from "../support/buf.js";
+import { eventId } from "../../src/transport/index.js";
 import { KAFKA_BROKERS, requireBroker, runTag } from "../support/brokers.js";
+import { goDecode, sdkFromProtoJson } from "../support/buf.js";
 import { makeEvents, sseSample } from "../support/events.js";
 import { kafkaAdmin, kafkaConsumer, kafkaProducer } from "../support/queue-clients.js";
 
@@ -38,10 +38,21 @@ function parseKcat(out: Buffer): KcatRecord[] {
   while (pos < out.length) {
     const nl = out.indexOf(10, pos);
     const [partition, offset, valueSize, keySize, ...rest] = out.subarray(pos, nl).toString("utf8").split(" ");
-    const headers = Object.fromEntries(rest.join(" ").split(",").map((h) => [h.slice(0, h.indexOf("=")), h.slice(h.indexOf("=") + 1)]));
+    const headers = Object.fromEntries(
+      rest
+        .join(" ")
+        .split(",")
+        .map((h) => [h.slice(0, h.indexOf("=")), h.slice(h.indexOf("=") + 1)]),
+    );
     const keyStart = nl + 1;
     const valueStart = keyStart + Number(keySize);
-    records.push({ partition: Number(partition), offset: Number(offset), key: out.subarray(keyStart, valueStart).toString("utf8"), headers, value: out.subarray(valueStart, valueStart + Number(valueSize)) });
+    records.push({
+      partition: Number(partition),
+      offset: Number(offset),
+      key: out.subarray(keyStart, valueStart).toString("utf8"),
+      headers,
+      value: out.subarray(valueStart, valueStart + Number(valueSize)),
+    });
     pos = valueStart + Number(valueSize);
   }
   return records;
@@ -50,7 +61,12 @@ function parseKcat(out: Buffer): KcatRecord[] {
 describe.skipIf(!available)("kcat (librdkafka) as a non-JS peer", () => {
   const admin = kafkaAdmin();
   const producer = kafkaProducer();
-  const topics = [`orwire-it-kcat-${tag}`, `orwire-it-kcat-in-${tag}`, `orwire-it-kcat-in-${tag}.dead-letter`, `orwire-it-kcat-lifecycle-${tag}`];
+  const topics = [
+    `orwire-it-kcat-${tag}`,
+    `orwire-it-kcat-in-${tag}`,
+    `orwire-it-kcat-in-${tag}.dead-letter`,
+    `orwire-it-kcat-lifecycle-${tag}`,
+  ];
 
   afterAll(async () => {
     await admin.deleteTopics({ topics }).catch(() => {});
@@ -67,7 +83,11 @@ describe.skipIf(!available)("kcat (librdkafka) as a non-JS peer", () => {
     const events = generated.map((e) => ({ ...e, itemId: plain.get(e.itemId)! }));
     await publishToKafka(producer, events, { topic });
 
-    const { stdout } = await run("kcat", ["-C", "-b", KAFKA_BROKERS.join(","), "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %S %K %h\n%k%s"], { encoding: "buffer", timeout: 30_000, maxBuffer: 1 << 24 });
+    const { stdout } = await run(
+      "kcat",
+      ["-C", "-b", KAFKA_BROKERS.join(","), "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %S %K %h\n%k%s"],
+      { encoding: "buffer", timeout: 30_000, maxBuffer: 1 << 24 },
+    );
     const records = parseKcat(stdout);
     expect(records).toHaveLength(events.length);
     const byId = new Map(events.map((e) => [eventId(e), e]));
@@ -85,7 +105,9 @@ describe.skipIf(!available)("kcat (librdkafka) as a non-JS peer", () => {
     for (let item = 0; item < plain.size; item++) {
       const mine = records.filter((r) => r.key === `ig_${tag}_${item}`);
       expect(new Set(mine.map((r) => r.partition)).size).toBe(1);
-      expect(mine.sort((a, b) => a.offset - b.offset).map((r) => r.headers.ce_id)).toEqual(events.filter((e) => e.itemId === `ig_${tag}_${item}`).map(eventId));
+      expect(mine.sort((a, b) => a.offset - b.offset).map((r) => r.headers.ce_id)).toEqual(
+        events.filter((e) => e.itemId === `ig_${tag}_${item}`).map(eventId),
+      );
     }
   });
 
@@ -95,7 +117,11 @@ describe.skipIf(!available)("kcat (librdkafka) as a non-JS peer", () => {
     const events = sseSample();
     await publishToKafka(producer, events, { topic });
 
-    const { stdout } = await run("kcat", ["-C", "-b", KAFKA_BROKERS.join(","), "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %S %K %h\n%k%s"], { encoding: "buffer", timeout: 30_000, maxBuffer: 1 << 24 });
+    const { stdout } = await run(
+      "kcat",
+      ["-C", "-b", KAFKA_BROKERS.join(","), "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %S %K %h\n%k%s"],
+      { encoding: "buffer", timeout: 30_000, maxBuffer: 1 << 24 },
+    );
     const records = parseKcat(stdout);
     expect(records).toHaveLength(events.length);
     const byId = new Map(events.map((e) => [eventId(e), e]));
@@ -117,7 +143,13 @@ describe.skipIf(!available)("kcat (librdkafka) as a non-JS peer", () => {
     const topic = topics[1]!;
     await ensureKafkaTopic(admin, { topic });
     await ensureKafkaTopic(admin, { topic: topics[2]! });
-    const event: ImageGenCallCompletedEvent = { type: "response.image_generation_call.completed", itemId: `ig_kcat_${tag}`, outputIndex: 3469.55, sequenceNumber: 12, note: "from kcat" };
+    const event: ImageGenCallCompletedEvent = {
+      type: "response.image_generation_call.completed",
+      itemId: `ig_kcat_${tag}`,
+      outputIndex: 3469.55,
+      sequenceNumber: 12,
+      note: "from kcat",
+    };
     const record = toKafkaRecord(event);
     const file = join(dir, "value.binpb");
     writeFileSync(file, record.value);
@@ -127,7 +159,15 @@ describe.skipIf(!available)("kcat (librdkafka) as a non-JS peer", () => {
     const got: ImageGenCallLifecycleEvent[] = [];
     const consumer = kafkaConsumer(`orwire-it-kcat-${tag}`);
     try {
-      expect(await consumeFromKafka(consumer, (e) => void got.push(e), { topic, from: "earliest", count: 1, idleTimeout: 15_000, deadLetter: { producer } })).toEqual({ events: 1, deadLettered: 0 });
+      expect(
+        await consumeFromKafka(consumer, (e) => void got.push(e), {
+          topic,
+          from: "earliest",
+          count: 1,
+          idleTimeout: 15_000,
+          deadLetter: { producer },
+        }),
+      ).toEqual({ events: 1, deadLettered: 0 });
     } finally {
       await consumer.close();
     }

@@ -1,18 +1,18 @@
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
-import { percentDecode } from "../../src/transport/cloudevents.js";
 import {
   consumeFromJetStream,
   ensureJetStream,
+  type JetStreamEventContext,
+  type JetStreamNames,
+  jetStreamNames,
   NATS_DEAD_LETTER_HEADERS,
+  natsSubjectOf,
   publishToJetStream,
   toNatsMessage,
-  type JetStreamEventContext,
-  jetStreamNames,
-  natsSubjectOf,
-  type JetStreamNames,
 } from "../../src/nats/index.js";
+import { percentDecode } from "../../src/transport/cloudevents.js";
 import { requireBroker, runTag } from "../support/brokers.js";
 import { makeEvents, sseSample } from "../support/events.js";
 import { natsClients, tally } from "../support/queue-clients.js";
@@ -29,9 +29,11 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
     created.push(names);
     return names;
   };
-  const received = (into: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number }[]) => (event: ImageGenCallLifecycleEvent, c: JetStreamEventContext) => {
-    into.push({ event, id: c.eventId, deliveries: c.deliveries });
-  };
+  const received =
+    (into: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number }[]) =>
+    (event: ImageGenCallLifecycleEvent, c: JetStreamEventContext) => {
+      into.push({ event, id: c.eventId, deliveries: c.deliveries });
+    };
 
   beforeAll(async () => {
     clients = await natsClients();
@@ -62,10 +64,18 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
     expect((await clients.jsm.streams.info(names.stream)).config.subjects).toEqual([`${subjectPrefix}.*`]);
     expect((await clients.jsm.streams.info(names.deadLetterStream)).config.subjects).toEqual([`${subjectPrefix}.*.dead-letter`]);
     const events = sseSample();
-    expect(await publishToJetStream(clients.js, events, { subjectPrefix, stream: names.stream })).toEqual({ published: 10, duplicates: 0, retries: 0 });
+    expect(await publishToJetStream(clients.js, events, { subjectPrefix, stream: names.stream })).toEqual({
+      published: 10,
+      duplicates: 0,
+      retries: 0,
+    });
 
     const got: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number; subject: string }[] = [];
-    const all = await consumeFromJetStream(clients.js, (event, c) => void got.push({ event, id: c.eventId, deliveries: c.deliveries, subject: c.subject }), { stream: names.stream, count: 10, idleTimeout: 10_000 });
+    const all = await consumeFromJetStream(
+      clients.js,
+      (event, c) => void got.push({ event, id: c.eventId, deliveries: c.deliveries, subject: c.subject }),
+      { stream: names.stream, count: 10, idleTimeout: 10_000 },
+    );
     expect(all).toEqual({ events: 10, deadLettered: 0 });
     expect(tally(events, got)).toEqual({ sent: 10, received: 10, unique: 10, lost: 0, duplicates: 0, changed: 0, reordered: 0 });
     for (const g of got) expect(g.subject).toBe(natsSubjectOf(g.event.type, subjectPrefix));
@@ -74,7 +84,14 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
     // one type when asked: a consumer filtered on that type's subject
     const partial: ImageGenCallLifecycleEvent[] = [];
     const type = "response.image_generation_call.partial_image";
-    expect(await consumeFromJetStream(clients.js, (event) => void partial.push(event), { stream: names.stream, type, subjectPrefix, idleTimeout: 1500 })).toEqual({ events: 4, deadLettered: 0 });
+    expect(
+      await consumeFromJetStream(clients.js, (event) => void partial.push(event), {
+        stream: names.stream,
+        type,
+        subjectPrefix,
+        idleTimeout: 1500,
+      }),
+    ).toEqual({ events: 4, deadLettered: 0 });
     expect(partial.map((e) => e.type)).toEqual(new Array(4).fill(type));
     expect(partial).toEqual(events.filter((e) => e.type === type));
 
@@ -83,7 +100,9 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
     const h = natsHeaders();
     for (const [k, v] of Object.entries({ ...bad.headers, "ce-id": "ig_other:1" })) h.set(k, v);
     await clients.js.publish(bad.subject, bad.data, { headers: h });
-    expect(await consumeFromJetStream(clients.js, () => {}, { stream: names.stream, consumer: `orwire-it-lifecycle-${tag}`, idleTimeout: 1500 })).toEqual({ events: 10, deadLettered: 1 });
+    expect(
+      await consumeFromJetStream(clients.js, () => {}, { stream: names.stream, consumer: `orwire-it-lifecycle-${tag}`, idleTimeout: 1500 }),
+    ).toEqual({ events: 10, deadLettered: 1 });
     const dead = await clients.jsm.streams.getMessage(names.deadLetterStream, { seq: 1 });
     expect(dead!.subject).toBe(`${subjectPrefix}.in_progress.dead-letter`);
     expect((await clients.jsm.streams.info(names.stream)).state.messages).toBe(11);
@@ -92,19 +111,38 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
   it("10,000 events round-trip Object.is-equal, each item's events in order", async () => {
     const names = await stream("round-trip");
     const events = makeEvents(10_000, { items: 400, tag });
-    expect(await publishToJetStream(clients.js, events, { subject: names.subject, stream: names.stream })).toEqual({ published: 10_000, duplicates: 0, retries: 0 });
+    expect(await publishToJetStream(clients.js, events, { subject: names.subject, stream: names.stream })).toEqual({
+      published: 10_000,
+      duplicates: 0,
+      retries: 0,
+    });
     expect((await clients.jsm.streams.info(names.stream)).state.messages).toBe(10_000);
 
     const got: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number }[] = [];
-    expect(await consumeFromJetStream(clients.js, received(got), { stream: names.stream, count: 10_000, idleTimeout: 20_000 })).toEqual({ events: 10_000, deadLettered: 0 });
-    expect(tally(events, got)).toEqual({ sent: 10_000, received: 10_000, unique: 10_000, lost: 0, duplicates: 0, changed: 0, reordered: 0 });
+    expect(await consumeFromJetStream(clients.js, received(got), { stream: names.stream, count: 10_000, idleTimeout: 20_000 })).toEqual({
+      events: 10_000,
+      deadLettered: 0,
+    });
+    expect(tally(events, got)).toEqual({
+      sent: 10_000,
+      received: 10_000,
+      unique: 10_000,
+      lost: 0,
+      duplicates: 0,
+      changed: 0,
+      reordered: 0,
+    });
   });
 
   it("stores the same event published twice once: JetStream de-duplicates on the event id", async () => {
     const names = await stream("dedup");
     const event: ImageGenCallCompletedEvent = { type: T, itemId: `ig_dup_${tag}`, outputIndex: 0, sequenceNumber: 3 };
     expect(await publishToJetStream(clients.js, [event], { subject: names.subject })).toEqual({ published: 1, duplicates: 0, retries: 0 });
-    expect(await publishToJetStream(clients.js, [event, { ...event }], { subject: names.subject })).toEqual({ published: 2, duplicates: 2, retries: 0 });
+    expect(await publishToJetStream(clients.js, [event, { ...event }], { subject: names.subject })).toEqual({
+      published: 2,
+      duplicates: 2,
+      retries: 0,
+    });
     // any client publishing the message with its msgID gets the same answer
     const m = toNatsMessage(event, { subject: names.subject });
     const h = natsHeaders();
@@ -167,7 +205,10 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
 
     const got: { event: ImageGenCallLifecycleEvent; id: string; deliveries: number }[] = [];
     const durable = `orwire-it-poison-${tag}`;
-    expect(await consumeFromJetStream(clients.js, received(got), { stream: names.stream, consumer: durable, idleTimeout: 2000 })).toEqual({ events: 2, deadLettered: 3 });
+    expect(await consumeFromJetStream(clients.js, received(got), { stream: names.stream, consumer: durable, idleTimeout: 2000 })).toEqual({
+      events: 2,
+      deadLettered: 3,
+    });
     expect(got.map((g) => g.event)).toEqual(good);
 
     // the dead-letter stream holds the three messages as they came, with the reason
@@ -175,7 +216,9 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
     const dead = await reader.fetch({ max_messages: 3, expires: 5000 });
     const entries: { data: Uint8Array; headers: Record<string, string> }[] = [];
     for await (const m of dead) entries.push({ data: m.data, headers: Object.fromEntries([...m.headers!].map(([k, v]) => [k, v[0]!])) });
-    expect(entries.map((e) => [e.headers[NATS_DEAD_LETTER_HEADERS.code], percentDecode(e.headers[NATS_DEAD_LETTER_HEADERS.path]!)])).toEqual([
+    expect(
+      entries.map((e) => [e.headers[NATS_DEAD_LETTER_HEADERS.code], percentDecode(e.headers[NATS_DEAD_LETTER_HEADERS.path]!)]),
+    ).toEqual([
       ["truncated", '["itemId"]'],
       ["not_our_record", '["headers","ce-type"]'],
       ["unsupported_content_type", '["headers","content-type"]'],
@@ -188,6 +231,9 @@ describe.skipIf(!available)("NATS JetStream (@nats-io/jetstream against a real s
 
     // the poison messages were terminated: the durable consumer has nothing pending and nothing new
     expect((await clients.jsm.consumers.info(names.stream, durable)).num_ack_pending).toBe(0);
-    expect(await consumeFromJetStream(clients.js, () => {}, { stream: names.stream, consumer: durable, idleTimeout: 1500 })).toEqual({ events: 0, deadLettered: 0 });
+    expect(await consumeFromJetStream(clients.js, () => {}, { stream: names.stream, consumer: durable, idleTimeout: 1500 })).toEqual({
+      events: 0,
+      deadLettered: 0,
+    });
   });
 });

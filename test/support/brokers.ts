@@ -48,7 +48,9 @@ export async function requireBroker(kind: "nats" | "kafka"): Promise<boolean> {
   const where = kind === "nats" ? `NATS at ${NATS_URL} (ORWIRE_NATS_URL)` : `Kafka at ${KAFKA_BROKERS.join(",")} (ORWIRE_KAFKA_BROKERS)`;
   const message = `${where} is unreachable: start the project's brokers with \`bash scripts/brokers-up.sh\`, or point the variable at a running one`;
   if (process.env.CI === "true") throw new Error(`CI=true: ${message}`);
-  console.warn(`\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! SKIPPING ${kind} integration tests: ${message}\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`);
+  console.warn(
+    `\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! SKIPPING ${kind} integration tests: ${message}\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
+  );
   return false;
 }
 

@@ -31,7 +31,10 @@ export function goDecode(bytes: Uint8Array, type: string = TYPE): { json: Record
 const number = (int: unknown, double: unknown): unknown => (int !== undefined ? Number(int as string) : double);
 
 /** Maps Go's protojson of a lifecycle message to the SDK object, by the schema's mapping rules. */
-export function sdkFromProtoJson(json: Record<string, unknown>, type = "response.image_generation_call.completed"): Record<string, unknown> {
+export function sdkFromProtoJson(
+  json: Record<string, unknown>,
+  type = "response.image_generation_call.completed",
+): Record<string, unknown> {
   const event: Record<string, unknown> = {
     type,
     itemId: json.itemId,

@@ -2,11 +2,11 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { promisify } from "node:util";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Admin, Consumer } from "@platformatic/kafka";
-import { stringifyJson } from "../../src/json/json-text.js";
 import type { ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { stringifyJson } from "../../src/json/json-text.js";
 import { ROOT } from "./brokers.js";
 import { ORWIRE } from "./cli.js";
 
@@ -45,11 +45,14 @@ export async function requireCluster(kind: "kafka" | "nats"): Promise<boolean> {
   const lock = `${CLUSTER_DIR}/.${kind}.lock`;
   if (existsSync(lock)) await run("flock", ["-w", "600", lock, "true"]).catch(() => {});
   const ports = kind === "kafka" ? [19092, 19093, 19094] : [14222, 14223, 14224];
-  const up = ([1, 2, 3] as const).every((n) => nodePid(`${kind}-${n}`) !== undefined) && (await Promise.all(ports.map(accepts))).every(Boolean);
+  const up =
+    ([1, 2, 3] as const).every((n) => nodePid(`${kind}-${n}`) !== undefined) && (await Promise.all(ports.map(accepts))).every(Boolean);
   if (up) return true;
   const message = `the 3-node ${kind} cluster is not running: start it with \`npm run cluster:up\``;
   if (process.env.CI === "true") throw new Error(`CI=true: ${message}`);
-  console.warn(`\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! SKIPPING ${kind} cluster tests: ${message}\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`);
+  console.warn(
+    `\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! SKIPPING ${kind} cluster tests: ${message}\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
+  );
   return false;
 }
 
@@ -95,7 +98,16 @@ export function clusterAdmin(): Admin {
 
 /** A consumer of a group on the Kafka cluster that rides out nodes going away. */
 export function clusterConsumer(groupId: string): Consumer {
-  return new Consumer({ clientId: "orwire-cluster-test-consumer", groupId, bootstrapBrokers: KAFKA_CLUSTER, maxWaitTime: 200, retries: 40, retryDelay: 250, sessionTimeout: 20_000, heartbeatInterval: 2000 });
+  return new Consumer({
+    clientId: "orwire-cluster-test-consumer",
+    groupId,
+    bootstrapBrokers: KAFKA_CLUSTER,
+    maxWaitTime: 200,
+    retries: 40,
+    retryDelay: 250,
+    sessionTimeout: 20_000,
+    heartbeatInterval: 2000,
+  });
 }
 
 /** The node that leads a partition of a topic. */
@@ -108,7 +120,14 @@ export async function kafkaLeader(admin: Admin, topic: string, partition = 0): P
 
 /** A NATS connection with JetStream to the cluster, that fails over between its nodes. */
 export async function clusterNats(): Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> {
-  const nc = await connect({ servers: NATS_CLUSTER, name: "orwire-cluster-test", maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 5000, maxPingOut: 2 });
+  const nc = await connect({
+    servers: NATS_CLUSTER,
+    name: "orwire-cluster-test",
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    pingInterval: 5000,
+    maxPingOut: 2,
+  });
   return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc) };
 }
 
@@ -146,7 +165,10 @@ export function publisher(args: string[]): Publisher {
     async write(events) {
       for (let i = 0; i < events.length; i += 1000) {
         if (exitedAt !== undefined) return;
-        const chunk = `${events.slice(i, i + 1000).map((e) => stringifyJson(e)).join("\n")}\n`;
+        const chunk = `${events
+          .slice(i, i + 1000)
+          .map((e) => stringifyJson(e))
+          .join("\n")}\n`;
         if (!child.stdin.write(chunk)) await Promise.race([new Promise((r) => child.stdin.once("drain", r)), exited]);
       }
     },

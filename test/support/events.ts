@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
-import { fromWireJson, IMAGE_GEN_CALL_COMPLETED, type ImageGenCallCompletedEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
-import { lifecycleEvents } from "../../src/transport/sse.js";
+import {
+  fromWireJson,
+  IMAGE_GEN_CALL_COMPLETED,
+  type ImageGenCallCompletedEvent,
+  type ImageGenCallLifecycleEvent,
+} from "../../src/index.js";
 import { SseParser } from "../../src/transport/index.js";
+import { lifecycleEvents } from "../../src/transport/sse.js";
 
 /** A small deterministic PRNG (mulberry32), so a failing run reproduces. */
 export function prng(seed: number): () => number {
@@ -16,7 +21,7 @@ export function prng(seed: number): () => number {
 }
 
 const AWKWARD_NUMBERS = [3469.55, -0, 2 ** 53, 1e308, 5e-324, -(2 ** 53 - 1), 0.1];
-const AWKWARD_IDS = ["", "ig_é😀", "ig_\u0000nul", "ig_ \"quoted\" %41", "\uFEFFig_bom", "ig_a:b:c"];
+const AWKWARD_IDS = ["", "ig_é😀", "ig_\u0000nul", 'ig_ "quoted" %41', "\uFEFFig_bom", "ig_a:b:c"];
 
 /**
  * `count` events over `items` item ids, `perItem`-style: each item's events have increasing
@@ -33,7 +38,10 @@ export function makeEvents(count: number, options: { items?: number; tag?: strin
   for (let i = 0; i < count; i++) {
     const item = Math.floor(random() * items);
     const awkward = i % 97 === 0;
-    const itemId = awkward && item < AWKWARD_IDS.length ? `${AWKWARD_IDS[item]}${tag}` : `ig_${tag}${item.toString(16).padStart(8, "0")}${"0c24cad2e1cb59201b3d503d387b03578e70c950ca42f".slice(0, 37 - tag.length)}`;
+    const itemId =
+      awkward && item < AWKWARD_IDS.length
+        ? `${AWKWARD_IDS[item]}${tag}`
+        : `ig_${tag}${item.toString(16).padStart(8, "0")}${"0c24cad2e1cb59201b3d503d387b03578e70c950ca42f".slice(0, 37 - tag.length)}`;
     const event: ImageGenCallCompletedEvent = {
       type: IMAGE_GEN_CALL_COMPLETED,
       itemId,

@@ -1,8 +1,8 @@
-import { type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import type { ImageGenCallLifecycleEvent } from "../../src/index.js";
 import { eventId } from "../../src/transport/index.js";
 import { waitFor } from "./brokers.js";
-import { publisher, type Publisher } from "./cluster.js";
-import { tally, type Tally } from "./queue-clients.js";
+import { type Publisher, publisher } from "./cluster.js";
+import { type Tally, tally } from "./queue-clients.js";
 
 /** What a consumer reading along saw: every delivery, and when each event id first came. */
 export class Receiver {
@@ -65,7 +65,9 @@ export interface FaultRun {
 }
 
 /** Runs a fault and returns its figures and the publisher's stderr; every acknowledged event is awaited at the consumer (up to 3 minutes). */
-export async function runFault(run: FaultRun): Promise<{ figures: FaultFigures; stderr: string; acknowledgedIds: string[]; exitedAt: number; received: Set<string> }> {
+export async function runFault(
+  run: FaultRun,
+): Promise<{ figures: FaultFigures; stderr: string; acknowledgedIds: string[]; exitedAt: number; received: Set<string> }> {
   const receiver = new Receiver();
   const stop = new AbortController();
   let consumerError: unknown;
@@ -85,7 +87,12 @@ export async function runFault(run: FaultRun): Promise<{ figures: FaultFigures; 
     // not acknowledged (the publisher names it), which were all acknowledged
     const certain = exit.status === 0 ? acknowledged : firstUnacknowledged(exit.stderr) - 1;
     const acknowledgedIds = run.events.slice(0, certain).map(eventId);
-    await waitFor(() => consumerError !== undefined || acknowledgedIds.every((id) => receiver.firstSeen.has(id)), 180_000, "the consumer to see every acknowledged event", 200);
+    await waitFor(
+      () => consumerError !== undefined || acknowledgedIds.every((id) => receiver.firstSeen.has(id)),
+      180_000,
+      "the consumer to see every acknowledged event",
+      200,
+    );
     // a little longer, so that late duplicates are counted too
     await new Promise((r) => setTimeout(r, 1000));
     if (consumerError !== undefined) throw consumerError;
@@ -100,7 +107,13 @@ export async function runFault(run: FaultRun): Promise<{ figures: FaultFigures; 
       recovery: receiver.longestGap(faultAt) / 1000,
       publish: ((pub.exitedAt() ?? performance.now()) - started) / 1000,
     };
-    return { figures, stderr: exit.stderr, acknowledgedIds, exitedAt: pub.exitedAt() ?? performance.now(), received: new Set(receiver.firstSeen.keys()) };
+    return {
+      figures,
+      stderr: exit.stderr,
+      acknowledgedIds,
+      exitedAt: pub.exitedAt() ?? performance.now(),
+      received: new Set(receiver.firstSeen.keys()),
+    };
   } finally {
     stop.abort();
     await consuming;
@@ -109,7 +122,10 @@ export async function runFault(run: FaultRun): Promise<{ figures: FaultFigures; 
 
 /** How many events `orwire publish` says were acknowledged (its last stderr line). */
 function acknowledgedCount(status: number | null, stderr: string): number {
-  const m = status === 0 ? /orwire publish: (\d+) events acknowledged/.exec(stderr) : /; (\d+) events (?:before it )?were acknowledged/.exec(stderr);
+  const m =
+    status === 0
+      ? /orwire publish: (\d+) events acknowledged/.exec(stderr)
+      : /; (\d+) events (?:before it )?were acknowledged/.exec(stderr);
   if (m === null) throw new Error(`orwire publish exited ${status} without saying how many events were acknowledged: ${stderr}`);
   return Number(m[1]);
 }

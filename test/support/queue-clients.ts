@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Admin, Consumer, Producer } from "@platformatic/kafka";
 import { equalJson, type ImageGenCallLifecycleEvent } from "../../src/index.js";
@@ -17,7 +17,14 @@ export function kafkaAdmin(): Admin {
 
 /** A consumer of a group on the test brokers. */
 export function kafkaConsumer(groupId: string): Consumer {
-  return new Consumer({ clientId: "orwire-test-consumer", groupId, bootstrapBrokers: KAFKA_BROKERS, maxWaitTime: 200, retries: 40, retryDelay: 250 });
+  return new Consumer({
+    clientId: "orwire-test-consumer",
+    groupId,
+    bootstrapBrokers: KAFKA_BROKERS,
+    maxWaitTime: 200,
+    retries: 40,
+    retryDelay: 250,
+  });
 }
 
 /** A NATS connection with JetStream, that reconnects to a restarted server. */
@@ -69,5 +76,13 @@ export function tally(sent: ImageGenCallLifecycleEvent[], received: { event: Ima
   }
   let lost = 0;
   for (const id of sentById.keys()) if (!seen.has(id)) lost++;
-  return { sent: sent.length, received: received.length, unique: seen.size, lost, duplicates: received.length - seen.size, changed, reordered };
+  return {
+    sent: sent.length,
+    received: received.length,
+    unique: seen.size,
+    lost,
+    duplicates: received.length - seen.size,
+    changed,
+    reordered,
+  };
 }

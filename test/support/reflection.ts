@@ -1,5 +1,13 @@
 import { create, type DescMessage, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
-import { ImageGenCallCompletedSchema, ImageGenCallEventSchema, ImageGenCallGeneratingSchema, ImageGenCallInProgressSchema, ImageGenCallPartialImageSchema, type ImageGenCallEvent, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import {
+  ImageGenCallCompletedSchema,
+  type ImageGenCallEvent,
+  ImageGenCallEventSchema,
+  ImageGenCallGeneratingSchema,
+  ImageGenCallInProgressSchema,
+  type ImageGenCallLifecycleEvent,
+  ImageGenCallPartialImageSchema,
+} from "../../src/index.js";
 import { numberVariant } from "../../src/json/numbers.js";
 import { compareCodePoints } from "../../src/wire/struct-codec.js";
 
@@ -23,7 +31,8 @@ function sorted(value: JsonValue): JsonValue {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map(sorted);
   const out: JsonObject = {};
-  for (const key of Object.keys(value).sort(compareCodePoints)) Object.defineProperty(out, key, { value: sorted(value[key]!), enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(value).sort(compareCodePoints))
+    Object.defineProperty(out, key, { value: sorted(value[key]!), enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -37,7 +46,8 @@ export function reflectionMessage(event: ImageGenCallLifecycleEvent): { schema: 
   const e = event as Record<string, JsonValue>;
   let extra: JsonObject | undefined;
   for (const key of Object.keys(e).sort(compareCodePoints)) {
-    if (!KNOWN.has(key)) Object.defineProperty((extra ??= {}), key, { value: sorted(e[key]!), enumerable: true, writable: true, configurable: true });
+    if (!KNOWN.has(key))
+      Object.defineProperty((extra ??= {}), key, { value: sorted(e[key]!), enumerable: true, writable: true, configurable: true });
   }
   const init: Record<string, unknown> = {
     itemId: event.itemId,
@@ -47,7 +57,9 @@ export function reflectionMessage(event: ImageGenCallLifecycleEvent): { schema: 
   };
   if (event.type === "response.image_generation_call.partial_image") {
     const image = event.partialImageB64;
-    init.partialImageValue = isCanonicalBase64(image) ? { case: "partialImage", value: new Uint8Array(Buffer.from(image, "base64")) } : { case: "partialImageB64", value: image };
+    init.partialImageValue = isCanonicalBase64(image)
+      ? { case: "partialImage", value: new Uint8Array(Buffer.from(image, "base64")) }
+      : { case: "partialImageB64", value: image };
     init.partialImageIndexValue = variant(event.partialImageIndex, "partialImageIndex", "partialImageIndexDouble");
   }
   return { schema, message: create(schema, init as never) };
@@ -74,7 +86,9 @@ export function eventOfMessage(type: ImageGenCallLifecycleEvent["type"], message
     event.partialImageIndex = num(m.partialImageIndexValue as { value?: unknown });
   }
   const extra = m.extra as JsonObject | undefined;
-  if (extra) for (const key of Object.keys(extra)) Object.defineProperty(event, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
+  if (extra)
+    for (const key of Object.keys(extra))
+      Object.defineProperty(event, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
   return event;
 }
 

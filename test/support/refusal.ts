@@ -1,4 +1,4 @@
-import { isBridgeError, type BridgeError } from "../../src/index.js";
+import { type BridgeError, isBridgeError } from "../../src/index.js";
 
 /** Runs `fn` and returns the `BridgeError` it throws; fails the test on a result or another error. */
 export function refusal(fn: () => unknown): BridgeError {

@@ -1,4 +1,4 @@
-import { loadGoldenVectors, type EventVector, type InvalidEventVector } from "../../src/conformance/golden-vectors.js";
+import { type EventVector, type InvalidEventVector, loadGoldenVectors } from "../../src/conformance/golden-vectors.js";
 
 export type { EventVector, InvalidBinaryVector, InvalidJsonVector, ValidVector } from "../../src/conformance/golden-vectors.js";
 

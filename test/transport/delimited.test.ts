@@ -1,12 +1,18 @@
-import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { encode, fromJson, toWireJson, type ImageGenCallCompletedEvent } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { encode, fromJson, type ImageGenCallCompletedEvent, toWireJson } from "../../src/index.js";
+import { DelimitedWriter, decodeDelimited, delimit, encodeDelimited, undelimit } from "../../src/transport/index.js";
 import { anyLifecycleEvent } from "../support/arbitraries.js";
 import { codeAndPath } from "../support/refusal.js";
-import { decodeDelimited, DelimitedWriter, delimit, encodeDelimited, undelimit } from "../../src/transport/index.js";
 
 const T = "response.image_generation_call.completed" as const;
-const events: ImageGenCallCompletedEvent[] = Array.from({ length: 300 }, (_, i) => ({ type: T, itemId: `ig_${i}`, outputIndex: i % 3, sequenceNumber: i, ...(i % 7 === 0 ? { note: "x".repeat(i) } : {}) }));
+const events: ImageGenCallCompletedEvent[] = Array.from({ length: 300 }, (_, i) => ({
+  type: T,
+  itemId: `ig_${i}`,
+  outputIndex: i % 3,
+  sequenceNumber: i,
+  ...(i % 7 === 0 ? { note: "x".repeat(i) } : {}),
+}));
 
 async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -68,7 +74,10 @@ describe("size-delimited streams", () => {
     const got: unknown[] = [];
     const error = await errorOf(
       (async function* () {
-        for await (const e of decodeDelimited([stream])) got.push(e), yield e;
+        for await (const e of decodeDelimited([stream])) {
+          got.push(e);
+          yield e;
+        }
       })(),
     );
     expect(got).toEqual([events[0], events[1]]);
@@ -147,6 +156,9 @@ describe("DelimitedWriter.writeJson", () => {
   it("refuses another lifecycle type as a completed message, and a shape it was not told", () => {
     const inProgress = { type: "response.image_generation_call.in_progress", item_id: "ig_1", output_index: 0, sequence_number: 1 };
     expect(codeAndPath(() => new DelimitedWriter().writeJson(inProgress, false))).toEqual({ code: "invalid_literal", path: ["type"] });
-    expect(codeAndPath(() => new DelimitedWriter().writeJson(inProgress, true, "sdk"))).toEqual({ code: "missing_field", path: ["itemId"] });
+    expect(codeAndPath(() => new DelimitedWriter().writeJson(inProgress, true, "sdk"))).toEqual({
+      code: "missing_field",
+      path: ["itemId"],
+    });
   });
 });

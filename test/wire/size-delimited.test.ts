@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defaultDelimitedOptions, Deframer, delimit, undelimit } from "../../src/wire/size-delimited.js";
-import { codeAndPath, refusal } from "../support/refusal.js";
+import { Deframer, defaultDelimitedOptions, delimit, undelimit } from "../../src/wire/size-delimited.js";
 import { runs, seed } from "../support/arbitraries.js";
+import { codeAndPath, refusal } from "../support/refusal.js";
 
 const frame = (n: number, fill = n & 0xff) => delimit(new Uint8Array(n).fill(fill));
 const concat = (parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => Array.from(p)));

@@ -1,11 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { decode } from "../../src/codec.js";
-import { isStringTooLong, nodeUtf8, portableUtf8, utf8, type BufferNatives } from "../../src/wire/utf8.js";
+import { type BufferNatives, isStringTooLong, nodeUtf8, portableUtf8, utf8 } from "../../src/wire/utf8.js";
 import { writeVarint32 } from "../../src/wire/varint.js";
-import { codeAndPath, refusal } from "../support/refusal.js";
 import { loadPortable, withoutBuffer } from "../support/implementations.js";
+import { codeAndPath, refusal } from "../support/refusal.js";
 
-const samples = ["", "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f", "\uFEFFig", "é", "\u0800", "\uFFFF", "😀", "a\u0000b", "x".repeat(300) + "é😀"];
+const samples = [
+  "",
+  "ig_0c24cad2e1cb59201b3d503d387b03578e70c950ca42f",
+  "\uFEFFig",
+  "é",
+  "\u0800",
+  "\uFFFF",
+  "😀",
+  "a\u0000b",
+  `${"x".repeat(300)}é😀`,
+];
 const invalid = [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x61, 0xc3]];
 
 describe.each([
@@ -32,18 +42,28 @@ describe("the implementation in use", () => {
     const bare = await withoutBuffer(() => import("../../src/wire/utf8.js"));
     expect(bare.utf8).toBe(bare.portableUtf8);
     const portable = await loadPortable();
-    const bytes = portable.encode({ type: "response.image_generation_call.completed", itemId: "\uFEFFé", outputIndex: 0, sequenceNumber: 1 });
+    const bytes = portable.encode({
+      type: "response.image_generation_call.completed",
+      itemId: "\uFEFFé",
+      outputIndex: 0,
+      sequenceNumber: 1,
+    });
     expect(portable.decode(bytes).itemId).toBe("\uFEFFé");
   });
 });
 
 describe("a string longer than the engine can hold", () => {
-  const tooLong = () => Object.assign(new Error("Cannot create a string longer than 0x1fffffe8 characters"), { code: "ERR_STRING_TOO_LONG" });
+  const tooLong = () =>
+    Object.assign(new Error("Cannot create a string longer than 0x1fffffe8 characters"), { code: "ERR_STRING_TOO_LONG" });
 
   it.each([
     ["Node's ERR_STRING_TOO_LONG", tooLong(), true],
     ["V8's RangeError", new RangeError("Invalid string length"), true],
-    ["invalid UTF-8", Object.assign(new TypeError("The encoded data was not valid for encoding utf-8"), { code: "ERR_ENCODING_INVALID_ENCODED_DATA" }), false],
+    [
+      "invalid UTF-8",
+      Object.assign(new TypeError("The encoded data was not valid for encoding utf-8"), { code: "ERR_ENCODING_INVALID_ENCODED_DATA" }),
+      false,
+    ],
     ["another RangeError", new RangeError("Invalid array length"), false],
     ["not an error", null, false],
   ])("is told apart from other errors: %s", (_, err, expected) => {
