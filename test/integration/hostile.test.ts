@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGE_GEN_CALL_COMPLETED, isBridgeError } from "../../src/index.js";
+import { IMAGE_GEN_CALL_COMPLETED, IMAGE_GEN_CALL_PARTIAL_IMAGE, isBridgeError } from "../../src/index.js";
 import {
   consumeFromJetStream,
   ensureJetStream,
@@ -113,7 +113,7 @@ describe.skipIf(!available)("hostile input on NATS", () => {
     }
   });
 
-  it("an event above the server's max_payload fails at once, with the first record and its id cut short", async () => {
+  it("an event whose 1.2 MB id the server refuses (its headers exceed 64 KiB) fails at once, with the first record and its id cut short", async () => {
     const names = await stream("large");
     const huge = `ig_${"x".repeat(1_200_000)}`;
     const events = [
@@ -127,10 +127,36 @@ describe.skipIf(!available)("hostile input on NATS", () => {
     expect(isBridgeError(error) && error.code).toBe("publish_failed");
     const e = error as { record: number; reason: string; message: string };
     expect(e.record).toBe(2);
-    expect(e.reason).toMatch(/max_payload/);
+    expect(e.reason).toMatch(/header size exceeds/);
     expect(e.reason).not.toMatch(/attempts/);
     expect(e.message.length).toBeLessThan(1000);
     expect(e.reason).toMatch(/…\[1200005 characters\]…/);
+    expect((await clients.jsm.streams.info(names.stream)).state.messages).toBe(1);
+  });
+
+  it("an event above the server's max_payload fails at once, naming max_payload as the setting to raise", async () => {
+    const names = await stream("payload");
+    const image = "A".repeat(18 * 1024 * 1024 + 1); // not canonical base64: travels as the 18 MiB string
+    const events = [
+      { type: IMAGE_GEN_CALL_COMPLETED, itemId: "ig_small", outputIndex: 0, sequenceNumber: 1 },
+      {
+        type: IMAGE_GEN_CALL_PARTIAL_IMAGE,
+        itemId: "ig_big",
+        outputIndex: 0,
+        sequenceNumber: 2,
+        partialImageB64: image,
+        partialImageIndex: 0,
+      },
+    ] as const;
+    const error = await publishToJetStream(clients.js, events, { subject: names.subject, retryDelay: 10, onAcknowledged: () => {} }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(isBridgeError(error) && error.code).toBe("publish_failed");
+    const e = error as { record: number; reason: string };
+    expect(e.record).toBe(2);
+    expect(e.reason).toMatch(/raise max_payload/);
+    expect(e.reason).not.toMatch(/attempts/);
     expect((await clients.jsm.streams.info(names.stream)).state.messages).toBe(1);
   });
 });
