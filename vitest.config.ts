@@ -5,17 +5,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     reporters: ["default"],
-    // @platformatic/kafka 1.35's consumer looks its group coordinator up in metadata that may not
-    // list it while nodes restart (the cluster fault tests), and throws a TypeError from a timer
-    // (connection-pool.js, "reading 'host'"). That consumer then stalls and the tests' supervisor
-    // replaces it; the throw itself is the client's bug, not the bridge's, and only that one is let through.
-    onUnhandledError(error) {
-      const where = `${error.message ?? ""} ${error.stack ?? ""}`;
-      if (where.includes("reading 'host'") && where.includes("@platformatic/kafka/dist/network/connection-pool.js")) {
-        console.warn(`ignored a known @platformatic/kafka error: ${error.message}`);
-        return false;
-      }
-    },
     projects: [
       {
         extends: true,

@@ -4,6 +4,7 @@ import { isBridgeError } from "../errors.js";
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { fromJson, fromWireJson } from "../json/wire-json.js";
 import type { KafkaAdminLike } from "../kafka/admin.js";
+import { guardKafkaClient } from "../kafka/broker-guard.js";
 import type { KafkaConsumerLike, KafkaProducerLike } from "../kafka/client.js";
 import { DEFAULT_KAFKA_TOPIC } from "../kafka/records.js";
 import { DEFAULT_NATS_SUBJECT_PREFIX } from "../nats/records.js";
@@ -163,8 +164,9 @@ export async function openKafka(target: Extract<BrokerTarget, { kind: "kafka" }>
   const base = { bootstrapBrokers: target.brokers, retries: 20, retryDelay: 500, connectTimeout: Math.min(5000, target.connectTimeout) };
   // the publisher retries a batch itself until its delivery timeout; the client's own retries (each
   // up to its 5 s request timeout) are kept few, so that a publish fails close to that timeout
-  const producer = new kafka.Producer({ ...base, retries: 2, clientId: "orwire", idempotent: true });
-  const admin = new kafka.Admin({ ...base, clientId: "orwire-admin" });
+  const guard = <T extends object>(client: T) => guardKafkaClient(client, kafka.kGetConnection);
+  const producer = guard(new kafka.Producer({ ...base, retries: 2, clientId: "orwire", idempotent: true }));
+  const admin = guard(new kafka.Admin({ ...base, clientId: "orwire-admin" }));
   const consumers: { close(): Promise<void> }[] = [];
   const close = async () => {
     await Promise.allSettled([...consumers.map((c) => c.close()), producer.close(), admin.close()]);
@@ -175,7 +177,7 @@ export async function openKafka(target: Extract<BrokerTarget, { kind: "kafka" }>
     admin: admin as unknown as KafkaSession["admin"],
     consumer(groupId) {
       // fetches of at most 1 MiB: the client holds a few of them at a time, so memory stays flat
-      const consumer = new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500, maxBytes: 1 << 20 });
+      const consumer = guard(new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500, maxBytes: 1 << 20 }));
       consumers.push(consumer);
       return consumer as unknown as KafkaConsumerLike & { close(): Promise<void> };
     },

@@ -7,6 +7,7 @@ export { DEFAULT_CONNECT_TIMEOUT, MAX_MESSAGE_BYTES } from "../transport/limits.
 export { kafkaServers, type ServerList } from "../transport/servers.js";
 export type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
 export { defaultKafkaTopicOptions, ensureKafkaTopic, type KafkaAdminLike, type KafkaTopicOptions, kafkaReplication } from "./admin.js";
+export { guardKafkaClient } from "./broker-guard.js";
 export {
   consumeFromKafka,
   defaultKafkaConsumeOptions,

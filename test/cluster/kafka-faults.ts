@@ -131,33 +131,13 @@ async function flowing(receiver: { unique: number }, n: number): Promise<void> {
 
 /** Registers the Kafka fault tests: one after the other, concurrently with the NATS ones (another cluster). */
 export function kafkaFaults(up: boolean): void {
-  // retry: 1 — @platformatic/kafka 1.35's consumer sometimes throws a TypeError ("reading 'host'",
-  // connection-pool.js) while its group coordinator restarts, and vitest charges it to the running
-  // fault (about one run in five here). A fault runs once more then; every attempt's figures are
-  // printed, and a loss in both attempts still fails.
-  describe.skipIf(!up).concurrent("a 3-node Kafka cluster under faults, 100,000 events each", { retry: 1 }, () => {
+  describe.skipIf(!up).concurrent("a 3-node Kafka cluster under faults, 100,000 events each", () => {
     beforeAll(async () => {
-      // @platformatic/kafka 1.35's consumer throws a TypeError from a timer when its group
-      // coordinator is missing from the metadata while nodes restart (see vitest.config.ts): that
-      // one is the client's bug and is logged; every other uncaught error goes on to vitest as before
-      process.setUncaughtExceptionCaptureCallback((err) => {
-        const where = `${(err as Error)?.message ?? ""} ${(err as Error)?.stack ?? ""}`;
-        if (
-          err instanceof TypeError &&
-          where.includes("reading 'host'") &&
-          where.includes("@platformatic/kafka/dist/network/connection-pool.js")
-        ) {
-          console.log(`kafka cluster faults: ignored a known @platformatic/kafka error: ${err.message}`);
-          return;
-        }
-        (process.emit as (event: string, ...args: unknown[]) => boolean)("uncaughtException", err, "uncaughtException");
-      });
       await clusterUp("kafka");
       admin = clusterAdmin();
     });
 
     afterAll(async () => {
-      process.setUncaughtExceptionCaptureCallback(null);
       for (const f of results) console.log(`kafka cluster fault ${describeFigures(f)}`);
       await admin?.deleteTopics({ topics }).catch(() => {});
       await admin?.close();

@@ -4,9 +4,10 @@ import { connect as tcpConnect } from "node:net";
 import { promisify } from "node:util";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { Admin, Consumer } from "@platformatic/kafka";
+import { Admin, Consumer, kGetConnection } from "@platformatic/kafka";
 import type { ImageGenCallLifecycleEvent } from "../../src/index.js";
 import { stringifyJson } from "../../src/json/json-text.js";
+import { guardKafkaClient } from "../../src/kafka/index.js";
 import { ROOT } from "./brokers.js";
 import { ORWIRE } from "./cli.js";
 
@@ -93,21 +94,27 @@ export async function clusterUp(kind: "kafka" | "nats"): Promise<string> {
 
 /** An admin client on the Kafka cluster. */
 export function clusterAdmin(): Admin {
-  return new Admin({ clientId: "orwire-cluster-test-admin", bootstrapBrokers: KAFKA_CLUSTER, retries: 20, retryDelay: 250 });
+  return guardKafkaClient(
+    new Admin({ clientId: "orwire-cluster-test-admin", bootstrapBrokers: KAFKA_CLUSTER, retries: 20, retryDelay: 250 }),
+    kGetConnection,
+  );
 }
 
 /** A consumer of a group on the Kafka cluster that rides out nodes going away. */
 export function clusterConsumer(groupId: string): Consumer {
-  return new Consumer({
-    clientId: "orwire-cluster-test-consumer",
-    groupId,
-    bootstrapBrokers: KAFKA_CLUSTER,
-    maxWaitTime: 200,
-    retries: 40,
-    retryDelay: 250,
-    sessionTimeout: 20_000,
-    heartbeatInterval: 2000,
-  });
+  return guardKafkaClient(
+    new Consumer({
+      clientId: "orwire-cluster-test-consumer",
+      groupId,
+      bootstrapBrokers: KAFKA_CLUSTER,
+      maxWaitTime: 200,
+      retries: 40,
+      retryDelay: 250,
+      sessionTimeout: 20_000,
+      heartbeatInterval: 2000,
+    }),
+    kGetConnection,
+  );
 }
 
 /** The node that leads a partition of a topic. */

@@ -1,30 +1,40 @@
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { Admin, Consumer, Producer } from "@platformatic/kafka";
+import { Admin, Consumer, kGetConnection, Producer } from "@platformatic/kafka";
 import { equalJson, type ImageGenCallLifecycleEvent } from "../../src/index.js";
+import { guardKafkaClient } from "../../src/kafka/index.js";
 import { eventId } from "../../src/transport/index.js";
 import { KAFKA_BROKERS, NATS_URL } from "./brokers.js";
 
 /** An idempotent producer on the test brokers that rides out a broker restart. */
 export function kafkaProducer(): Producer {
-  return new Producer({ clientId: "orwire-test", bootstrapBrokers: KAFKA_BROKERS, idempotent: true, retries: 40, retryDelay: 250 });
+  return guardKafkaClient(
+    new Producer({ clientId: "orwire-test", bootstrapBrokers: KAFKA_BROKERS, idempotent: true, retries: 40, retryDelay: 250 }),
+    kGetConnection,
+  );
 }
 
 /** An admin client on the test brokers. */
 export function kafkaAdmin(): Admin {
-  return new Admin({ clientId: "orwire-test-admin", bootstrapBrokers: KAFKA_BROKERS, retries: 20, retryDelay: 250 });
+  return guardKafkaClient(
+    new Admin({ clientId: "orwire-test-admin", bootstrapBrokers: KAFKA_BROKERS, retries: 20, retryDelay: 250 }),
+    kGetConnection,
+  );
 }
 
 /** A consumer of a group on the test brokers. */
 export function kafkaConsumer(groupId: string): Consumer {
-  return new Consumer({
-    clientId: "orwire-test-consumer",
-    groupId,
-    bootstrapBrokers: KAFKA_BROKERS,
-    maxWaitTime: 200,
-    retries: 40,
-    retryDelay: 250,
-  });
+  return guardKafkaClient(
+    new Consumer({
+      clientId: "orwire-test-consumer",
+      groupId,
+      bootstrapBrokers: KAFKA_BROKERS,
+      maxWaitTime: 200,
+      retries: 40,
+      retryDelay: 250,
+    }),
+    kGetConnection,
+  );
 }
 
 /** A NATS connection with JetStream, that reconnects to a restarted server. */
