@@ -9,6 +9,7 @@ import { EVENT_KINDS } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
 import { isWellFormed, typeName } from "../json/validate.js";
 import { withDefaults } from "../options.js";
+import { utf8 } from "../wire/utf8.js";
 
 /** The media type the bridge writes for the message bytes (RFC 9996). */
 export const PROTOBUF_MEDIA_TYPE = "application/protobuf";
@@ -239,7 +240,7 @@ export function percentEncode(value: string): string {
     if (code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x25) {
       out += char;
     } else {
-      for (const byte of utf8.encode(char)) out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+      for (const byte of textEncoder.encode(char)) out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
     }
   }
   return out;
@@ -261,7 +262,7 @@ export function percentDecode(value: string, path: readonly (string | number)[] 
       bytes.push(code);
     } else {
       const point = value.codePointAt(i)!;
-      for (const byte of utf8.encode(String.fromCodePoint(point))) bytes.push(byte);
+      for (const byte of textEncoder.encode(String.fromCodePoint(point))) bytes.push(byte);
       if (point > 0xffff) i++;
     }
   }
@@ -275,14 +276,12 @@ export function percentDecode(value: string, path: readonly (string | number)[] 
 /** Decodes a header value given as bytes (strict UTF-8) or text. */
 export function headerText(value: Uint8Array | string, path: readonly (string | number)[]): string {
   if (typeof value === "string") return value;
-  try {
-    return strictUtf8.decode(value);
-  } catch (cause) {
-    throw new BridgeError("invalid_header", path, "header value is not valid UTF-8", { cause });
-  }
+  const text = utf8.read(value, 0, value.length);
+  if (text === undefined) throw new BridgeError("invalid_header", path, "header value is not valid UTF-8");
+  return text;
 }
 
 const LIFECYCLE_SUFFIXES = `response.image_generation_call.${[...EVENT_KINDS.keys()].map((t) => t.slice(t.lastIndexOf(".") + 1)).join("|")}`;
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
-const utf8 = new TextEncoder();
+const textEncoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
