@@ -12,7 +12,11 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { fromBinary } from "@bufbuild/protobuf";
+import { CodecResponseSchema } from "../gen/openresponses/conformance/v1/codec_pb.js";
 import { type ConformanceCase, type ConformanceReport, runConformance } from "../src/conformance/kit.js";
+import { requestFrame } from "../src/conformance/serve-codec.js";
+import { Deframer, delimit } from "../src/wire/size-delimited.js";
 import { seed } from "./support/arbitraries.js";
 import { orwire } from "./support/cli.js";
 import { vectors } from "./support/vectors.js";
@@ -122,6 +126,20 @@ describe.each(LANGS)("interop/%s/codec", (lang) => {
     },
     TIMEOUT,
   );
+
+  test("serve answers a framed request that is not a CodecRequest with error, and goes on with the next", () => {
+    requireBuilt();
+    // field 1 with wire type 7, which does not exist: no protobuf parser can read this frame
+    const broken = delimit(Uint8Array.of(0x0f, 0x01));
+    const good = requestFrame("decode", Buffer.from(vectors.valid[0]!.hex, "hex"));
+    const run = spawnSync(codecPath(lang), ["serve"], { input: Buffer.concat([broken, good]), timeout: 60_000 });
+    expect(run.status, run.stderr.toString()).toBe(0);
+    const deframer = new Deframer();
+    const frames = deframer.push(run.stdout);
+    deframer.end();
+    const answers = frames.map((frame) => fromBinary(CodecResponseSchema, frame).result.case);
+    expect(answers).toEqual(["error", "output"]);
+  });
 
   test("passes through the real orwire conformance binary", () => {
     requireBuilt();

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 
 	"google.golang.org/protobuf/encoding/protodelim"
+	"google.golang.org/protobuf/proto"
 
 	cpb "openresponses-wire/interop/go/gen/openresponses/conformance/v1"
 )
@@ -26,24 +28,47 @@ var operations = map[cpb.Operation]func([]byte) ([]byte, error){
 func serve(in io.Reader, out io.Writer) error {
 	r := bufio.NewReaderSize(in, 64<<10)
 	w := bufio.NewWriterSize(out, 64<<10)
-	read := protodelim.UnmarshalOptions{MaxSize: -1}
 	for {
 		if r.Buffered() == 0 {
 			if err := w.Flush(); err != nil {
 				return fmt.Errorf("write stdout: %v", err)
 			}
 		}
-		req := &cpb.CodecRequest{}
-		if err := read.UnmarshalFrom(r, req); err != nil {
+		frame, err := readFrame(r)
+		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return w.Flush()
 			}
 			return fmt.Errorf("read a request: %v", err)
 		}
-		if _, err := protodelim.MarshalTo(w, answer(req)); err != nil {
+		if _, err := protodelim.MarshalTo(w, answerFrame(frame)); err != nil {
 			return fmt.Errorf("write stdout: %v", err)
 		}
 	}
+}
+
+// readFrame reads one size-delimited frame: io.EOF at a clean end of the input, another error
+// when the input ends inside a frame or its length prefix is broken.
+func readFrame(r *bufio.Reader) ([]byte, error) {
+	size, err := binary.ReadUvarint(r)
+	if err != nil {
+		return nil, err
+	}
+	frame := make([]byte, size)
+	if _, err := io.ReadFull(r, frame); err != nil {
+		return nil, fmt.Errorf("the input ends inside a frame: %w", io.ErrUnexpectedEOF)
+	}
+	return frame, nil
+}
+
+// answerFrame answers one frame: an error if it is not a CodecRequest (the stream goes on, its
+// framing intact), else the request's answer.
+func answerFrame(frame []byte) *cpb.CodecResponse {
+	req := &cpb.CodecRequest{}
+	if err := proto.Unmarshal(frame, req); err != nil {
+		return &cpb.CodecResponse{Result: &cpb.CodecResponse_Error{Error: fmt.Sprintf("codec(go): not a CodecRequest: %v", err)}}
+	}
+	return answer(req)
 }
 
 // answer runs one request: its output, a refusal with the reason, or an error for a request

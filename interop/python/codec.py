@@ -425,6 +425,27 @@ def serve() -> int:
         codec_pb2.OPERATION_DECODE_EVENT: decode_event,
         codec_pb2.OPERATION_ENCODE_EVENT: encode_event,
     }
+
+    def answer(data: bytes) -> "codec_pb2.CodecResponse":
+        """The answer to one frame: an error if it is not a CodecRequest (the framing is intact)."""
+        response = codec_pb2.CodecResponse()
+        try:
+            request = codec_pb2.CodecRequest.FromString(data)
+        except DecodeError as e:
+            response.error = f"codec(python): not a CodecRequest: {e}"
+            return response
+        command = operations.get(request.operation)
+        if command is None:
+            response.error = f"unknown operation {request.operation}"
+            return response
+        try:
+            response.output = command(request.input)
+        except Refused as e:
+            response.refusal = f"codec(python): {e}"
+        except Exception as e:  # the one-shot command exits 1 on any exception too: a refusal
+            response.refusal = f"codec(python): {type(e).__name__}: {e}"
+        return response
+
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         size = read_varint(stdin)
@@ -433,19 +454,7 @@ def serve() -> int:
         data = stdin.read(size)
         if len(data) < size:
             raise EOFError("the input ends inside a request")
-        request = codec_pb2.CodecRequest.FromString(data)
-        response = codec_pb2.CodecResponse()
-        command = operations.get(request.operation)
-        if command is None:
-            response.error = f"unknown operation {request.operation}"
-        else:
-            try:
-                response.output = command(request.input)
-            except Refused as e:
-                response.refusal = f"codec(python): {e}"
-            except Exception as e:  # the one-shot command exits 1 on any exception too: a refusal
-                response.refusal = f"codec(python): {type(e).__name__}: {e}"
-        out = response.SerializeToString()
+        out = answer(data).SerializeToString()
         stdout.write(_varint(len(out)) + out)
         stdout.flush()  # the client may wait for this answer before it writes the next request
 
