@@ -1,6 +1,13 @@
+import { headers as natsHeaders } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { isBridgeError } from "../src/index.js";
-import { natsHeaderBlockOf, natsHeaderBytePairs, readNatsHeaderBlock } from "../src/nats/header-block.js";
+import {
+  type NatsHeaderBlock,
+  natsHeaderBlockOf,
+  natsHeaderBytePairs,
+  readNatsHeaderBlock,
+  writeNatsHeaderBlock,
+} from "../src/nats/header-block.js";
 import { readNatsMessage, toNatsMessage } from "../src/nats/records.js";
 
 const block = (...lines: (string | Buffer)[]) =>
@@ -45,5 +52,38 @@ describe("NATS header blocks read from their bytes", () => {
     const data = Buffer.concat([raw, Buffer.from("payload")]);
     expect(natsHeaderBlockOf({ msg: { _rdata: data, _msg: { hdr: raw.length } } })).toEqual(raw);
     expect(natsHeaderBlockOf({ data: new Uint8Array(0) })).toBeUndefined();
+  });
+});
+
+describe("NATS header blocks written", () => {
+  const cases = [
+    toNatsMessage({ type: "response.image_generation_call.completed", itemId: "ig_1", outputIndex: 0, sequenceNumber: 3 }),
+    toNatsMessage(
+      { type: "response.image_generation_call.completed", itemId: "ig_é 100%\u{1F600}", outputIndex: 2, sequenceNumber: 9 },
+      { source: "urn:example:é svc" },
+    ),
+  ];
+
+  it.each(cases.map((m, i) => [i, m] as const))("gives the bytes nats.js's own MsgHdrs gives (message %i)", (_, m) => {
+    const pairs: [string, string][] = [...Object.entries(m.headers), ["Nats-Msg-Id", m.msgID], ["Nats-Expected-Stream", "EVENTS"]];
+    const theirs = natsHeaders();
+    for (const [name, value] of pairs) theirs.set(name, value);
+    expect(Buffer.from(writeNatsHeaderBlock(pairs).encode()).toString("latin1")).toBe(
+      Buffer.from((theirs as unknown as NatsHeaderBlock).encode()).toString("latin1"),
+    );
+    expect(readNatsHeaderBlock(writeNatsHeaderBlock(pairs).encode())).toEqual(pairs);
+  });
+
+  it.each([
+    ["a value with CR LF", ["Nats-Msg-Id", "a\r\nX-Injected: 1"], "Nats-Msg-Id"],
+    ["a value with LF", ["ce-source", "a\nb"], "ce-source"],
+    ["a name with CR", ["ce\r-id", "a"], "ce\r-id"],
+  ] as const)("refuses %s with invalid_header at its name", (_, pair, name) => {
+    try {
+      writeNatsHeaderBlock([["content-type", "application/protobuf"], pair]);
+      expect.unreachable();
+    } catch (err) {
+      expect(isBridgeError(err) && [err.code, err.path]).toEqual(["invalid_header", ["headers", name]]);
+    }
   });
 });

@@ -3,13 +3,13 @@
  * reply subject under one wildcard inbox subscription, and the `PubAck`s are matched to it as they
  * come back, so thousands of messages are in flight with no request, promise or timer of their own.
  */
-import type { MsgHdrs } from "@nats-io/transport-node";
 import { BridgeError, clipText } from "../errors.js";
+import type { NatsHeaderBlock } from "./header-block.js";
 import { natsSizeLimitHint } from "./size-limit.js";
 
 /** What the publisher uses of a `@nats-io/transport-node` connection. */
 export interface NatsCoreConnectionLike {
-  publish(subject: string, payload: Uint8Array, options: { reply: string; headers: MsgHdrs }): void;
+  publish(subject: string, payload: Uint8Array, options: { reply: string; headers: NatsHeaderBlock }): void;
   subscribe(subject: string, options: { callback: (err: Error | null, msg: NatsReplyLike) => void }): { unsubscribe(): void };
 }
 
@@ -28,8 +28,8 @@ export interface OutgoingNatsMessage {
   key: string;
   subject: string;
   data: Uint8Array;
-  /** The headers, `Nats-Msg-Id` included, so a retry is stored once. */
-  headers: MsgHdrs;
+  /** The header block, `Nats-Msg-Id` included, so a retry is stored once. */
+  headers: NatsHeaderBlock;
   /** The message id, for error messages. */
   msgID: string;
 }

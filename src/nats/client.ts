@@ -15,6 +15,7 @@ import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
 import type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
 import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";
 import { consumeFetched, consumeOrdered } from "./consume-loops.js";
+import { writeNatsHeaderBlock } from "./header-block.js";
 import { natsMessageWriter } from "./message-writer.js";
 import {
   DEFAULT_NATS_SUBJECT_PREFIX,
@@ -183,7 +184,6 @@ export async function publishToJetStream(
   options: Partial<JetStreamPublishOptions> = {},
 ): Promise<PublishReport> {
   const o = withDefaults(defaultJetStreamPublishOptions, options);
-  const headers = await loadHeaders();
   const nc = (js as unknown as { nc?: NatsCoreConnectionLike & { options?: { inboxPrefix?: string } } }).nc;
   if (nc === undefined) throw new Error("publishToJetStream needs the client of jetstream(nc) from @nats-io/jetstream 3.x");
   const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
@@ -216,13 +216,13 @@ export async function publishToJetStream(
         } catch (err) {
           throw isBridgeError(err) ? err.atRecord(record) : err;
         }
-        const h = headers();
-        for (const name in message.headers) h.set(name, message.headers[name]!);
-        h.set("Nats-Msg-Id", message.msgID);
-        if (o.stream !== undefined) h.set("Nats-Expected-Stream", o.stream);
+        const pairs = Object.entries(message.headers);
+        pairs.push(["Nats-Msg-Id", message.msgID]);
+        if (o.stream !== undefined) pairs.push(["Nats-Expected-Stream", o.stream]);
+        const headers = writeNatsHeaderBlock(pairs);
         const wait = publisher.room();
         if (wait !== undefined) await wait;
-        publisher.offer({ record, key: event.itemId, subject: message.subject, data: message.data, headers: h, msgID: message.msgID });
+        publisher.offer({ record, key: event.itemId, subject: message.subject, data: message.data, headers, msgID: message.msgID });
       }
     }
   } catch (err) {

@@ -1,5 +1,6 @@
-/** NATS headers read strictly from their bytes, so that a value that is not UTF-8 is refused, not repaired. */
+/** NATS header blocks as bytes: read strictly, so that a value that is not UTF-8 is refused, not repaired; and written. */
 import { BridgeError } from "../errors.js";
+import { utf8 } from "../wire/utf8.js";
 
 /**
  * A NATS message's headers read from their bytes, as the server delivered them: the block
@@ -8,7 +9,7 @@ import { BridgeError } from "../errors.js";
  * refuse such a header, as it does on Kafka.
  */
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const textEncoder = new TextEncoder();
 const CR = 0x0d;
 const LF = 0x0a;
 const COLON = 0x3a;
@@ -55,12 +56,38 @@ export function readNatsHeaderBlock(block: Uint8Array): [string, string][] {
 }
 
 function decode(bytes: Uint8Array, path: string[], what: string): string {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch (cause) {
-    throw new BridgeError("invalid_header", path, `${what} is not valid UTF-8`, { cause });
+  const text = utf8.read(bytes, 0, bytes.length);
+  if (text === undefined) throw new BridgeError("invalid_header", path, `${what} is not valid UTF-8`);
+  return text;
+}
+
+/** Headers as nats.js 3.x's `publish` takes them: of its `MsgHdrs` it only calls `encode()`, for the block's bytes. */
+export class NatsHeaderBlock {
+  constructor(private readonly bytes: Uint8Array) {}
+
+  /** The block's bytes. */
+  encode(): Uint8Array {
+    return this.bytes;
   }
 }
+
+/**
+ * Writes header pairs as the block nats.js's `MsgHdrs` writes (`NATS/1.0`, one `Name: value` line
+ * each in order, an empty line), without building a `MsgHdrs`; a name or value with CR or LF,
+ * which would end the line early, is refused (`invalid_header`).
+ */
+export function writeNatsHeaderBlock(pairs: Iterable<readonly [string, string]>): NatsHeaderBlock {
+  let s = "NATS/1.0";
+  for (const [name, value] of pairs) {
+    if (LINE_BREAK.test(name) || LINE_BREAK.test(value)) {
+      throw new BridgeError("invalid_header", ["headers", name], "a header name or value holds CR or LF");
+    }
+    s += `\r\n${name}: ${value}`;
+  }
+  return new NatsHeaderBlock(textEncoder.encode(`${s}\r\n\r\n`));
+}
+
+const LINE_BREAK = /[\r\n]/;
 
 /** The index after the next LF from `from`, or the end. */
 function lineEnd(block: Uint8Array, from: number): number {
