@@ -11,8 +11,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
 import { fromBinary } from "@bufbuild/protobuf";
+import { afterAll, describe, expect, it } from "vitest";
 import { CodecResponseSchema } from "../gen/openresponses/conformance/v1/codec_pb.js";
 import { type ConformanceCase, type ConformanceReport, runConformance } from "../src/conformance/kit.js";
 import { requestFrame } from "../src/conformance/serve-codec.js";
