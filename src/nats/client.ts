@@ -15,7 +15,7 @@ import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
 import type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
 import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";
 import { consumeFetched, consumeOrdered } from "./consume-loops.js";
-import { writeNatsHeaderBlock } from "./header-block.js";
+import { type NatsHeaderBlock, writeNatsHeaderBlock } from "./header-block.js";
 import { natsMessageWriter } from "./message-writer.js";
 import {
   DEFAULT_NATS_SUBJECT_PREFIX,
@@ -211,15 +211,16 @@ export async function publishToJetStream(
         o.signal?.throwIfAborted();
         record++;
         let message: ReturnType<typeof toNatsMessage>;
+        let headers: NatsHeaderBlock;
         try {
           message = write(event);
+          const pairs = Object.entries(message.headers);
+          pairs.push(["Nats-Msg-Id", message.msgID]);
+          if (o.stream !== undefined) pairs.push(["Nats-Expected-Stream", o.stream]);
+          headers = writeNatsHeaderBlock(pairs);
         } catch (err) {
           throw isBridgeError(err) ? err.atRecord(record) : err;
         }
-        const pairs = Object.entries(message.headers);
-        pairs.push(["Nats-Msg-Id", message.msgID]);
-        if (o.stream !== undefined) pairs.push(["Nats-Expected-Stream", o.stream]);
-        const headers = writeNatsHeaderBlock(pairs);
         const wait = publisher.room();
         if (wait !== undefined) await wait;
         publisher.offer({ record, key: event.itemId, subject: message.subject, data: message.data, headers, msgID: message.msgID });
