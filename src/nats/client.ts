@@ -13,9 +13,9 @@ import { batched, sleep } from "../transport/batched.js";
 import { type CloudEventAttributes, percentEncode } from "../transport/cloudevents.js";
 import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
 import type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
-import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";
+import { JetStreamAsyncPublisher, type NatsCoreConnectionLike, type OutgoingNatsMessage } from "./async-publisher.js";
 import { consumeFetched, consumeOrdered } from "./consume-loops.js";
-import { natsMessageWriter } from "./message-writer.js";
+import { natsOutgoingWriter } from "./outgoing-writer.js";
 import {
   DEFAULT_NATS_SUBJECT_PREFIX,
   defaultNatsMessageOptions,
@@ -201,7 +201,7 @@ export async function publishToJetStream(
       o.onAcknowledged?.(report.published);
     },
   });
-  const write = natsMessageWriter(o);
+  const write = natsOutgoingWriter(o, headers, o.stream);
   let stop: unknown;
   let record = 0;
   try {
@@ -210,19 +210,15 @@ export async function publishToJetStream(
       for (const event of batch) {
         o.signal?.throwIfAborted();
         record++;
-        let message: ReturnType<typeof toNatsMessage>;
+        let message: OutgoingNatsMessage;
         try {
-          message = write(event);
+          message = write(event, record);
         } catch (err) {
           throw isBridgeError(err) ? err.atRecord(record) : err;
         }
-        const h = headers();
-        for (const name in message.headers) h.set(name, message.headers[name]!);
-        h.set("Nats-Msg-Id", message.msgID);
-        if (o.stream !== undefined) h.set("Nats-Expected-Stream", o.stream);
         const wait = publisher.room();
         if (wait !== undefined) await wait;
-        publisher.offer({ record, key: event.itemId, subject: message.subject, data: message.data, headers: h, msgID: message.msgID });
+        publisher.offer(message);
       }
     }
   } catch (err) {
