@@ -7,6 +7,7 @@ import { eventId } from "../transport/cloudevents.js";
 import type { PublishReport } from "../transport/types.js";
 import { Failure } from "./failure.js";
 import { openInput } from "./io.js";
+import { LineIndex } from "./line-index.js";
 import { Progress } from "./progress.js";
 import {
   type BrokerTarget,
@@ -40,7 +41,7 @@ export interface PublishCommand {
  */
 export async function runPublish(command: PublishCommand): Promise<void> {
   const input = await openInput(command.file);
-  const lines: number[] = [];
+  const lines = new LineIndex();
   const skipped = new Map<string, number>();
   const sse = command.input === "sse";
   const progress = new Progress("events published");
@@ -105,7 +106,7 @@ export async function runPublish(command: PublishCommand): Promise<void> {
     progress.done();
     if (err instanceof UsageError) throw err;
     if (isBridgeError(err) && err.code === "publish_failed" && err.record !== undefined) {
-      const line = lines[err.record - 1];
+      const line = lines.lineOf(err.record);
       const at = line === undefined || line === err.record ? `record ${err.record}` : `record ${err.record} (line ${line})`;
       throw new Failure(`${at}: ${err.reason}; ${acknowledged} events were acknowledged`);
     }
@@ -114,7 +115,7 @@ export async function runPublish(command: PublishCommand): Promise<void> {
     }
     const failure = brokerFailure(err, `cannot publish to ${describeTarget(target)}`) as Error;
     if (acknowledged > 0) throw new Failure(`${failure.message}; ${acknowledged} events were acknowledged`);
-    const at = lines[0] === 1 ? "record 1" : `record 1 (line ${lines[0]})`;
+    const at = lines.lineOf(1) === 1 ? "record 1" : `record 1 (line ${lines.lineOf(1)})`;
     throw new Failure(`${at}: event ${eventId(first.value)} was not published: ${failure.message}`);
   } finally {
     interrupt.dispose();

@@ -14,6 +14,7 @@ import { lifecycleEvents, readSse } from "../transport/sse.js";
 import { withinConnectTimeout } from "./connect.js";
 import { asBridgeError } from "./dead-letter.js";
 import { describeRecord, Failure } from "./failure.js";
+import type { LineIndex } from "./line-index.js";
 import { isBlank, LineSplitter, type Lines, lineText, parseJson } from "./lines.js";
 import { UsageError } from "./usage-error.js";
 
@@ -229,9 +230,9 @@ export async function openNats(target: Extract<BrokerTarget, { kind: "nats" }>):
 /**
  * Lifecycle events from NDJSON (any of the four types, either JSON shape per line, blank lines
  * skipped). A line that is not an event ends the input with a `Failure` naming its record and
- * line; `lines[record - 1]` is the line of each record read.
+ * line; `lines` learns the line of each record read.
  */
-export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: number[]): AsyncGenerator<ImageGenCallLifecycleEvent> {
+export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: LineIndex): AsyncGenerator<ImageGenCallLifecycleEvent> {
   const splitter = new LineSplitter();
   let record = 0;
   let lineNumber = 0;
@@ -241,7 +242,7 @@ export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: nu
       const text = lineText(buf, bounds[i]!, bounds[i + 1]!);
       if (typeof text === "string" && isBlank(text)) continue;
       record++;
-      lines.push(lineNumber);
+      lines.add(lineNumber);
       try {
         if (typeof text !== "string") throw text;
         yield fromJson(parseJson(text));
@@ -258,11 +259,11 @@ export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: nu
  * The image generation call events of a Responses API event stream (SSE, read strictly); other
  * events are counted by type in `skipped`. An event that does not convert ends the input with a
  * `Failure` naming its record and line; malformed SSE, with the parser's reason and line;
- * `lines[record - 1]` is the line of each record read.
+ * `lines` learns the line of each record read.
  */
 export async function* sseEvents(
   chunks: AsyncIterable<Uint8Array>,
-  lines: number[],
+  lines: LineIndex,
   skipped: Map<string, number>,
 ): AsyncGenerator<ImageGenCallLifecycleEvent> {
   let record = 0;
@@ -274,7 +275,7 @@ export async function* sseEvents(
   for (let next = await batches.next().catch(malformed); !next.done; next = await batches.next().catch(malformed)) {
     for (const e of lifecycleEvents(next.value, skipped)) {
       record++;
-      lines.push(e.line);
+      lines.add(e.line);
       try {
         yield fromWireJson(e.data);
       } catch (err) {

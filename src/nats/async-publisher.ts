@@ -28,9 +28,13 @@ export interface OutgoingNatsMessage {
   key: string;
   subject: string;
   data: Uint8Array;
-  /** The header block, `Nats-Msg-Id` included, so a retry is stored once. */
-  headers: NatsHeaderBlock;
-  /** The message id, for error messages. */
+  /**
+   * Builds the header block from the message id, `Nats-Msg-Id` included, so that a retry is stored
+   * once; called at each send, so that no headers are kept while the message waits for its
+   * acknowledgment. One function is shared by many messages.
+   */
+  headers: (msgID: string) => NatsHeaderBlock;
+  /** The message id (`Nats-Msg-Id`), also for error messages. */
   msgID: string;
 }
 
@@ -169,7 +173,7 @@ export class JetStreamAsyncPublisher {
     entry.sentAt = Date.now();
     this.inflight.set(token, entry);
     try {
-      this.nc.publish(entry.subject, entry.data, { reply: `${this.prefix}${token}`, headers: entry.headers });
+      this.nc.publish(entry.subject, entry.data, { reply: `${this.prefix}${token}`, headers: entry.headers(entry.msgID) });
     } catch (err) {
       // refused before it left: too large for the server, or the connection is closed
       this.inflight.delete(token);

@@ -13,10 +13,9 @@ import { batched, sleep } from "../transport/batched.js";
 import { type CloudEventAttributes, percentEncode } from "../transport/cloudevents.js";
 import { MAX_MESSAGE_BYTES } from "../transport/limits.js";
 import type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
-import { JetStreamAsyncPublisher, type NatsCoreConnectionLike } from "./async-publisher.js";
+import { JetStreamAsyncPublisher, type NatsCoreConnectionLike, type OutgoingNatsMessage } from "./async-publisher.js";
 import { consumeFetched, consumeOrdered } from "./consume-loops.js";
-import { type NatsHeaderBlock, writeNatsHeaderBlock } from "./header-block.js";
-import { natsMessageWriter } from "./message-writer.js";
+import { natsOutgoingWriter } from "./outgoing-writer.js";
 import {
   DEFAULT_NATS_SUBJECT_PREFIX,
   defaultNatsMessageOptions,
@@ -201,7 +200,7 @@ export async function publishToJetStream(
       o.onAcknowledged?.(report.published);
     },
   });
-  const write = natsMessageWriter(o);
+  const write = natsOutgoingWriter(o, o.stream);
   let stop: unknown;
   let record = 0;
   try {
@@ -210,20 +209,15 @@ export async function publishToJetStream(
       for (const event of batch) {
         o.signal?.throwIfAborted();
         record++;
-        let message: ReturnType<typeof toNatsMessage>;
-        let headers: NatsHeaderBlock;
+        let message: OutgoingNatsMessage;
         try {
-          message = write(event);
-          const pairs = Object.entries(message.headers);
-          pairs.push(["Nats-Msg-Id", message.msgID]);
-          if (o.stream !== undefined) pairs.push(["Nats-Expected-Stream", o.stream]);
-          headers = writeNatsHeaderBlock(pairs);
+          message = write(event, record);
         } catch (err) {
           throw isBridgeError(err) ? err.atRecord(record) : err;
         }
         const wait = publisher.room();
         if (wait !== undefined) await wait;
-        publisher.offer({ record, key: event.itemId, subject: message.subject, data: message.data, headers, msgID: message.msgID });
+        publisher.offer(message);
       }
     }
   } catch (err) {
