@@ -3,7 +3,7 @@
  * Keys are written sorted by code point (UTF-8 byte order), recursively: the order of the
  * deterministic mode of the Go, C++, Python and Rust runtimes.
  */
-import { BridgeError, type BridgePath } from "../errors.js";
+import { BridgeError } from "../errors.js";
 import { type EventKind, isKnownName, type JsonObject, type JsonValue, setMember } from "../json/event.js";
 import { MAX_JSON_DEPTH } from "../json/validate.js";
 import { type Reader, Wire } from "./reader.js";
@@ -176,13 +176,27 @@ export function readExtra(r: Reader, end: number, target: JsonObject, kind: Even
 }
 
 /**
- * Reads the repeated message field 1 of `[r.pos, end)` (a Struct's entries, a ListValue's values),
- * calling `read` with each one's end; other fields are skipped. Bounded by depth, and by `end`.
+ * The path of what is being read, one per `readExtra` call: a key or index is pushed on the way
+ * down and popped on the way back, so that no path is built unless a refusal names it
+ * (`BridgeError` keeps a copy).
  */
-function readRepeated(r: Reader, end: number, path: BridgePath, depth: number, read: (itemEnd: number) => void): void {
+type PathStack = (string | number)[];
+
+/**
+ * Starts reading the repeated message field 1 of `[r.pos, end)` (a Struct's entries, a
+ * ListValue's values), bounded by depth and by `end`; returns the reader's previous end, for the
+ * caller to restore when done.
+ */
+function enter(r: Reader, end: number, path: PathStack, depth: number): number {
   if (depth > MAX_JSON_DEPTH)
     throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`, { offset: r.pos });
   const outerEnd = r.end;
+  r.end = end;
+  return outerEnd;
+}
+
+/** Skips other fields up to the next item of field 1 before `end` and returns its end, or -1 at `end`. */
+function nextItem(r: Reader, end: number, path: PathStack): number {
   r.end = end;
   while (r.pos < end) {
     const tag = r.tag(path);
@@ -193,14 +207,14 @@ function readRepeated(r: Reader, end: number, path: BridgePath, depth: number, r
     if ((tag & 7) !== Wire.Len) throw r.mismatch(tag, Wire.Len, path);
     const itemEnd = r.len(path);
     r.end = itemEnd;
-    read(itemEnd);
-    r.end = end;
+    return itemEnd;
   }
-  r.end = outerEnd;
+  return -1;
 }
 
-function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath, depth: number, top: EventKind | undefined): void {
-  readRepeated(r, end, path, depth, (entryEnd) => {
+function readStruct(r: Reader, end: number, target: JsonObject, path: PathStack, depth: number, top: EventKind | undefined): void {
+  const outerEnd = enter(r, end, path, depth);
+  for (let entryEnd = nextItem(r, end, path); entryEnd >= 0; entryEnd = nextItem(r, end, path)) {
     let key = "";
     let value: JsonValue | undefined;
     let valueAt = r.pos;
@@ -213,19 +227,21 @@ function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath
         if ((t & 7) !== Wire.Len) throw r.mismatch(t, Wire.Len, path);
         valueAt = r.pos;
         const valueEnd = r.len(path);
-        value = readValue(r, valueEnd, value, [...path, key], depth);
+        path.push(key);
+        value = readValue(r, valueEnd, value, path, depth);
+        path.pop();
       } else r.skip(t, path);
     }
-    const at = [...path, key];
-    if (value === undefined) throw new BridgeError("invalid_value", at, "map entry has no value", { offset: valueAt });
+    if (value === undefined) throw new BridgeError("invalid_value", [...path, key], "map entry has no value", { offset: valueAt });
     if (top !== undefined && isKnownName(key, top)) {
-      throw new BridgeError("ambiguous_key", at, `an unknown member cannot be named "${key}", the name of a known member`);
+      throw new BridgeError("ambiguous_key", [...path, key], `an unknown member cannot be named "${key}", the name of a known member`);
     }
     setMember(target, key, value);
-  });
+  }
+  r.end = outerEnd;
 }
 
-function readValue(r: Reader, end: number, previous: JsonValue | undefined, path: BridgePath, depth: number): JsonValue {
+function readValue(r: Reader, end: number, previous: JsonValue | undefined, path: PathStack, depth: number): JsonValue {
   const start = r.pos;
   const outerEnd = r.end;
   r.end = end;
@@ -282,8 +298,14 @@ function readValue(r: Reader, end: number, previous: JsonValue | undefined, path
   return value;
 }
 
-function readList(r: Reader, end: number, list: JsonValue[], path: BridgePath, depth: number): void {
-  readRepeated(r, end, path, depth, (valueEnd) => list.push(readValue(r, valueEnd, undefined, [...path, list.length], depth)));
+function readList(r: Reader, end: number, list: JsonValue[], path: PathStack, depth: number): void {
+  const outerEnd = enter(r, end, path, depth);
+  for (let valueEnd = nextItem(r, end, path); valueEnd >= 0; valueEnd = nextItem(r, end, path)) {
+    path.push(list.length);
+    list.push(readValue(r, valueEnd, undefined, path, depth));
+    path.pop();
+  }
+  r.end = outerEnd;
 }
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
