@@ -14,7 +14,7 @@ import { numberVariant } from "./json/numbers.js";
 import { type CheckedEvent, readEvent } from "./json/validate.js";
 import { base64 } from "./wire/base64.js";
 import { Reader, tag, Wire } from "./wire/reader.js";
-import { compareCodePoints, readExtra, StructPlan } from "./wire/struct-codec.js";
+import { readExtra, StructPlan, sortedKeys } from "./wire/struct-codec.js";
 import { utf8 } from "./wire/utf8.js";
 import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./wire/varint.js";
 
@@ -118,7 +118,7 @@ export function planMessage(event: CheckedEvent): MessagePlan {
   let struct: StructPlan | undefined;
   let extraSize = 0;
   if (event.extra !== undefined) {
-    names = Object.keys(event.extra).sort(compareCodePoints);
+    names = sortedKeys(event.extra);
     struct = new StructPlan();
     extraSize = struct.measure(event.extra, names);
     size += 1 + varint32Size(extraSize) + extraSize;
