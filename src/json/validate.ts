@@ -92,10 +92,13 @@ export function readEvent(value: unknown, shape?: Shape, expected?: EventKind): 
   let extra: Record<string, JsonValue> | undefined;
   if (unknown !== undefined) {
     extra = {};
+    const path: PathStack = [];
     for (let i = 0; i < unknown.length; i += 2) {
       const key = unknown[i] as string;
-      checkUnknownKey(key, kind, spelling, []);
-      setMember(extra, key, copyJson(unknown[i + 1], [key], 0));
+      checkUnknownKey(key, kind, spelling, ROOT);
+      path.push(key);
+      setMember(extra, key, copyValue(unknown[i + 1], path, 0));
+      path.pop();
     }
   }
   return {
@@ -169,7 +172,7 @@ export function checkUnknownKey(key: string, kind: EventKind, shape: Shape, path
       `"${key}" is the ${shape === "sdk" ? "wire" : "SDK"} spelling of a known member; one object cannot mix both`,
     );
   }
-  checkWellFormed(key, [...path, key], "member name");
+  if (!isWellFormed(key)) throw loneSurrogate([...path, key], "member name");
 }
 
 /** Checks a required string member. */
@@ -196,6 +199,18 @@ function checkNumber(value: unknown, path: BridgePath): asserts value is number 
  * a hole or a property that is not an index is refused, and no iterator is called.
  */
 export function copyJson(value: unknown, path: BridgePath, depth: number): JsonValue {
+  return copyValue(value, [...path], depth);
+}
+
+/**
+ * The path of the value being copied: a key or index is pushed on the way down and popped on the
+ * way back, so that no path is built unless a refusal names it (`BridgeError` keeps a copy).
+ */
+type PathStack = (string | number)[];
+
+const ROOT: BridgePath = [];
+
+function copyValue(value: unknown, path: PathStack, depth: number): JsonValue {
   switch (typeof value) {
     case "string":
       checkWellFormed(value, path, "string");
@@ -212,8 +227,10 @@ export function copyJson(value: unknown, path: BridgePath, depth: number): JsonV
       if (!isPlainObject(value)) throw new BridgeError("unsupported_value", path, `${typeName(value)} is not JSON`);
       const out: JsonObject = {};
       for (const key of Object.keys(value)) {
-        checkWellFormed(key, [...path, key], "member name");
-        setMember(out, key, copyJson(value[key], [...path, key], depth + 1));
+        path.push(key);
+        checkWellFormed(key, path, "member name");
+        setMember(out, key, copyValue(value[key], path, depth + 1));
+        path.pop();
       }
       return out;
     }
@@ -222,16 +239,19 @@ export function copyJson(value: unknown, path: BridgePath, depth: number): JsonV
   }
 }
 
-function copyArray(array: unknown[], path: BridgePath, depth: number): JsonValue[] {
+function copyArray(array: unknown[], path: PathStack, depth: number): JsonValue[] {
   const length = array.length;
   const keys = Object.keys(array);
   const out: JsonValue[] = new Array(length);
   for (let i = 0; i < length; i++) {
-    if (keys[i] !== String(i)) throw new BridgeError("unsupported_value", [...path, i], "an array hole is not JSON");
-    out[i] = copyJson(array[i], [...path, i], depth + 1);
+    path.push(i);
+    if (keys[i] !== String(i)) throw new BridgeError("unsupported_value", path, "an array hole is not JSON");
+    out[i] = copyValue(array[i], path, depth + 1);
+    path.pop();
   }
   if (keys.length > length) {
-    throw new BridgeError("unsupported_value", [...path, keys[length]!], "an array member that is not an index is not JSON");
+    path.push(keys[length]!);
+    throw new BridgeError("unsupported_value", path, "an array member that is not an index is not JSON");
   }
   return out;
 }
@@ -268,9 +288,11 @@ export function isWellFormed(s: string): boolean {
 }
 
 function checkWellFormed(s: string, path: BridgePath, what: string): void {
-  if (!isWellFormed(s)) {
-    throw new BridgeError("lone_surrogate", path, `${what} has a lone UTF-16 surrogate, which UTF-8 cannot carry`);
-  }
+  if (!isWellFormed(s)) throw loneSurrogate(path, what);
+}
+
+function loneSurrogate(path: BridgePath, what: string): BridgeError {
+  return new BridgeError("lone_surrogate", path, `${what} has a lone UTF-16 surrogate, which UTF-8 cannot carry`);
 }
 
 /** A short name of a value's type, for messages. */
