@@ -1,14 +1,12 @@
 /**
- * `google.protobuf.Struct` <-> plain JSON objects, for the unknown members in field `extra`.
- * Keys are written sorted by code point (UTF-8 byte order), recursively: the order of the
- * deterministic mode of the Go, C++, Python and Rust runtimes.
+ * `google.protobuf.Struct` bytes to plain JSON objects, for the unknown members in field `extra`,
+ * and the order its keys are written in (`struct-plan.ts` writes them): by code point (UTF-8 byte
+ * order), recursively, the order of the deterministic mode of the Go, C++, Python and Rust runtimes.
  */
 import { BridgeError } from "../errors.js";
 import { type EventKind, isKnownName, type JsonObject, type JsonValue, setMember } from "../json/event.js";
 import { MAX_JSON_DEPTH } from "../json/validate.js";
 import { type Reader, Wire } from "./reader.js";
-import { utf8 } from "./utf8.js";
-import { varint32Size, writeDouble, writeVarint32 } from "./varint.js";
 
 /** Compares two well-formed strings by code point, which is UTF-8 byte order. */
 export function compareCodePoints(a: string, b: string): number {
@@ -33,7 +31,7 @@ export function sortedKeys(object: object): string[] {
 }
 
 /** Up to this many keys are sorted by insertion, which beats `Array.prototype.sort`'s call overhead on the few keys of real objects. */
-const INSERTION_SORT_MAX = 16;
+export const INSERTION_SORT_MAX = 16;
 
 /** Sorts strings in place by code point and returns them. */
 export function sortCodePoints(keys: string[]): string[] {
@@ -45,137 +43,6 @@ export function sortCodePoints(keys: string[]): string[] {
     keys[j + 1] = key;
   }
   return keys;
-}
-
-/**
- * A two-pass plan for writing a Struct: the first pass records every nested length and sorted
- * key list in visiting order, the second writes them in the same order.
- */
-export class StructPlan {
-  private readonly sizes: number[] = [];
-  private readonly keys: string[][] = [];
-  private sizeAt = 0;
-  private keysAt = 0;
-
-  /** Measures the Struct for `members` (already validated JSON) and returns its byte length. */
-  measure(members: Record<string, unknown>, names: readonly string[]): number {
-    return this.structSize(members, names);
-  }
-
-  /** Writes the Struct measured last and returns the position after it. */
-  write(members: Record<string, unknown>, names: readonly string[], buf: Uint8Array, pos: number): number {
-    this.sizeAt = 0;
-    this.keysAt = 0;
-    return this.writeStruct(members, names, buf, pos);
-  }
-
-  private structSize(object: Record<string, unknown>, keys: readonly string[]): number {
-    let size = 0;
-    for (const key of keys) {
-      const slot = this.sizes.push(0, 0) - 2;
-      const keyBytes = utf8.length(key);
-      const valueSize = this.valueSize(object[key] as JsonValue);
-      const entry = 1 + varint32Size(keyBytes) + keyBytes + 1 + varint32Size(valueSize) + valueSize;
-      this.sizes[slot] = keyBytes;
-      this.sizes[slot + 1] = valueSize;
-      size += 1 + varint32Size(entry) + entry;
-    }
-    return size;
-  }
-
-  private valueSize(value: JsonValue): number {
-    switch (typeof value) {
-      case "number":
-        return 9;
-      case "boolean":
-        return 2;
-      case "string": {
-        const n = utf8.length(value);
-        this.sizes.push(n);
-        return 1 + varint32Size(n) + n;
-      }
-      default: {
-        if (value === null) return 2;
-        const slot = this.sizes.push(0) - 1;
-        let n: number;
-        if (Array.isArray(value)) {
-          n = 0;
-          for (const item of value) {
-            const itemSize = this.valueSize(item);
-            n += 1 + varint32Size(itemSize) + itemSize;
-          }
-        } else {
-          const keys = sortedKeys(value);
-          this.keys.push(keys);
-          n = this.structSize(value, keys);
-        }
-        this.sizes[slot] = n;
-        return 1 + varint32Size(n) + n;
-      }
-    }
-  }
-
-  private writeStruct(object: Record<string, unknown>, keys: readonly string[], buf: Uint8Array, pos: number): number {
-    for (const key of keys) {
-      const keyBytes = this.sizes[this.sizeAt++]!;
-      const valueSize = this.sizes[this.sizeAt++]!;
-      const entry = 1 + varint32Size(keyBytes) + keyBytes + 1 + varint32Size(valueSize) + valueSize;
-      buf[pos++] = 0x0a; // fields: map entry
-      pos = writeVarint32(entry, buf, pos);
-      buf[pos++] = 0x0a; // key
-      pos = writeVarint32(keyBytes, buf, pos);
-      pos = utf8.write(key, buf, pos);
-      buf[pos++] = 0x12; // value
-      pos = writeVarint32(valueSize, buf, pos);
-      pos = this.writeValue(object[key] as JsonValue, buf, pos);
-    }
-    return pos;
-  }
-
-  private writeValue(value: JsonValue, buf: Uint8Array, pos: number): number {
-    switch (typeof value) {
-      case "number":
-        buf[pos++] = 0x11; // number_value
-        return writeDouble(value, buf, pos);
-      case "boolean":
-        buf[pos++] = 0x20; // bool_value
-        buf[pos++] = value ? 1 : 0;
-        return pos;
-      case "string":
-        buf[pos++] = 0x1a; // string_value
-        pos = writeVarint32(this.sizes[this.sizeAt++]!, buf, pos);
-        return utf8.write(value, buf, pos);
-      default: {
-        if (value === null) {
-          buf[pos++] = 0x08; // null_value
-          buf[pos++] = 0;
-          return pos;
-        }
-        const n = this.sizes[this.sizeAt++]!;
-        if (Array.isArray(value)) {
-          buf[pos++] = 0x32; // list_value
-          pos = writeVarint32(n, buf, pos);
-          for (const item of value) {
-            buf[pos++] = 0x0a; // values
-            pos = writeVarint32(this.peekValueSize(item), buf, pos);
-            pos = this.writeValue(item, buf, pos);
-          }
-          return pos;
-        }
-        buf[pos++] = 0x2a; // struct_value
-        pos = writeVarint32(n, buf, pos);
-        return this.writeStruct(value, this.keys[this.keysAt++]!, buf, pos);
-      }
-    }
-  }
-
-  /** The size of a list item's Value: fixed for numbers, booleans and null, the next planned length for strings and containers. */
-  private peekValueSize(value: JsonValue): number {
-    if (typeof value === "number") return 9;
-    if (typeof value === "boolean" || value === null) return 2;
-    const n = this.sizes[this.sizeAt]!;
-    return 1 + varint32Size(n) + n;
-  }
 }
 
 /** The wire type of each field of `google.protobuf.Value`, by field number. */
