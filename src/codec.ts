@@ -12,6 +12,7 @@ import {
 } from "./json/event.js";
 import { numberVariant } from "./json/numbers.js";
 import { type EventParts, readEventParts } from "./json/validate.js";
+import { newBytes, zeroFrom } from "./wire/alloc.js";
 import { base64 } from "./wire/base64.js";
 import { Reader, tag, Wire } from "./wire/reader.js";
 import { readExtra } from "./wire/struct-codec.js";
@@ -28,8 +29,8 @@ import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from 
  */
 export function encode(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): Uint8Array {
   const plan = planMessage(readEventParts(event, "sdk", COMPLETED));
-  const buf = new Uint8Array(plan.size);
-  writeMessage(plan, buf, 0);
+  const buf = newBytes(plan.size);
+  zeroFrom(buf, writeMessage(plan, buf, 0));
   return buf;
 }
 
