@@ -7,6 +7,8 @@ import { BridgeError } from "../errors.js";
 import { type EventKind, isKnownName, type JsonObject, type JsonValue, setMember } from "../json/event.js";
 import { MAX_JSON_DEPTH } from "../json/validate.js";
 import { type Reader, Wire } from "./reader.js";
+import { utf8 } from "./utf8.js";
+import { readDouble } from "./varint.js";
 
 /** Compares two well-formed strings by code point, which is UTF-8 byte order. */
 export function compareCodePoints(a: string, b: string): number {
@@ -45,6 +47,11 @@ export function sortCodePoints(keys: string[]): string[] {
   return keys;
 }
 
+/** The tags of a Struct's entries (and a ListValue's values), and of a map entry's key and value. */
+const TAG_ITEM = 0x0a;
+const TAG_KEY = 0x0a;
+const TAG_VALUE = 0x12;
+
 /** The wire type of each field of `google.protobuf.Value`, by field number. */
 const VALUE_WIRE_TYPES: readonly (Wire | undefined)[] = [undefined, Wire.Varint, Wire.I64, Wire.Len, Wire.Varint, Wire.Len, Wire.Len];
 
@@ -80,6 +87,17 @@ function enter(r: Reader, end: number, path: PathStack, depth: number): number {
 /** Skips other fields up to the next item of field 1 before `end` and returns its end, or -1 at `end`. */
 function nextItem(r: Reader, end: number, path: PathStack): number {
   r.end = end;
+  const buf = r.buf;
+  const p = r.pos;
+  if (buf[p] === TAG_ITEM && p + 1 < end) {
+    // the common item: one byte of length
+    const itemEnd = p + 2 + buf[p + 1]!;
+    if (buf[p + 1]! < 0x80 && itemEnd <= end) {
+      r.pos = p + 2;
+      r.end = itemEnd;
+      return itemEnd;
+    }
+  }
   while (r.pos < end) {
     const tag = r.tag(path);
     if (tag >>> 3 !== 1) {
@@ -100,6 +118,22 @@ function readStruct(r: Reader, end: number, target: JsonObject, path: PathStack,
     let key = "";
     let value: JsonValue | undefined;
     let valueAt = r.pos;
+    const buf = r.buf;
+    const p = r.pos;
+    if (buf[p] === TAG_KEY && p + 1 < entryEnd) {
+      // the common entry: the key, then the value, each with one byte of length (the rest is read below)
+      const keyEnd = p + 2 + buf[p + 1]!;
+      if (buf[p + 1]! < 0x80 && buf[keyEnd] === TAG_VALUE && keyEnd + 2 + buf[keyEnd + 1]! === entryEnd && buf[keyEnd + 1]! < 0x80) {
+        const s = utf8.read(buf, p + 2, keyEnd);
+        if (s !== undefined) {
+          key = s;
+          r.pos = keyEnd + 2;
+          path.push(key);
+          value = readValue(r, entryEnd, undefined, path, depth);
+          path.pop();
+        }
+      }
+    }
     while (r.pos < entryEnd) {
       const t = r.tag(path);
       if (t >>> 3 === 1) {
@@ -125,6 +159,11 @@ function readStruct(r: Reader, end: number, target: JsonObject, path: PathStack,
 
 function readValue(r: Reader, end: number, previous: JsonValue | undefined, path: PathStack, depth: number): JsonValue {
   const start = r.pos;
+  const common = commonValue(r.buf, start, end);
+  if (common !== undefined) {
+    r.pos = end;
+    return common;
+  }
   const outerEnd = r.end;
   r.end = end;
   let value: JsonValue | undefined;
@@ -178,6 +217,31 @@ function readValue(r: Reader, end: number, previous: JsonValue | undefined, path
     throw new BridgeError("invalid_value", path, "google.protobuf.Value has no kind set", { offset: start });
   }
   return value;
+}
+
+/**
+ * Reads the Values every encoder writes for a number, a string of up to 127 bytes, a boolean and
+ * `null`: one field, whole and valid. Returns `undefined` for anything else, which `readValue`
+ * reads the general way (or refuses).
+ */
+function commonValue(buf: Uint8Array, start: number, end: number): JsonValue | undefined {
+  const n = end - start;
+  switch (buf[start]) {
+    case 0x11: // number_value
+      if (n === 9) {
+        const x = readDouble(buf, start + 1);
+        if (Number.isFinite(x)) return x;
+      }
+      return undefined;
+    case 0x1a: // string_value
+      return n >= 2 && n - 2 < 0x80 && buf[start + 1] === n - 2 ? utf8.read(buf, start + 2, end) : undefined;
+    case 0x20: // bool_value
+      return n === 2 && buf[start + 1]! < 0x80 ? buf[start + 1] !== 0 : undefined;
+    case 0x08: // null_value
+      return n === 2 && buf[start + 1] === 0 ? null : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function readList(r: Reader, end: number, list: JsonValue[], path: PathStack, depth: number): void {
