@@ -25,7 +25,9 @@ import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from 
  * exactly those of protobuf-es's `toBinary(ImageGenCallCompletedSchema, toMessage(event))`:
  * fields in number order, unknown members in `extra` with keys sorted by code point.
  * Throws a `BridgeError` for anything the message cannot carry exactly, and for the other
- * lifecycle events (`encodeEvent` carries those).
+ * lifecycle events (`encodeEvent` carries those). On Node, a message above 64 bytes comes from
+ * `Buffer`'s pool, as a plain `Uint8Array` whose `buffer` may hold other bytes: read that
+ * through `byteOffset` and `byteLength` (so do `encodeEvent` and `encodeEventMessage`).
  */
 export function encode(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): Uint8Array {
   const plan = planMessage(readEventParts(event, "sdk", COMPLETED));
