@@ -181,21 +181,30 @@ export class StructPlan {
 
   private writeStruct(members: readonly number[], buf: Uint8Array, pos: number): number {
     const sizes = this.sizes;
+    const items = this.items;
     const n = (members.length - 2) / 2;
     for (let m = 0; m < n; m++) {
       let s = members[2 * m]!;
+      const i = members[2 * m + 1]!;
       const keyBytes = sizes[s++]!;
       const valueSize = sizes[s++]!;
-      this.s = s;
-      this.i = members[2 * m + 1]! + 1;
+      const key = items[i] as string;
       const entry = 1 + varint32Size(keyBytes) + keyBytes + 1 + varint32Size(valueSize) + valueSize;
       buf[pos++] = 0x0a; // fields: map entry
       pos = writeVarint32(entry, buf, pos);
       buf[pos++] = 0x0a; // key
-      pos = writeVarint32(keyBytes, buf, pos);
-      pos = utf8.write(this.items[this.i - 1] as string, buf, pos);
+      if (keyBytes < 0x80 && keyBytes === key.length) {
+        // the common key: short and ASCII
+        buf[pos++] = keyBytes;
+        for (let k = 0; k < keyBytes; k++) buf[pos++] = key.charCodeAt(k);
+      } else {
+        pos = writeVarint32(keyBytes, buf, pos);
+        pos = utf8.write(key, buf, pos);
+      }
       buf[pos++] = 0x12; // value
       pos = writeVarint32(valueSize, buf, pos);
+      this.s = s;
+      this.i = i + 1;
       pos = this.writeValue(buf, pos);
     }
     this.s = members[2 * n]!;
