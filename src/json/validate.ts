@@ -68,8 +68,8 @@ export interface EventParts {
 
 /**
  * Reads an event in the given JSON shape (detected from its member names when `shape` is not
- * given) and, when `expected` is given, of that kind only, and copies its unknown members (see
- * `readEventParts`, `copyJson`).
+ * given) and, when `expected` is given, of that kind only (see `readEventParts`), and copies its
+ * unknown members, each checked as plain JSON.
  */
 export function readEvent(value: unknown, shape?: Shape, expected?: EventKind): CheckedEvent {
   const parts = readEventParts(value, shape, expected);
@@ -228,15 +228,6 @@ function checkNumber(value: unknown, path: BridgePath): asserts value is number 
 }
 
 /**
- * Copies a value that must be plain JSON (`null`, boolean, finite number, well-formed string,
- * array, plain object), reading each member once. An array is read by its length and indexes:
- * a hole or a property that is not an index is refused, and no iterator is called.
- */
-export function copyJson(value: unknown, path: BridgePath, depth: number): JsonValue {
-  return copyValue(value, [...path], depth);
-}
-
-/**
  * The path of the value being read: a key or index is pushed on the way down and popped on the
  * way back, so that no path is built unless a refusal names it (`BridgeError` keeps a copy).
  */
@@ -244,6 +235,11 @@ export type PathStack = (string | number)[];
 
 const ROOT: BridgePath = [];
 
+/**
+ * Copies a value that must be plain JSON (`null`, boolean, finite number, well-formed string,
+ * array, plain object), reading each member once. An array is read by its length and indexes:
+ * a hole or a property that is not an index is refused, and no iterator is called.
+ */
 function copyValue(value: unknown, path: PathStack, depth: number): JsonValue {
   switch (typeof value) {
     case "string":
