@@ -30,8 +30,8 @@ export function validateEvent(value: unknown): ImageGenCallLifecycleEvent {
 }
 
 /**
- * An event read once and checked: what the encoders write and the shape converters build from,
- * copied out of the input so that a getter or Proxy cannot show the writer another value.
+ * An event read once and checked: what the shape converters and `toMessage` build from, copied
+ * out of the input so that a getter or Proxy cannot show them another value.
  */
 export interface CheckedEvent {
   readonly kind: EventKind;
@@ -348,7 +348,7 @@ export function isWellFormed(s: string): boolean {
 }
 
 /** Refuses a string (`what`: "string", "member name") with a lone surrogate. */
-export function checkWellFormed(s: string, path: BridgePath, what: string): void {
+function checkWellFormed(s: string, path: BridgePath, what: string): void {
   if (!isWellFormed(s)) throw loneSurrogate(path, what);
 }
 
