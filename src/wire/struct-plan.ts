@@ -1,7 +1,7 @@
 /**
- * The unknown members of an event to `google.protobuf.Struct` bytes in two passes: `plan` reads
- * and checks each value once, straight from the input, and measures it; `write` writes from the
- * plan alone, keys sorted by code point at every level.
+ * The unknown members of an event to `google.protobuf.Struct` bytes in two passes: the plan's
+ * constructor reads and checks each value once, straight from the input, and measures it; `write`
+ * writes from the plan alone (as often as asked), keys sorted by code point at every level.
  */
 import type { BridgePath } from "../errors.js";
 import type { EventKind, Shape } from "../json/event.js";
@@ -36,7 +36,9 @@ export class StructPlan {
   readonly size: number;
   private readonly sizes: number[] = [];
   private readonly items: unknown[] = [];
+  /** The top Struct's member table. */
   private readonly members: number[];
+  /** The writer's places in `sizes` and `items`. */
   private s = 0;
   private i = 0;
 
