@@ -11,10 +11,12 @@ import {
   setMember,
 } from "./json/event.js";
 import { numberVariant } from "./json/numbers.js";
-import { type CheckedEvent, readEvent } from "./json/validate.js";
+import { type EventParts, readEventParts } from "./json/validate.js";
+import { newBytes, zeroFrom } from "./wire/alloc.js";
 import { base64 } from "./wire/base64.js";
 import { Reader, tag, Wire } from "./wire/reader.js";
-import { compareCodePoints, readExtra, StructPlan } from "./wire/struct-codec.js";
+import { readExtra } from "./wire/struct-codec.js";
+import { StructPlan } from "./wire/struct-plan.js";
 import { utf8 } from "./wire/utf8.js";
 import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from "./wire/varint.js";
 
@@ -23,12 +25,14 @@ import { int64Size, varint32Size, writeDouble, writeInt64, writeVarint32 } from 
  * exactly those of protobuf-es's `toBinary(ImageGenCallCompletedSchema, toMessage(event))`:
  * fields in number order, unknown members in `extra` with keys sorted by code point.
  * Throws a `BridgeError` for anything the message cannot carry exactly, and for the other
- * lifecycle events (`encodeEvent` carries those).
+ * lifecycle events (`encodeEvent` carries those). On Node, a message above 64 bytes comes from
+ * `Buffer`'s pool, as a plain `Uint8Array` whose `buffer` may hold other bytes: read that
+ * through `byteOffset` and `byteLength` (so do `encodeEvent` and `encodeEventMessage`).
  */
 export function encode(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): Uint8Array {
-  const plan = planMessage(readEvent(event, "sdk", COMPLETED));
-  const buf = new Uint8Array(plan.size);
-  writeMessage(plan, buf, 0);
+  const plan = planMessage(readEventParts(event, "sdk", COMPLETED));
+  const buf = newBytes(plan.size);
+  zeroFrom(buf, writeMessage(plan, buf, 0));
   return buf;
 }
 
@@ -44,7 +48,7 @@ export function encodeInto(
   delimited = false,
 ): number {
   checkTarget(buf, pos);
-  return placeMessage(planMessage(readEvent(event, "sdk", COMPLETED)), buf, pos, delimited);
+  return placeMessage(planMessage(readEventParts(event, "sdk", COMPLETED)), buf, pos, delimited);
 }
 
 /**
@@ -75,9 +79,9 @@ export function decode(bytes: Uint8Array): ImageGenCallCompletedEvent {
   return decodeMessage(bytes, 0, bytes.length, COMPLETED) as ImageGenCallCompletedEvent;
 }
 
-/** A checked event with the sizes of its message: one per call, so that user code run while reading the input cannot disturb another call's. */
+/** An event read and checked, with the sizes of its message: one per call, so that user code run while reading the input cannot disturb another call's. */
 export interface MessagePlan {
-  readonly event: CheckedEvent;
+  readonly event: EventParts;
   /** The message's byte length. */
   readonly size: number;
   readonly idBytes: number;
@@ -87,13 +91,12 @@ export interface MessagePlan {
   readonly imageBytes: number;
   readonly imageTextBytes: number;
   readonly imageIndexInt: boolean;
-  readonly names: string[] | undefined;
+  /** The unknown members, read and checked, for field `extra`. */
   readonly struct: StructPlan | undefined;
-  readonly extraSize: number;
 }
 
-/** Measures the message of a checked event. */
-export function planMessage(event: CheckedEvent): MessagePlan {
+/** Reads and checks the unknown members of an event whose known members are checked, and measures its message. */
+export function planMessage(event: EventParts): MessagePlan {
   const outputIndexInt = numberVariant(event.outputIndex) === "int64";
   const sequenceNumberInt = numberVariant(event.sequenceNumber) === "int64";
   const idBytes = utf8.length(event.itemId);
@@ -114,16 +117,12 @@ export function planMessage(event: CheckedEvent): MessagePlan {
     imageIndexInt = numberVariant(event.partialImageIndex) === "int64";
     size += imageIndexInt ? 1 + int64Size(event.partialImageIndex) : 9;
   }
-  let names: string[] | undefined;
   let struct: StructPlan | undefined;
-  let extraSize = 0;
-  if (event.extra !== undefined) {
-    names = Object.keys(event.extra).sort(compareCodePoints);
-    struct = new StructPlan();
-    extraSize = struct.measure(event.extra, names);
-    size += 1 + varint32Size(extraSize) + extraSize;
+  if (event.unknown !== undefined) {
+    struct = new StructPlan(event.unknown, event.kind, event.shape);
+    size += 1 + varint32Size(struct.size) + struct.size;
   }
-  return { event, size, idBytes, outputIndexInt, sequenceNumberInt, imageBytes, imageTextBytes, imageIndexInt, names, struct, extraSize };
+  return { event, size, idBytes, outputIndexInt, sequenceNumberInt, imageBytes, imageTextBytes, imageIndexInt, struct };
 }
 
 /** Writes a planned message at `pos` (`plan.size` bytes must fit) and returns the position after it. */
@@ -166,10 +165,10 @@ export function writeMessage(plan: MessagePlan, buf: Uint8Array, pos: number): n
       pos = writeDouble(e.partialImageIndex, buf, pos);
     }
   }
-  if (plan.struct !== undefined && plan.names !== undefined && e.extra !== undefined) {
+  if (plan.struct !== undefined) {
     buf[pos++] = TAG_EXTRA;
-    pos = writeVarint32(plan.extraSize, buf, pos);
-    pos = plan.struct.write(e.extra, plan.names, buf, pos);
+    pos = writeVarint32(plan.struct.size, buf, pos);
+    pos = plan.struct.write(buf, pos);
   }
   return pos;
 }

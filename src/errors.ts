@@ -50,7 +50,7 @@ export class BridgeError extends Error {
   override readonly name = "BridgeError";
   /** Why the input was refused. */
   readonly code: BridgeErrorCode;
-  /** Where in the event the problem is (`[]` for the whole input). */
+  /** Where in the event the problem is (`[]` for the whole input): a copy, taken when the error is made. */
   readonly path: BridgePath;
   /**
    * The reason alone, without the record and path prefix of `message`, and whole: `message`
@@ -67,7 +67,7 @@ export class BridgeError extends Error {
   constructor(code: BridgeErrorCode, path: BridgePath, reason: string, options: BridgeErrorOptions = {}) {
     super(describe(code, path, reason, options.record), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.path = path;
+    this.path = [...path];
     this.reason = reason;
     const self = this as { value?: unknown; offset?: number; record?: number };
     if ("value" in options) self.value = options.value;

@@ -7,7 +7,8 @@ import { checkTarget, decode, decodeMessage, type MessagePlan, planMessage, writ
 import { BridgeError, type BridgePath, isBridgeError } from "./errors.js";
 import type { ImageGenCallLifecycleEvent } from "./json/event.js";
 import { EVENT_KINDS, type EventKind } from "./json/event.js";
-import { kindOf, readEvent } from "./json/validate.js";
+import { kindOf, readEventParts } from "./json/validate.js";
+import { newBytes, zeroFrom } from "./wire/alloc.js";
 import { Reader, tag, Wire } from "./wire/reader.js";
 import { varint32Size, writeVarint32 } from "./wire/varint.js";
 
@@ -16,10 +17,10 @@ const KIND_OF_FIELD = new Map<number, EventKind>([...EVENT_KINDS.values()].map((
 
 /** Encodes any lifecycle event as an `openresponses.v1.ImageGenCallEvent` envelope, dispatching on `type`. */
 export function encodeEvent(event: ImageGenCallLifecycleEvent): Uint8Array {
-  const plan = planMessage(readEvent(event, "sdk"));
-  const buf = new Uint8Array(1 + varint32Size(plan.size) + plan.size);
+  const plan = planMessage(readEventParts(event, "sdk"));
+  const buf = newBytes(1 + varint32Size(plan.size) + plan.size);
   buf[0] = tag(plan.event.kind.field, Wire.Len);
-  writeMessage(plan, buf, writeVarint32(plan.size, buf, 1));
+  zeroFrom(buf, writeMessage(plan, buf, writeVarint32(plan.size, buf, 1)));
   return buf;
 }
 
@@ -60,7 +61,7 @@ export function decodeEvent(bytes: Uint8Array): ImageGenCallLifecycleEvent {
  */
 export function encodeEventInto(event: ImageGenCallLifecycleEvent, buf: Uint8Array, pos: number, delimited = false): number {
   checkTarget(buf, pos);
-  return placeEnvelope(planMessage(readEvent(event, "sdk")), buf, pos, delimited);
+  return placeEnvelope(planMessage(readEventParts(event, "sdk")), buf, pos, delimited);
 }
 
 /**
@@ -100,9 +101,9 @@ export function decodeAny(bytes: Uint8Array): ImageGenCallLifecycleEvent {
 
 /** Encodes any lifecycle event as its own message (`ImageGenCallPartialImage`, …), for records whose headers name the type. */
 export function encodeEventMessage(event: ImageGenCallLifecycleEvent): Uint8Array {
-  const plan = planMessage(readEvent(event, "sdk"));
-  const buf = new Uint8Array(plan.size);
-  writeMessage(plan, buf, 0);
+  const plan = planMessage(readEventParts(event, "sdk"));
+  const buf = newBytes(plan.size);
+  zeroFrom(buf, writeMessage(plan, buf, 0));
   return buf;
 }
 

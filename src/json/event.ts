@@ -104,6 +104,8 @@ export interface EventKind {
   members: readonly Member[];
   /** `type` and the known members, by shape. */
   keys: Readonly<Record<Shape, ReadonlySet<string>>>;
+  /** `type` and the known members, in both spellings. */
+  names: ReadonlySet<string>;
   /** The other shape's spelling of each known member, by shape. */
   otherSpelling: Readonly<Record<Shape, ReadonlyMap<string, string>>>;
 }
@@ -115,6 +117,7 @@ function eventKind(type: ImageGenCallLifecycleEvent["type"], message: string, fi
     field,
     members,
     keys: { sdk: new Set(["type", ...members.map((m) => m.sdk)]), wire: new Set(["type", ...members.map((m) => m.wire)]) },
+    names: new Set(["type", ...members.flatMap((m) => [m.sdk, m.wire])]),
     otherSpelling: { sdk: new Map(members.map((m) => [m.sdk, m.wire])), wire: new Map(members.map((m) => [m.wire, m.sdk])) },
   });
 }
@@ -145,5 +148,5 @@ export const EVENT_KINDS: ReadonlyMap<string, EventKind> = new Map(
 
 /** Tells whether a name is `type` or one of the kind's known members, in either spelling. */
 export function isKnownName(key: string, kind: EventKind = COMPLETED): boolean {
-  return kind.keys.sdk.has(key) || kind.keys.wire.has(key);
+  return kind.names.has(key);
 }

@@ -30,8 +30,8 @@ export function validateEvent(value: unknown): ImageGenCallLifecycleEvent {
 }
 
 /**
- * An event read once and checked: what the encoders write and the shape converters build from,
- * copied out of the input so that a getter or Proxy cannot show the writer another value.
+ * An event read once and checked: what the shape converters and `toMessage` build from, copied
+ * out of the input so that a getter or Proxy cannot show them another value.
  */
 export interface CheckedEvent {
   readonly kind: EventKind;
@@ -47,11 +47,56 @@ export interface CheckedEvent {
 }
 
 /**
+ * An event read once, its known members checked and its unknown members as read: whoever takes
+ * the unknown members checks them while reading them (a copy for the JSON shapes, a `Struct`
+ * plan for the encoders), with `checkUnknownKey` on each key first.
+ */
+export interface EventParts {
+  readonly kind: EventKind;
+  /** The spelling of the known members. */
+  readonly shape: Shape;
+  readonly itemId: string;
+  readonly outputIndex: number;
+  readonly sequenceNumber: number;
+  /** The partial image's base64 text (`""` for the other kinds). */
+  readonly partialImageB64: string;
+  /** The partial image's index (`0` for the other kinds). */
+  readonly partialImageIndex: number;
+  /** The unknown members in input order, key then value, not checked yet; `undefined` when there are none. */
+  readonly unknown: readonly unknown[] | undefined;
+}
+
+/**
  * Reads an event in the given JSON shape (detected from its member names when `shape` is not
- * given) and, when `expected` is given, of that kind only. Each member of the input is read once,
- * as `JSON.stringify` sees it: own enumerable string keys, arrays by index and length.
+ * given) and, when `expected` is given, of that kind only (see `readEventParts`), and copies its
+ * unknown members, each checked as plain JSON.
  */
 export function readEvent(value: unknown, shape?: Shape, expected?: EventKind): CheckedEvent {
+  const parts = readEventParts(value, shape, expected);
+  const unknown = parts.unknown;
+  let extra: Record<string, JsonValue> | undefined;
+  if (unknown !== undefined) {
+    extra = {};
+    const path: PathStack = [];
+    for (let i = 0; i < unknown.length; i += 2) {
+      const key = unknown[i] as string;
+      checkUnknownKey(key, parts.kind, parts.shape, ROOT);
+      path.push(key);
+      setMember(extra, key, copyValue(unknown[i + 1], path, 0));
+      path.pop();
+    }
+  }
+  const { kind, itemId, outputIndex, sequenceNumber, partialImageB64, partialImageIndex } = parts;
+  return { kind, itemId, outputIndex, sequenceNumber, partialImageB64, partialImageIndex, extra };
+}
+
+/**
+ * Reads an event in the given JSON shape (detected from its member names when `shape` is not
+ * given) and, when `expected` is given, of that kind only, and checks its known members. Each
+ * member of the input is read once, as `JSON.stringify` sees it: own enumerable string keys,
+ * arrays by index and length.
+ */
+export function readEventParts(value: unknown, shape?: Shape, expected?: EventKind): EventParts {
   const object = checkObject(value, []);
   const keys = Object.keys(object);
   const spelling = shape ?? shapeOf(keys);
@@ -89,23 +134,15 @@ export function readEvent(value: unknown, shape?: Shape, expected?: EventKind): 
     checkString(image, paths[3]!);
     checkNumber(imageIndex, paths[4]!);
   }
-  let extra: Record<string, JsonValue> | undefined;
-  if (unknown !== undefined) {
-    extra = {};
-    for (let i = 0; i < unknown.length; i += 2) {
-      const key = unknown[i] as string;
-      checkUnknownKey(key, kind, spelling, []);
-      setMember(extra, key, copyJson(unknown[i + 1], [key], 0));
-    }
-  }
   return {
     kind,
+    shape: spelling,
     itemId,
     outputIndex,
     sequenceNumber,
     partialImageB64: known > 3 ? (image as string) : "",
     partialImageIndex: known > 3 ? (imageIndex as number) : 0,
-    extra,
+    unknown,
   };
 }
 
@@ -169,7 +206,7 @@ export function checkUnknownKey(key: string, kind: EventKind, shape: Shape, path
       `"${key}" is the ${shape === "sdk" ? "wire" : "SDK"} spelling of a known member; one object cannot mix both`,
     );
   }
-  checkWellFormed(key, [...path, key], "member name");
+  if (!isWellFormed(key)) throw loneSurrogate([...path, key], "member name");
 }
 
 /** Checks a required string member. */
@@ -191,49 +228,92 @@ function checkNumber(value: unknown, path: BridgePath): asserts value is number 
 }
 
 /**
+ * The path of the value being read: a key or index is pushed on the way down and popped on the
+ * way back, so that no path is built unless a refusal names it (`BridgeError` keeps a copy).
+ */
+export type PathStack = (string | number)[];
+
+const ROOT: BridgePath = [];
+
+/**
  * Copies a value that must be plain JSON (`null`, boolean, finite number, well-formed string,
  * array, plain object), reading each member once. An array is read by its length and indexes:
  * a hole or a property that is not an index is refused, and no iterator is called.
  */
-export function copyJson(value: unknown, path: BridgePath, depth: number): JsonValue {
+function copyValue(value: unknown, path: PathStack, depth: number): JsonValue {
   switch (typeof value) {
     case "string":
       checkWellFormed(value, path, "string");
       return value;
     case "number":
-      if (!Number.isFinite(value)) throw new BridgeError("not_finite", path, `${value} has no exact protobuf or JSON form`, { value });
+      if (!Number.isFinite(value)) throw notFinite(value, path);
       return value;
     case "boolean":
       return value;
     case "object": {
       if (value === null) return null;
-      if (depth >= MAX_JSON_DEPTH) throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`);
-      if (Array.isArray(value)) return copyArray(value, path, depth);
-      if (!isPlainObject(value)) throw new BridgeError("unsupported_value", path, `${typeName(value)} is not JSON`);
+      if (checkContainer(value, path, depth)) return copyArray(value, path, depth);
       const out: JsonObject = {};
       for (const key of Object.keys(value)) {
-        checkWellFormed(key, [...path, key], "member name");
-        setMember(out, key, copyJson(value[key], [...path, key], depth + 1));
+        path.push(key);
+        checkWellFormed(key, path, "member name");
+        setMember(out, key, copyValue((value as Record<string, unknown>)[key], path, depth + 1));
+        path.pop();
       }
       return out;
     }
     default:
-      throw new BridgeError("unsupported_value", path, `${typeName(value)} is not JSON`);
+      throw notJson(value, path);
   }
 }
 
-function copyArray(array: unknown[], path: BridgePath, depth: number): JsonValue[] {
+function copyArray(array: unknown[], path: PathStack, depth: number): JsonValue[] {
   const length = array.length;
   const keys = Object.keys(array);
   const out: JsonValue[] = new Array(length);
   for (let i = 0; i < length; i++) {
-    if (keys[i] !== String(i)) throw new BridgeError("unsupported_value", [...path, i], "an array hole is not JSON");
-    out[i] = copyJson(array[i], [...path, i], depth + 1);
+    path.push(i);
+    if (keys[i] !== String(i)) throw arrayHole(path);
+    out[i] = copyValue(array[i], path, depth + 1);
+    path.pop();
   }
-  if (keys.length > length) {
-    throw new BridgeError("unsupported_value", [...path, keys[length]!], "an array member that is not an index is not JSON");
-  }
+  checkNoOtherMembers(keys, length, path);
   return out;
+}
+
+/** The refusal of a number with no JSON form (`NaN`, `±Infinity`). */
+export function notFinite(value: number, path: BridgePath): BridgeError {
+  return new BridgeError("not_finite", path, `${value} has no exact protobuf or JSON form`, { value });
+}
+
+/**
+ * Checks an object value (not `null`) at `depth` (0 for an unknown member): refuses nesting past
+ * `MAX_JSON_DEPTH` and objects that are not plain, and tells whether it is an array.
+ */
+export function checkContainer(value: object, path: BridgePath, depth: number): value is unknown[] {
+  if (depth >= MAX_JSON_DEPTH) throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`);
+  if (Array.isArray(value)) return true;
+  if (!isPlainObject(value)) throw notJson(value, path);
+  return false;
+}
+
+/** The refusal of a hole in an array (`path` ends with its index). */
+export function arrayHole(path: BridgePath): BridgeError {
+  return new BridgeError("unsupported_value", path, "an array hole is not JSON");
+}
+
+/**
+ * Refuses an array of `length` whose `Object.keys` are `keys` for a member that is not an index,
+ * once its items are read (a hole among them was refused first).
+ */
+export function checkNoOtherMembers(keys: readonly string[], length: number, path: BridgePath): void {
+  if (keys.length > length)
+    throw new BridgeError("unsupported_value", [...path, keys[length]!], "an array member that is not an index is not JSON");
+}
+
+/** The refusal of a value JSON has no form for (`undefined`, a function, a symbol, a bigint, a class instance). */
+export function notJson(value: unknown, path: BridgePath): BridgeError {
+  return new BridgeError("unsupported_value", path, `${typeName(value)} is not JSON`);
 }
 
 /** Checks that an object is a plain JSON object, or throws `invalid_type`. */
@@ -267,10 +347,14 @@ export function isWellFormed(s: string): boolean {
   return true;
 }
 
+/** Refuses a string (`what`: "string", "member name") with a lone surrogate. */
 function checkWellFormed(s: string, path: BridgePath, what: string): void {
-  if (!isWellFormed(s)) {
-    throw new BridgeError("lone_surrogate", path, `${what} has a lone UTF-16 surrogate, which UTF-8 cannot carry`);
-  }
+  if (!isWellFormed(s)) throw loneSurrogate(path, what);
+}
+
+/** The refusal of a string (`what`: "string", "member name") with a lone surrogate. */
+export function loneSurrogate(path: BridgePath, what: string): BridgeError {
+  return new BridgeError("lone_surrogate", path, `${what} has a lone UTF-16 surrogate, which UTF-8 cannot carry`);
 }
 
 /** A short name of a value's type, for messages. */

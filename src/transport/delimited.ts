@@ -6,7 +6,7 @@ import { decode, encode, type MessagePlan, placeMessage, planMessage } from "../
 import { isBridgeError } from "../errors.js";
 import type { ImageGenCallCompletedEvent, ImageGenCallLifecycleEvent } from "../json/event.js";
 import { COMPLETED, type Shape } from "../json/event.js";
-import { checkType, readEvent } from "../json/validate.js";
+import { checkType, readEventParts } from "../json/validate.js";
 import { placeEnvelope } from "../lifecycle.js";
 import { withDefaults } from "../options.js";
 import { encodePlainJson } from "../plain-json.js";
@@ -54,12 +54,12 @@ export class DelimitedWriter {
    * message above `maxMessageBytes`; nothing is written then.
    */
   write(event: ImageGenCallCompletedEvent | ImageGenCallLifecycleEvent): void {
-    this.place(planMessage(readEvent(event, "sdk", COMPLETED)), placeMessage);
+    this.place(planMessage(readEventParts(event, "sdk", COMPLETED)), placeMessage);
   }
 
   /** Appends one lifecycle event as a frame holding its `ImageGenCallEvent` envelope. */
   writeEvent(event: ImageGenCallLifecycleEvent): void {
-    this.place(planMessage(readEvent(event, "sdk")), placeEnvelope);
+    this.place(planMessage(readEventParts(event, "sdk")), placeEnvelope);
   }
 
   /**
@@ -67,9 +67,9 @@ export class DelimitedWriter {
    * when not given), as an envelope of any lifecycle event or as a completed message.
    */
   writeJson(value: unknown, envelope: boolean, shape?: Shape): void {
-    const event = readEvent(value, shape);
-    if (!envelope && event.kind !== COMPLETED) checkType({ type: event.kind.type }, COMPLETED);
-    this.place(planMessage(event), envelope ? placeEnvelope : placeMessage);
+    const plan = planMessage(readEventParts(value, shape));
+    if (!envelope && plan.event.kind !== COMPLETED) checkType({ type: plan.event.kind.type }, COMPLETED);
+    this.place(plan, envelope ? placeEnvelope : placeMessage);
   }
 
   /** Places a planned frame at the end of the chunk, on a new chunk, or on its own buffer if larger. */

@@ -1,14 +1,14 @@
 /**
- * `google.protobuf.Struct` <-> plain JSON objects, for the unknown members in field `extra`.
- * Keys are written sorted by code point (UTF-8 byte order), recursively: the order of the
- * deterministic mode of the Go, C++, Python and Rust runtimes.
+ * `google.protobuf.Struct` bytes to plain JSON objects, for the unknown members in field `extra`,
+ * and the order its keys are written in (`struct-plan.ts` writes them): by code point (UTF-8 byte
+ * order), recursively, the order of the deterministic mode of the Go, C++, Python and Rust runtimes.
  */
-import { BridgeError, type BridgePath } from "../errors.js";
+import { BridgeError } from "../errors.js";
 import { type EventKind, isKnownName, type JsonObject, type JsonValue, setMember } from "../json/event.js";
 import { MAX_JSON_DEPTH } from "../json/validate.js";
 import { type Reader, Wire } from "./reader.js";
 import { utf8 } from "./utf8.js";
-import { varint32Size, writeDouble, writeVarint32 } from "./varint.js";
+import { readDouble } from "./varint.js";
 
 /** Compares two well-formed strings by code point, which is UTF-8 byte order. */
 export function compareCodePoints(a: string, b: string): number {
@@ -29,139 +29,28 @@ export function compareCodePoints(a: string, b: string): number {
 
 /** The keys of an object in code point order. */
 export function sortedKeys(object: object): string[] {
-  return Object.keys(object).sort(compareCodePoints);
+  return sortCodePoints(Object.keys(object));
 }
 
-/**
- * A two-pass plan for writing a Struct: the first pass records every nested length and sorted
- * key list in visiting order, the second writes them in the same order.
- */
-export class StructPlan {
-  private readonly sizes: number[] = [];
-  private readonly keys: string[][] = [];
-  private sizeAt = 0;
-  private keysAt = 0;
+/** Up to this many keys are sorted by insertion, which beats `Array.prototype.sort`'s call overhead on the few keys of real objects. */
+export const INSERTION_SORT_MAX = 16;
 
-  /** Measures the Struct for `members` (already validated JSON) and returns its byte length. */
-  measure(members: Record<string, unknown>, names: readonly string[]): number {
-    return this.structSize(members, names);
+/** Sorts strings in place by code point and returns them. */
+export function sortCodePoints(keys: string[]): string[] {
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort(compareCodePoints);
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && compareCodePoints(keys[j]!, key) > 0; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
   }
-
-  /** Writes the Struct measured last and returns the position after it. */
-  write(members: Record<string, unknown>, names: readonly string[], buf: Uint8Array, pos: number): number {
-    this.sizeAt = 0;
-    this.keysAt = 0;
-    return this.writeStruct(members, names, buf, pos);
-  }
-
-  private structSize(object: Record<string, unknown>, keys: readonly string[]): number {
-    let size = 0;
-    for (const key of keys) {
-      const slot = this.sizes.push(0, 0) - 2;
-      const keyBytes = utf8.length(key);
-      const valueSize = this.valueSize(object[key] as JsonValue);
-      const entry = 1 + varint32Size(keyBytes) + keyBytes + 1 + varint32Size(valueSize) + valueSize;
-      this.sizes[slot] = keyBytes;
-      this.sizes[slot + 1] = valueSize;
-      size += 1 + varint32Size(entry) + entry;
-    }
-    return size;
-  }
-
-  private valueSize(value: JsonValue): number {
-    switch (typeof value) {
-      case "number":
-        return 9;
-      case "boolean":
-        return 2;
-      case "string": {
-        const n = utf8.length(value);
-        this.sizes.push(n);
-        return 1 + varint32Size(n) + n;
-      }
-      default: {
-        if (value === null) return 2;
-        const slot = this.sizes.push(0) - 1;
-        let n: number;
-        if (Array.isArray(value)) {
-          n = 0;
-          for (const item of value) {
-            const itemSize = this.valueSize(item);
-            n += 1 + varint32Size(itemSize) + itemSize;
-          }
-        } else {
-          const keys = sortedKeys(value);
-          this.keys.push(keys);
-          n = this.structSize(value, keys);
-        }
-        this.sizes[slot] = n;
-        return 1 + varint32Size(n) + n;
-      }
-    }
-  }
-
-  private writeStruct(object: Record<string, unknown>, keys: readonly string[], buf: Uint8Array, pos: number): number {
-    for (const key of keys) {
-      const keyBytes = this.sizes[this.sizeAt++]!;
-      const valueSize = this.sizes[this.sizeAt++]!;
-      const entry = 1 + varint32Size(keyBytes) + keyBytes + 1 + varint32Size(valueSize) + valueSize;
-      buf[pos++] = 0x0a; // fields: map entry
-      pos = writeVarint32(entry, buf, pos);
-      buf[pos++] = 0x0a; // key
-      pos = writeVarint32(keyBytes, buf, pos);
-      pos = utf8.write(key, buf, pos);
-      buf[pos++] = 0x12; // value
-      pos = writeVarint32(valueSize, buf, pos);
-      pos = this.writeValue(object[key] as JsonValue, buf, pos);
-    }
-    return pos;
-  }
-
-  private writeValue(value: JsonValue, buf: Uint8Array, pos: number): number {
-    switch (typeof value) {
-      case "number":
-        buf[pos++] = 0x11; // number_value
-        return writeDouble(value, buf, pos);
-      case "boolean":
-        buf[pos++] = 0x20; // bool_value
-        buf[pos++] = value ? 1 : 0;
-        return pos;
-      case "string":
-        buf[pos++] = 0x1a; // string_value
-        pos = writeVarint32(this.sizes[this.sizeAt++]!, buf, pos);
-        return utf8.write(value, buf, pos);
-      default: {
-        if (value === null) {
-          buf[pos++] = 0x08; // null_value
-          buf[pos++] = 0;
-          return pos;
-        }
-        const n = this.sizes[this.sizeAt++]!;
-        if (Array.isArray(value)) {
-          buf[pos++] = 0x32; // list_value
-          pos = writeVarint32(n, buf, pos);
-          for (const item of value) {
-            buf[pos++] = 0x0a; // values
-            pos = writeVarint32(this.peekValueSize(item), buf, pos);
-            pos = this.writeValue(item, buf, pos);
-          }
-          return pos;
-        }
-        buf[pos++] = 0x2a; // struct_value
-        pos = writeVarint32(n, buf, pos);
-        return this.writeStruct(value, this.keys[this.keysAt++]!, buf, pos);
-      }
-    }
-  }
-
-  /** The size of a list item's Value: fixed for numbers, booleans and null, the next planned length for strings and containers. */
-  private peekValueSize(value: JsonValue): number {
-    if (typeof value === "number") return 9;
-    if (typeof value === "boolean" || value === null) return 2;
-    const n = this.sizes[this.sizeAt]!;
-    return 1 + varint32Size(n) + n;
-  }
+  return keys;
 }
+
+/** The tags of a Struct's entries (and a ListValue's values), and of a map entry's key and value. */
+const TAG_ITEM = 0x0a;
+const TAG_KEY = 0x0a;
+const TAG_VALUE = 0x12;
 
 /** The wire type of each field of `google.protobuf.Value`, by field number. */
 const VALUE_WIRE_TYPES: readonly (Wire | undefined)[] = [undefined, Wire.Varint, Wire.I64, Wire.Len, Wire.Varint, Wire.Len, Wire.Len];
@@ -176,14 +65,39 @@ export function readExtra(r: Reader, end: number, target: JsonObject, kind: Even
 }
 
 /**
- * Reads the repeated message field 1 of `[r.pos, end)` (a Struct's entries, a ListValue's values),
- * calling `read` with each one's end; other fields are skipped. Bounded by depth, and by `end`.
+ * The path of what is being read, one per `readExtra` call: a key or index is pushed on the way
+ * down and popped on the way back, so that no path is built unless a refusal names it
+ * (`BridgeError` keeps a copy).
  */
-function readRepeated(r: Reader, end: number, path: BridgePath, depth: number, read: (itemEnd: number) => void): void {
+type PathStack = (string | number)[];
+
+/**
+ * Starts reading the repeated message field 1 of `[r.pos, end)` (a Struct's entries, a
+ * ListValue's values), bounded by depth and by `end`; returns the reader's previous end, for the
+ * caller to restore when done.
+ */
+function enter(r: Reader, end: number, path: PathStack, depth: number): number {
   if (depth > MAX_JSON_DEPTH)
     throw new BridgeError("too_deep", path, `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`, { offset: r.pos });
   const outerEnd = r.end;
   r.end = end;
+  return outerEnd;
+}
+
+/** Skips other fields up to the next item of field 1 before `end` and returns its end, or -1 at `end`. */
+function nextItem(r: Reader, end: number, path: PathStack): number {
+  r.end = end;
+  const buf = r.buf;
+  const p = r.pos;
+  if (buf[p] === TAG_ITEM && p + 1 < end) {
+    // the common item: one byte of length
+    const itemEnd = p + 2 + buf[p + 1]!;
+    if (buf[p + 1]! < 0x80 && itemEnd <= end) {
+      r.pos = p + 2;
+      r.end = itemEnd;
+      return itemEnd;
+    }
+  }
   while (r.pos < end) {
     const tag = r.tag(path);
     if (tag >>> 3 !== 1) {
@@ -193,17 +107,33 @@ function readRepeated(r: Reader, end: number, path: BridgePath, depth: number, r
     if ((tag & 7) !== Wire.Len) throw r.mismatch(tag, Wire.Len, path);
     const itemEnd = r.len(path);
     r.end = itemEnd;
-    read(itemEnd);
-    r.end = end;
+    return itemEnd;
   }
-  r.end = outerEnd;
+  return -1;
 }
 
-function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath, depth: number, top: EventKind | undefined): void {
-  readRepeated(r, end, path, depth, (entryEnd) => {
+function readStruct(r: Reader, end: number, target: JsonObject, path: PathStack, depth: number, top: EventKind | undefined): void {
+  const outerEnd = enter(r, end, path, depth);
+  for (let entryEnd = nextItem(r, end, path); entryEnd >= 0; entryEnd = nextItem(r, end, path)) {
     let key = "";
     let value: JsonValue | undefined;
     let valueAt = r.pos;
+    const buf = r.buf;
+    const p = r.pos;
+    if (buf[p] === TAG_KEY && p + 1 < entryEnd) {
+      // the common entry: the key, then the value, each with one byte of length (the rest is read below)
+      const keyEnd = p + 2 + buf[p + 1]!;
+      if (buf[p + 1]! < 0x80 && buf[keyEnd] === TAG_VALUE && keyEnd + 2 + buf[keyEnd + 1]! === entryEnd && buf[keyEnd + 1]! < 0x80) {
+        const s = utf8.read(buf, p + 2, keyEnd);
+        if (s !== undefined) {
+          key = s;
+          r.pos = keyEnd + 2;
+          path.push(key);
+          value = readValue(r, entryEnd, undefined, path, depth);
+          path.pop();
+        }
+      }
+    }
     while (r.pos < entryEnd) {
       const t = r.tag(path);
       if (t >>> 3 === 1) {
@@ -213,20 +143,27 @@ function readStruct(r: Reader, end: number, target: JsonObject, path: BridgePath
         if ((t & 7) !== Wire.Len) throw r.mismatch(t, Wire.Len, path);
         valueAt = r.pos;
         const valueEnd = r.len(path);
-        value = readValue(r, valueEnd, value, [...path, key], depth);
+        path.push(key);
+        value = readValue(r, valueEnd, value, path, depth);
+        path.pop();
       } else r.skip(t, path);
     }
-    const at = [...path, key];
-    if (value === undefined) throw new BridgeError("invalid_value", at, "map entry has no value", { offset: valueAt });
+    if (value === undefined) throw new BridgeError("invalid_value", [...path, key], "map entry has no value", { offset: valueAt });
     if (top !== undefined && isKnownName(key, top)) {
-      throw new BridgeError("ambiguous_key", at, `an unknown member cannot be named "${key}", the name of a known member`);
+      throw new BridgeError("ambiguous_key", [...path, key], `an unknown member cannot be named "${key}", the name of a known member`);
     }
     setMember(target, key, value);
-  });
+  }
+  r.end = outerEnd;
 }
 
-function readValue(r: Reader, end: number, previous: JsonValue | undefined, path: BridgePath, depth: number): JsonValue {
+function readValue(r: Reader, end: number, previous: JsonValue | undefined, path: PathStack, depth: number): JsonValue {
   const start = r.pos;
+  const common = commonValue(r.buf, start, end);
+  if (common !== undefined) {
+    r.pos = end;
+    return common;
+  }
   const outerEnd = r.end;
   r.end = end;
   let value: JsonValue | undefined;
@@ -282,8 +219,39 @@ function readValue(r: Reader, end: number, previous: JsonValue | undefined, path
   return value;
 }
 
-function readList(r: Reader, end: number, list: JsonValue[], path: BridgePath, depth: number): void {
-  readRepeated(r, end, path, depth, (valueEnd) => list.push(readValue(r, valueEnd, undefined, [...path, list.length], depth)));
+/**
+ * Reads the Values every encoder writes for a number, a string of up to 127 bytes, a boolean and
+ * `null`: one field, whole and valid. Returns `undefined` for anything else, which `readValue`
+ * reads the general way (or refuses).
+ */
+function commonValue(buf: Uint8Array, start: number, end: number): JsonValue | undefined {
+  const n = end - start;
+  switch (buf[start]) {
+    case 0x11: // number_value
+      if (n === 9) {
+        const x = readDouble(buf, start + 1);
+        if (Number.isFinite(x)) return x;
+      }
+      return undefined;
+    case 0x1a: // string_value
+      return n >= 2 && n - 2 < 0x80 && buf[start + 1] === n - 2 ? utf8.read(buf, start + 2, end) : undefined;
+    case 0x20: // bool_value
+      return n === 2 && buf[start + 1]! < 0x80 ? buf[start + 1] !== 0 : undefined;
+    case 0x08: // null_value
+      return n === 2 && buf[start + 1] === 0 ? null : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function readList(r: Reader, end: number, list: JsonValue[], path: PathStack, depth: number): void {
+  const outerEnd = enter(r, end, path, depth);
+  for (let valueEnd = nextItem(r, end, path); valueEnd >= 0; valueEnd = nextItem(r, end, path)) {
+    path.push(list.length);
+    list.push(readValue(r, valueEnd, undefined, path, depth));
+    path.pop();
+  }
+  r.end = outerEnd;
 }
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
