@@ -1,22 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { kafkaRecordWriter } from "../src/kafka/record-writer.js";
+import { kafkaHeaders, kafkaRecordParts } from "../src/kafka/record-writer.js";
 import { toKafkaRecord } from "../src/kafka/records.js";
 import { makeEvents, sseSample } from "./support/events.js";
 
-describe("kafkaRecordWriter", () => {
+describe("kafkaRecordParts and kafkaHeaders", () => {
   const events = [...makeEvents(50, { items: 5 }), ...sseSample(), { ...makeEvents(1)[0]!, itemId: 'ig_é 漢字 %"😀' }];
   const cases = [{}, { source: "https://example.com/x" }, { dataschema: "https://example.com/schema" }, { confluent: { schemaId: 7 } }];
 
   it.each(cases)("gives exactly the bytes of toKafkaRecord, for every type (%o)", (options) => {
-    const write = kafkaRecordWriter(options);
+    const write = kafkaRecordParts(options);
     for (const e of events) {
       const r = write(e);
+      const headers = kafkaHeaders(r.fixed, r.id);
       const expected = toKafkaRecord(e, options);
       expect(r.key.toString()).toBe(expected.key);
       expect([...r.value]).toEqual([...expected.value]);
-      expect([...r.headers].map(([k, v]) => [k.toString(), v.toString()])).toEqual(Object.entries(expected.headers));
-      expect(r.id).toBe(expected.headers.ce_id);
-      expect(r.bytes).toBe(r.key.length + r.value.length + [...r.headers].reduce((n, [k, v]) => n + k.length + v.length, 0));
+      expect([...headers].map(([k, v]) => [k.toString(), v.toString()])).toEqual(Object.entries(expected.headers));
+      expect(r.id.toString()).toBe(expected.headers.ce_id);
+      expect(r.bytes).toBe(r.key.length + r.value.length + [...headers].reduce((n, [k, v]) => n + k.length + v.length, 0));
+      expect(kafkaHeaders(r.fixed, r.id)).not.toBe(headers);
     }
   });
 
@@ -28,6 +30,6 @@ describe("kafkaRecordWriter", () => {
     } catch (err) {
       expected = err;
     }
-    expect(() => kafkaRecordWriter()(bad)).toThrow((expected as Error).message);
+    expect(() => kafkaRecordParts()(bad)).toThrow((expected as Error).message);
   });
 });

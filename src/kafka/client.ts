@@ -291,7 +291,7 @@ export function kafkaDeadLetterProducer(
     const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
     await deliverRecords(
       target.producer,
-      [{ record: 1, id: `${r.topic}/${r.partition}/${r.offset}`, bytes: 0, message }],
+      [{ ...message, record: 1, id: `${r.topic}/${r.partition}/${r.offset}` }],
       defaultKafkaPublishOptions,
       report,
     );

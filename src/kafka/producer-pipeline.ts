@@ -1,7 +1,9 @@
 /**
- * The Kafka publish pipeline: records are built by `kafkaRecordWriter` (fixed header buffers
- * built once per type), grouped per partition into requests of at most `batchSize` records and `batchBytes`
- * bytes, and sent with one request in flight per partition and all partitions at once.
+ * The Kafka publish pipeline: records are built by `kafkaRecordParts` (fixed header buffers
+ * built once per type; a record's header map only when its request is sent), grouped per partition
+ * into requests of at most `batchSize` records and `batchBytes` bytes, and sent with one request in
+ * flight per partition and all partitions at once; reading waits while a request's worth more than
+ * that is not yet acknowledged, so what is kept is bounded in records and in bytes.
  *
  * Why one per partition: `@platformatic/kafka` 1.x numbers an idempotent producer's records per
  * partition only once a request is acknowledged, so two requests in flight for one partition go
@@ -16,25 +18,34 @@ import { batched, sleep } from "../transport/batched.js";
 import type { PublishReport } from "../transport/types.js";
 import type { KafkaMessageToProduce, KafkaProducerLike, KafkaPublishOptions } from "./client.js";
 import { kafkaPartition } from "./partition.js";
-import { type KafkaRecordBuffers, kafkaRecordWriter } from "./record-writer.js";
+import { type KafkaFixedHeaders, type KafkaRecordParts, kafkaHeaders, kafkaRecordParts } from "./record-writer.js";
 import { kafkaSizeLimitHint } from "./size-limit.js";
 
 /** `ProduceAcks.ALL`: the leader waits for every in-sync replica. */
 const ACKS_ALL = -1;
 
-/** A record on its way, with what names it in errors. */
-export interface PendingRecord {
+/** A message on its way (as the client sends it), with what names it in errors: its 1-based record number and event id. */
+export interface PendingRecord extends KafkaMessageToProduce {
   record: number;
-  id: string;
+  /** The event id, as text or as the UTF-8 bytes of `ce_id`. */
+  id: string | Buffer;
+}
+
+/** A record read and not yet acknowledged: its header map is made when its request is sent. */
+interface QueuedRecord extends PendingRecord {
+  id: Buffer;
+  fixed: KafkaFixedHeaders;
   bytes: number;
-  message: KafkaMessageToProduce;
 }
 
 interface Lane {
-  queue: PendingRecord[];
+  queue: QueuedRecord[];
   head: number;
   busy: boolean;
 }
+
+/** Records read at a time from the source. */
+const READ_BATCH = 256;
 
 /** Publishes events as described at `publishToKafka`. */
 export async function runKafkaPipeline(
@@ -45,9 +56,12 @@ export async function runKafkaPipeline(
 ): Promise<PublishReport> {
   const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
   const lanes: Lane[] = Array.from({ length: partitions }, () => ({ queue: [], head: 0, busy: false }));
-  const write = kafkaRecordWriter(o);
-  const maxPending = Math.max(o.batchSize, 1) * Math.max(partitions, 1) * 2; // a request in flight and one waiting, per partition
+  const write = kafkaRecordParts(o);
+  // a request in flight and one waiting, per partition
+  const maxPending = Math.max(o.batchSize, 1) * Math.max(partitions, 1) * 2;
+  const maxPendingBytes = Math.max(o.batchBytes, 1) * Math.max(partitions, 1) * 2;
   let pending = 0; // records read and not yet acknowledged
+  let pendingBytes = 0;
   let failure: BridgeError | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
@@ -59,7 +73,7 @@ export async function runKafkaPipeline(
 
   const dispatch = (lane: Lane) => {
     if (lane.busy || lane.head >= lane.queue.length || failure !== undefined) return;
-    const batch: PendingRecord[] = [];
+    const batch: QueuedRecord[] = [];
     let bytes = 0;
     while (
       lane.head < lane.queue.length &&
@@ -67,6 +81,7 @@ export async function runKafkaPipeline(
       (batch.length === 0 || bytes + lane.queue[lane.head]!.bytes <= o.batchBytes)
     ) {
       const r = lane.queue[lane.head++]!;
+      r.headers = kafkaHeaders(r.fixed, r.id);
       bytes += r.bytes;
       batch.push(r);
     }
@@ -79,6 +94,7 @@ export async function runKafkaPipeline(
       () => {
         lane.busy = false;
         pending -= batch.length;
+        pendingBytes -= bytes;
         report.published += batch.length;
         o.onAcknowledged?.(report.published);
         dispatch(lane);
@@ -98,26 +114,23 @@ export async function runKafkaPipeline(
   let record = 0;
   let stop: unknown;
   try {
-    for await (const batch of batched(events, Math.min(1024, Math.max(o.batchSize, 1)), o.linger)) {
+    for await (const batch of batched(events, Math.min(READ_BATCH, Math.max(o.batchSize, 1)), o.linger)) {
       for (const event of batch) {
         record++;
-        let r: KafkaRecordBuffers;
+        let r: KafkaRecordParts;
         try {
           r = write(event);
         } catch (err) {
           throw isBridgeError(err) ? err.atRecord(record) : err;
         }
         const partition = kafkaPartition(r.key, partitions);
-        lanes[partition]!.queue.push({
-          record,
-          id: r.id,
-          bytes: r.bytes,
-          message: { topic: o.topic, key: r.key, value: r.value, headers: r.headers, partition },
-        });
+        const { key, value, id, fixed, bytes } = r;
+        lanes[partition]!.queue.push({ topic: o.topic, key, value, headers: undefined, partition, record, id, fixed, bytes });
         pending++;
+        pendingBytes += bytes;
       }
       for (const lane of lanes) dispatch(lane);
-      while (pending >= maxPending && failure === undefined) await waitForChange();
+      while ((pending >= maxPending || pendingBytes >= maxPendingBytes) && failure === undefined) await waitForChange();
       if (failure !== undefined) break;
       o.signal?.throwIfAborted();
     }
@@ -133,9 +146,9 @@ export async function runKafkaPipeline(
     for (const lane of lanes) {
       const next = lane.queue[lane.head];
       if (next !== undefined && next.record < first.record!)
-        first = new BridgeError("publish_failed", [], `event ${clipText(next.id)}: not sent after ${failure.reason}`, {
+        first = new BridgeError("publish_failed", [], `event ${clipText(idText(next))}: not sent after ${failure.reason}`, {
           record: next.record,
-          value: next.id,
+          value: idText(next),
           cause: failure,
         });
     }
@@ -156,13 +169,13 @@ export async function deliverRecords(
   const deadline = Date.now() + o.deliveryTimeout;
   for (let attempt = 1; ; attempt++) {
     try {
-      await producer.send({ messages: remaining.map((p) => p.message), acks: ACKS_ALL, idempotent: true });
+      await producer.send({ messages: remaining, acks: ACKS_ALL, idempotent: true });
       return;
     } catch (err) {
       // partitions the broker acknowledged before the failure are not sent again
       const produced = (err as { produced?: { offsets?: { partition: number }[] } }).produced?.offsets ?? [];
       const acknowledged = new Set(produced.map((p) => p.partition));
-      remaining = remaining.filter((p) => p.message.partition === undefined || !acknowledged.has(p.message.partition));
+      remaining = remaining.filter((p) => p.partition === undefined || !acknowledged.has(p.partition));
       if (remaining.length === 0) return;
       const permanent = (err as { findBy?: (k: string, v: unknown) => unknown }).findBy?.("canRetry", false) != null;
       if (permanent || Date.now() >= deadline || o.signal?.aborted) {
@@ -171,14 +184,18 @@ export async function deliverRecords(
         throw new BridgeError(
           "publish_failed",
           [],
-          `event ${clipText(first.id)}: ${why}: ${clipText(describeError(err))}${kafkaSizeLimitHint(err)}`,
-          { record: first.record, value: first.id, cause: err },
+          `event ${clipText(idText(first))}: ${why}: ${clipText(describeError(err))}${kafkaSizeLimitHint(err)}`,
+          { record: first.record, value: idText(first), cause: err },
         );
       }
       report.retries++;
       await sleep(o.retryDelay);
     }
   }
+}
+
+function idText(p: PendingRecord): string {
+  return typeof p.id === "string" ? p.id : p.id.toString();
 }
 
 function describeError(err: unknown): string {

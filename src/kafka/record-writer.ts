@@ -6,37 +6,42 @@ import { eventId, toCloudEventAttributes, toCloudEventHeaders } from "../transpo
 import { confluentMessageIndexes, toConfluent } from "../transport/confluent.js";
 import { defaultKafkaRecordOptions, type KafkaRecordOptions } from "./records.js";
 
-/** A record of `kafkaRecordWriter`, as `@platformatic/kafka` sends it, with its size and event id. */
-export interface KafkaRecordBuffers {
+/** The header buffers of a type's records, in order, with `undefined` where `ce_id`'s value goes, and their bytes. */
+export interface KafkaFixedHeaders {
+  pairs: [Buffer, Buffer | undefined][];
+  bytes: number;
+}
+
+/** A record of `kafkaRecordParts`, as buffers: its headers are made by `kafkaHeaders` when it is sent. */
+export interface KafkaRecordParts {
   key: Buffer;
   value: Buffer;
-  headers: Map<Buffer, Buffer>;
+  /** The event id (`ce_id`), as UTF-8. */
+  id: Buffer;
+  fixed: KafkaFixedHeaders;
   /** Key, value, header names and values, in bytes. */
   bytes: number;
-  /** The event id (`ce_id`). */
-  id: string;
 }
 
 /**
  * `toKafkaRecord` for a stream of events with one set of options, as buffers: the options are read
  * once, and the header buffers that do not change with the event (all but `ce_id`) are built once
- * per type. Gives exactly the bytes of `toKafkaRecord`.
+ * per type. With `kafkaHeaders`, gives exactly the bytes of `toKafkaRecord`.
  */
-export function kafkaRecordWriter(options: Partial<KafkaRecordOptions> = {}): (event: ImageGenCallLifecycleEvent) => KafkaRecordBuffers {
+export function kafkaRecordParts(options: Partial<KafkaRecordOptions> = {}): (event: ImageGenCallLifecycleEvent) => KafkaRecordParts {
   const { confluent, ...ce } = withDefaults(defaultKafkaRecordOptions, options);
-  const perType = new Map<string, { headers: [Buffer, Buffer | undefined][]; fixedBytes: number }>();
+  const perType = new Map<string, KafkaFixedHeaders>();
   const ID = "ce_id";
   return (event) => {
     const message = encodeEventMessage(event);
     let fixed = perType.get(event.type);
     if (fixed === undefined) {
       // the first event of a type goes the general way, which also checks the type and the options
-      const pairs = toCloudEventHeaders(toCloudEventAttributes(event, ce), "kafka");
-      const headers = pairs.map(([name, value]): [Buffer, Buffer | undefined] => [
+      const pairs = toCloudEventHeaders(toCloudEventAttributes(event, ce), "kafka").map(([name, value]): [Buffer, Buffer | undefined] => [
         Buffer.from(name),
         name === ID ? undefined : Buffer.from(value),
       ]);
-      fixed = { headers, fixedBytes: headers.reduce((n, [name, value]) => n + name.length + (value?.length ?? 0), 0) };
+      fixed = { pairs, bytes: pairs.reduce((n, [name, value]) => n + name.length + (value?.length ?? 0), 0) };
       perType.set(event.type, fixed);
     }
     const framed =
@@ -45,10 +50,14 @@ export function kafkaRecordWriter(options: Partial<KafkaRecordOptions> = {}): (e
         : toConfluent(message, { ...confluent, messageIndexes: confluent.messageIndexes ?? confluentMessageIndexes(event.type) });
     const value = Buffer.from(framed.buffer, framed.byteOffset, framed.byteLength);
     const key = Buffer.from(event.itemId);
-    const id = eventId(event);
-    const idBuffer = Buffer.from(id);
-    const headers = new Map<Buffer, Buffer>();
-    for (const [name, v] of fixed.headers) headers.set(name, v ?? idBuffer);
-    return { key, value, headers, bytes: key.length + value.length + fixed.fixedBytes + idBuffer.length, id };
+    const id = Buffer.from(eventId(event));
+    return { key, value, id, fixed, bytes: key.length + value.length + fixed.bytes + id.length };
   };
+}
+
+/** A record's headers as `@platformatic/kafka` takes them: a new Map of its type's buffers, with its `ce_id`. */
+export function kafkaHeaders(fixed: KafkaFixedHeaders, id: Buffer): Map<Buffer, Buffer> {
+  const headers = new Map<Buffer, Buffer>();
+  for (const [name, value] of fixed.pairs) headers.set(name, value ?? id);
+  return headers;
 }

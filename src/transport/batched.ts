@@ -5,14 +5,23 @@ const LINGERED = Symbol("lingered");
 
 /**
  * Groups items into arrays of at most `size`, in order. A partly filled group is handed on once
- * the source has kept it waiting for `linger` ms, so a slow source (a terminal, a pipe) does not
- * hold items back. If the source throws, the items read before the error are handed on first.
+ * `linger` ms have passed since its first item (one timer per group, not per item), so a slow
+ * source (a terminal, a pipe) does not hold items back. If the source throws, the items read
+ * before the error are handed on first.
  */
 export async function* batched<T>(source: Source<T>, size: number, linger: number): AsyncGenerator<T[]> {
   const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : toAsync(source[Symbol.iterator]());
   let batch: T[] = [];
   let pending: Promise<IteratorResult<T>> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let lingered: Promise<typeof LINGERED> | undefined;
+  const handOn = () => {
+    clearTimeout(timer);
+    lingered = undefined;
+    const full = batch;
+    batch = [];
+    return full;
+  };
   try {
     for (;;) {
       pending ??= it.next();
@@ -21,31 +30,26 @@ export async function* batched<T>(source: Source<T>, size: number, linger: numbe
         if (batch.length === 0) {
           result = await pending;
         } else {
-          const lingered = new Promise<typeof LINGERED>((resolve) => {
+          lingered ??= new Promise<typeof LINGERED>((resolve) => {
             timer = setTimeout(resolve, linger, LINGERED);
           });
           result = await Promise.race([pending, lingered]);
-          clearTimeout(timer);
         }
       } catch (err) {
         clearTimeout(timer);
-        if (batch.length > 0) yield batch;
+        if (batch.length > 0) yield handOn();
         throw err;
       }
       if (result === LINGERED) {
-        yield batch;
-        batch = [];
+        yield handOn();
         continue;
       }
       pending = undefined;
       if (result.done) break;
       batch.push(result.value);
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-      }
+      if (batch.length >= size) yield handOn();
     }
-    if (batch.length > 0) yield batch;
+    if (batch.length > 0) yield handOn();
   } finally {
     clearTimeout(timer);
     if (pending === undefined) await it.return?.();
