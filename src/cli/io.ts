@@ -7,10 +7,11 @@ import { describeSystemError, Failure } from "./failure.js";
 import { UsageError } from "./usage-error.js";
 
 /**
- * The bytes of a file, or of stdin for `-` or no file, as a stream of chunks. A file that cannot
- * be read (missing, a directory, no permission) is a `UsageError` naming it and the reason.
+ * The bytes of a file, or of stdin for `-` or no file, as a stream of chunks (of `chunkBytes` for
+ * a file, 1 MiB by default). A file that cannot be read (missing, a directory, no permission) is a
+ * `UsageError` naming it and the reason.
  */
-export async function openInput(file: string | undefined): Promise<AsyncIterable<Uint8Array>> {
+export async function openInput(file: string | undefined, chunkBytes = 1 << 20): Promise<AsyncIterable<Uint8Array>> {
   if (file === undefined || file === "-") return process.stdin;
   try {
     if ((await stat(file)).isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory`);
@@ -19,7 +20,7 @@ export async function openInput(file: string | undefined): Promise<AsyncIterable
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot read ${file}: ${describeSystemError(err)}`);
   }
-  return createReadStream(file, { highWaterMark: 1 << 20 });
+  return createReadStream(file, { highWaterMark: chunkBytes });
 }
 
 /** Reads a whole stream into one buffer. */
