@@ -448,10 +448,34 @@ const lines = [
       `| ${r.measure} | ${r.anchor ? `**${r.name}**` : r.name} | ${int(r.rate)} | ${r.ratio.toFixed(2)} | ${r.cpu.toFixed(1)} | ${r.rss.toFixed(0)} | ${r.bytes === undefined ? "" : int(r.bytes)} |`,
   ),
 ];
+lines.push("", ...goals(rows));
 console.log(lines.join("\n"));
 mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, "queue-benchmark.svg"), svg(rows, machine));
 log(`chart: ${join(values.out, "queue-benchmark.svg")}`);
+
+/** The goals of issue #9, each checked against this run: the ratios of the library and the CLI, and the CLI's peak RSS. */
+function goals(rows) {
+  const minimum = { "Kafka publish": 0.7, "NATS publish": 0.6, "Kafka consume": 0.5, "NATS consume": 0.5 };
+  const out = ["| goal | this run | met |", "| --- | --- | --- |"];
+  for (const [measure, goal] of Object.entries(minimum)) {
+    const ours = rows.filter((r) => r.measure === measure && (r.name.includes("(library)") || r.name.startsWith("orwire")));
+    if (ours.length === 0) continue;
+    const worst = Math.min(...ours.map((r) => r.ratio));
+    out.push(
+      `| ${measure} ≥ ${goal}× | ${ours.map((r) => `${r.name.split(" (")[0]} ${r.ratio.toFixed(2)}×`).join(", ")} | ${worst >= goal ? "yes" : "no"} |`,
+    );
+  }
+  const cli = rows.filter((r) => r.name.startsWith("orwire"));
+  if (cli.length > 0) {
+    const peak = Math.max(...cli.map((r) => r.rss));
+    const at = N >= 1_000_000 ? "" : ` (at ${int(N)} events; the goal is at 1,000,000)`;
+    out.push(
+      `| peak RSS of orwire publish and consume < 150 MB | ${cli.map((r) => `${r.name.split(" (")[0]} ${r.rss.toFixed(0)} MB`).join(", ")}${at} | ${peak < 150 && N >= 1_000_000 ? "yes" : "no"} |`,
+    );
+  }
+  return out;
+}
 
 function svg(rows, machine) {
   const width = 960;
