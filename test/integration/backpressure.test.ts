@@ -87,15 +87,11 @@ function rss(pid: number): number {
 }
 
 /**
- * Publishes `lines` through the CLI, stops the broker once the first 2,000 events are stored,
- * and offers more input until the CLI stops taking it; then lets the broker go on and ends the
- * input. Resolves with what was taken in while the broker was stopped and how many events were sent.
+ * Publishes through the CLI, stops the broker once the first 2,000 events are stored, and offers
+ * more input until the CLI stops taking it; then lets the broker go on and ends the input. Expects
+ * a bounded read-ahead, a clean exit, and every event sent stored.
  */
-async function publishAgainstStoppedBroker(
-  args: string[],
-  kind: "kafka" | "nats",
-  stored: () => Promise<number>,
-): Promise<{ readAhead: number; sent: number; status: number | null; stderr: string }> {
+async function expectPublishHeldBack(args: string[], kind: "kafka" | "nats", stored: () => Promise<number>): Promise<void> {
   const child = spawn(process.execPath, [ORWIRE, "publish", ...args], { stdio: "pipe" });
   const done = exited(child);
   child.stdout.resume();
@@ -119,16 +115,20 @@ async function publishAgainstStoppedBroker(
   await write(child, lines(sent, 1000), 60_000);
   sent += 1000;
   child.stdin.end();
-  return { readAhead, sent, ...(await done) };
+  const { status, stderr } = await done;
+  expect(stderr).not.toMatch(/Error|at .*\.js/);
+  expect(status).toBe(0);
+  figures.push(`${expect.getState().currentTestName}: ${(readAhead / 2 ** 20).toFixed(2)} MB of input taken while the broker was stopped`);
+  expect(readAhead).toBeGreaterThan(0);
+  expect(readAhead).toBeLessThan(READ_AHEAD);
+  expect(await stored()).toBe(sent);
 }
 
 /**
- * Consumes through the CLI with its stdout not read for 8 s, sampling its RSS; then reads it all.
- * Resolves with the peak RSS while stalled, the lines read and the exit code.
+ * Consumes `LARGE_EVENTS` through the CLI with its stdout not read for 8 s, sampling its RSS;
+ * then reads it all. Expects a bounded RSS while stalled, a clean exit and every event once.
  */
-async function consumeWithStalledStdout(
-  args: string[],
-): Promise<{ stalledRss: number; lines: string[]; status: number | null; stderr: string }> {
+async function expectConsumeHeldBack(args: string[]): Promise<void> {
   const child = spawn(process.execPath, [ORWIRE, "consume", ...args], { stdio: "pipe" });
   const done = exited(child);
   child.stdout.pause();
@@ -142,8 +142,15 @@ async function consumeWithStalledStdout(
   child.stdout.setEncoding("utf8");
   child.stdout.on("data", (d: string) => (out += d));
   child.stdout.resume();
-  const result = await done;
-  return { stalledRss, lines: out.split("\n").filter((l) => l !== ""), ...result };
+  const { status, stderr } = await done;
+  expect(stderr).not.toMatch(/Error|at .*\.js/);
+  expect(status).toBe(0);
+  figures.push(`${expect.getState().currentTestName}: peak RSS ${(stalledRss / 2 ** 20).toFixed(0)} MB while stdout was not read`);
+  expect(stalledRss).toBeGreaterThan(0);
+  expect(stalledRss).toBeLessThan(STALLED_RSS);
+  const lines = out.split("\n").filter((l) => l !== "");
+  expect(lines).toHaveLength(LARGE_EVENTS);
+  expect(new Set(lines).size).toBe(LARGE_EVENTS);
 }
 
 describe.skipIf(!kafkaUp)("backpressure on Kafka", () => {
@@ -168,15 +175,7 @@ describe.skipIf(!kafkaUp)("backpressure on Kafka", () => {
       const topic = `orwire-it-bp-publish-${tag}`;
       topics.push(topic);
       await ensureKafkaTopic(admin, { topic, partitions: 3 });
-      const r = await publishAgainstStoppedBroker(["--kafka", KAFKA, "--topic", topic], "kafka", () => stored(topic));
-      expect(r.stderr).not.toMatch(/Error|at .*\.js/);
-      expect(r.status).toBe(0);
-      figures.push(
-        `${expect.getState().currentTestName}: ${(r.readAhead / 2 ** 20).toFixed(2)} MB of input taken while the broker was stopped`,
-      );
-      expect(r.readAhead).toBeGreaterThan(0);
-      expect(r.readAhead).toBeLessThan(READ_AHEAD);
-      expect(await stored(topic)).toBe(r.sent);
+      await expectPublishHeldBack(["--kafka", KAFKA, "--topic", topic], "kafka", () => stored(topic));
     },
   );
 
@@ -191,14 +190,7 @@ describe.skipIf(!kafkaUp)("backpressure on Kafka", () => {
     } finally {
       await producer.close();
     }
-    const r = await consumeWithStalledStdout(["--kafka", KAFKA, "--topic", topic, "--count", String(LARGE_EVENTS)]);
-    expect(r.stderr).not.toMatch(/Error|at .*\.js/);
-    expect(r.status).toBe(0);
-    figures.push(`${expect.getState().currentTestName}: peak RSS ${(r.stalledRss / 2 ** 20).toFixed(0)} MB while stdout was not read`);
-    expect(r.stalledRss).toBeGreaterThan(0);
-    expect(r.stalledRss).toBeLessThan(STALLED_RSS);
-    expect(r.lines).toHaveLength(LARGE_EVENTS);
-    expect(new Set(r.lines).size).toBe(LARGE_EVENTS);
+    await expectConsumeHeldBack(["--kafka", KAFKA, "--topic", topic, "--count", String(LARGE_EVENTS)]);
   });
 });
 
@@ -222,15 +214,7 @@ describe.skipIf(!natsUp)("backpressure on NATS", () => {
       try {
         const { stream } = await ensureJetStream(jsm, { subjectPrefix });
         const stored = async () => (await jsm.streams.info(stream)).state.messages;
-        const r = await publishAgainstStoppedBroker(["--nats", NATS_URL, "--subject-prefix", subjectPrefix], "nats", stored);
-        expect(r.stderr).not.toMatch(/Error|at .*\.js/);
-        expect(r.status).toBe(0);
-        figures.push(
-          `${expect.getState().currentTestName}: ${(r.readAhead / 2 ** 20).toFixed(2)} MB of input taken while the broker was stopped`,
-        );
-        expect(r.readAhead).toBeGreaterThan(0);
-        expect(r.readAhead).toBeLessThan(READ_AHEAD);
-        expect(await stored()).toBe(r.sent);
+        await expectPublishHeldBack(["--nats", NATS_URL, "--subject-prefix", subjectPrefix], "nats", stored);
       } finally {
         await nc.drain();
       }
@@ -249,13 +233,6 @@ describe.skipIf(!natsUp)("backpressure on NATS", () => {
     } finally {
       await nc.drain();
     }
-    const r = await consumeWithStalledStdout(["--nats", NATS_URL, "--stream", stream, "--count", String(LARGE_EVENTS)]);
-    expect(r.stderr).not.toMatch(/Error|at .*\.js/);
-    expect(r.status).toBe(0);
-    figures.push(`${expect.getState().currentTestName}: peak RSS ${(r.stalledRss / 2 ** 20).toFixed(0)} MB while stdout was not read`);
-    expect(r.stalledRss).toBeGreaterThan(0);
-    expect(r.stalledRss).toBeLessThan(STALLED_RSS);
-    expect(r.lines).toHaveLength(LARGE_EVENTS);
-    expect(new Set(r.lines).size).toBe(LARGE_EVENTS);
+    await expectConsumeHeldBack(["--nats", NATS_URL, "--stream", stream, "--count", String(LARGE_EVENTS)]);
   });
 });
