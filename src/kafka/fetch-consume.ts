@@ -128,8 +128,17 @@ export async function consumeFetched(
     wake = undefined;
     w?.();
   };
+  // commits in flight: the client retries a commit refused by a rebalance after joining the new
+  // generation, with the same offsets array; partitions this member lost are taken out of it, so that
+  // no offset it handled overwrites what their new owner committed since
+  const inflightCommits = new Set<{ partition: number }[]>();
   const onJoin = () => {
     rebalanced = true;
+    const owned = new Set(assigned(consumer, topic));
+    for (const offsets of inflightCommits) {
+      const kept = offsets.filter((x) => owned.has(x.partition));
+      offsets.splice(0, offsets.length, ...kept);
+    }
     poke();
   };
   const stop = () => {
@@ -156,15 +165,22 @@ export async function consumeFetched(
   let commitError: { error: unknown } | undefined;
   const commitNow = async () => {
     const offsets: { topic: string; partition: number; offset: bigint; leaderEpoch: number }[] = [];
+    // only partitions still assigned: after a rebalance, a lost partition's records come again to its new owner
+    const owned = new Set(assigned(consumer, topic));
     for (const [partition, offset] of handled) {
-      if (committed.get(partition) === offset) continue;
+      if (committed.get(partition) === offset || !owned.has(partition)) continue;
       offsets.push({ topic, partition, offset: BigInt(offset), leaderEpoch: epochs.get(partition) ?? -1 });
     }
     uncommitted = 0;
     lastCommit = Date.now();
     if (o.flush !== undefined) await o.flush();
     if (offsets.length === 0) return;
-    await consumer.commit({ offsets });
+    inflightCommits.add(offsets);
+    try {
+      await consumer.commit({ offsets });
+    } finally {
+      inflightCommits.delete(offsets);
+    }
     for (const { partition, offset } of offsets) committed.set(partition, Number(offset));
   };
   const commitInBackground = () => {
