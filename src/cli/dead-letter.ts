@@ -53,9 +53,12 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** A header name or value for a dead-letter line: its text, or `{ base64 }` of its bytes when they are not UTF-8 (never a lossy decoding). */
 export type DeadLetterHeaderText = string | { base64: string };
 
-/** Header byte pairs as dead-letter entries, text where the bytes are UTF-8, else base64. */
-export function deadLetterHeaders(pairs: Iterable<readonly [Uint8Array, Uint8Array]>): [DeadLetterHeaderText, DeadLetterHeaderText][] {
-  const text = (bytes: Uint8Array): DeadLetterHeaderText => {
+/** Header byte pairs as dead-letter entries, text where the bytes are UTF-8, else base64; a header without a value (`null`) gives "". */
+export function deadLetterHeaders(
+  pairs: Iterable<readonly [Uint8Array, Uint8Array | null]>,
+): [DeadLetterHeaderText, DeadLetterHeaderText][] {
+  const text = (bytes: Uint8Array | null): DeadLetterHeaderText => {
+    if (bytes === null) return "";
     try {
       return strictUtf8.decode(bytes);
     } catch {

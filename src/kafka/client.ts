@@ -10,6 +10,7 @@ import { sleep } from "../transport/batched.js";
 import type { CloudEventAttributes } from "../transport/cloudevents.js";
 import type { ConsumeReport, EventHandler, PublishReport } from "../transport/types.js";
 import { consumeStream } from "./consume-stream.js";
+import { consumeFetched, isGroupConsumer, type KafkaFetchPackage, KafkaRebalance } from "./fetch-consume.js";
 import { deliverRecords, runKafkaPipeline } from "./producer-pipeline.js";
 import { DEFAULT_KAFKA_TOPIC, defaultKafkaRecordOptions, type KafkaRecordOptions } from "./records.js";
 
@@ -127,7 +128,8 @@ export interface KafkaDeadLetterRecord {
   offset: bigint;
   key: Buffer | null;
   value: Buffer | null;
-  headers: [Buffer, Buffer][];
+  /** The record's own headers, in order; `null` for a header without a value. */
+  headers: [Buffer, Buffer | null][];
 }
 
 /**
@@ -209,7 +211,24 @@ export async function consumeFromKafka(
   const deadLetter = typeof o.deadLetter === "function" ? o.deadLetter : kafkaDeadLetterProducer(o.deadLetter, o.topic);
   let mode = o.from;
   let lastProgress = Date.now();
+  const progressed = () => (lastProgress = Date.now());
+  // a @platformatic/kafka Consumer is read with fetches of our own (see fetch-consume.ts)
+  const kafka = isGroupConsumer(consumer) ? await loadFetchPackage() : undefined;
+  let fetching = kafka !== undefined;
   for (;;) {
+    if (fetching && isGroupConsumer(consumer) && kafka !== undefined) {
+      const outcome = await consumeFetched(consumer, kafka, handler, deadLetter, o, report, progressed, mode);
+      if (outcome === "unsupported") {
+        fetching = false;
+        continue;
+      }
+      mode = "committed";
+      if (outcome === "done") return report;
+      if (outcome.error instanceof KafkaRebalance && !o.signal?.aborted) continue;
+      if (!isRetriable(outcome.error) || Date.now() - lastProgress > o.reconnectTimeout || o.signal?.aborted) throw outcome.error;
+      await sleep(o.retryDelay);
+      continue;
+    }
     let stream: KafkaMessagesStreamLike;
     try {
       stream = await consumer.consume({ topics: [o.topic], mode, fallbackMode: "earliest", autocommit: false });
@@ -220,11 +239,22 @@ export async function consumeFromKafka(
     }
     // after a reconnect, go on from what was committed, never from the beginning again
     mode = "committed";
-    const outcome = await consumeStream(stream, handler, deadLetter, o, report, () => (lastProgress = Date.now()));
+    const outcome = await consumeStream(stream, handler, deadLetter, o, report, progressed);
     if (outcome === "done") return report;
     if (!isRetriable(outcome.error) || Date.now() - lastProgress > o.reconnectTimeout || o.signal?.aborted) throw outcome.error;
     await sleep(o.retryDelay);
   }
+}
+
+let fetchPackage: Promise<KafkaFetchPackage | undefined> | undefined;
+
+/** `@platformatic/kafka` for the fetch path, loaded once; `undefined` if it cannot be loaded (then the client's stream is read). */
+function loadFetchPackage(): Promise<KafkaFetchPackage | undefined> {
+  fetchPackage ??= import("@platformatic/kafka").then(
+    (m) => m as unknown as KafkaFetchPackage,
+    () => undefined,
+  );
+  return fetchPackage;
 }
 
 /** Broker answers after which a consumer resumes from its committed offsets (a restart, a leader change, a rebalance). */
@@ -277,7 +307,8 @@ export function kafkaDeadLetterProducer(
 ): (record: KafkaDeadLetterRecord) => Promise<void> {
   const topic = target.topic ?? `${sourceTopic}.dead-letter`;
   return async (r) => {
-    const headers = new Map<Buffer, Buffer>(r.headers);
+    // a header without a value goes out as one (the client writes a null value as length -1)
+    const headers = new Map<Buffer, Buffer>(r.headers as [Buffer, Buffer][]);
     const add = (name: string, value: string) => headers.set(Buffer.from(name), Buffer.from(value));
     add(KAFKA_DEAD_LETTER_HEADERS.code, r.error.code);
     add(KAFKA_DEAD_LETTER_HEADERS.path, JSON.stringify(r.error.path));
