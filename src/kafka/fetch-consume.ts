@@ -404,8 +404,12 @@ export async function consumeFetched(
       await commitAll().catch(() => {});
       throw err.error;
     }
-    // the client failed or the group changed: commit what was handled, then resume from there
-    await commitAll().catch(() => {});
+    // the group changed: commit what was handled of the partitions kept, then resume from there;
+    // the client failed: wait only for the commit in flight (a new one to a coordinator that went
+    // away is retried for as long as the client's retries last, ~10 s in the cluster faults), and
+    // what was handled since comes again
+    if (err instanceof KafkaRebalance) await commitAll().catch(() => {});
+    else await committing;
     return { error: err };
   } finally {
     consumer.removeListener("consumer:group:join", onJoin);
