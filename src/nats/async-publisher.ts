@@ -5,6 +5,7 @@
  */
 import { BridgeError, clipText } from "../errors.js";
 import type { NatsHeaderBlock } from "./header-block.js";
+import { NatsFrameWriter, natsProtocolOf } from "./publish-frames.js";
 import { natsSizeLimitHint } from "./size-limit.js";
 
 /** What the publisher uses of a `@nats-io/transport-node` connection. */
@@ -86,6 +87,8 @@ export class JetStreamAsyncPublisher {
   /** The last entry accepted per key whose messages are not all acknowledged. */
   private readonly tails = new Map<string, Entry>();
   private readonly sweeper: NodeJS.Timeout;
+  /** Writes the frames into the connection's outbound buffer when it is a nats.js 3.x one. */
+  private readonly frames: NatsFrameWriter | undefined;
   private token = 0;
   private held = 0;
   private failure: BridgeError | undefined;
@@ -96,6 +99,8 @@ export class JetStreamAsyncPublisher {
     private readonly o: AsyncPublisherOptions,
   ) {
     this.prefix = `${o.inboxPrefix}.orwire${process.pid.toString(36)}${(inboxCount++).toString(36)}${Math.random().toString(36).slice(2, 10)}.`;
+    const protocol = natsProtocolOf(nc);
+    this.frames = protocol && new NatsFrameWriter(protocol, () => (nc as unknown as { isClosed(): boolean }).isClosed(), this.prefix);
     this.subscription = nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => (err === null ? this.reply(msg) : undefined) });
     this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.min(250, o.timeout / 4)));
   }
@@ -152,6 +157,7 @@ export class JetStreamAsyncPublisher {
 
   /** Stops the timers and the inbox subscription (messages in flight are no longer waited for). */
   close(): void {
+    this.frames?.flush();
     clearInterval(this.sweeper);
     this.subscription.unsubscribe();
   }
@@ -173,7 +179,10 @@ export class JetStreamAsyncPublisher {
     entry.sentAt = Date.now();
     this.inflight.set(token, entry);
     try {
-      this.nc.publish(entry.subject, entry.data, { reply: `${this.prefix}${token}`, headers: entry.headers(entry.msgID) });
+      const headers = entry.headers(entry.msgID);
+      if (this.frames?.write(entry.subject, token, headers.encode(), entry.data) !== true) {
+        this.nc.publish(entry.subject, entry.data, { reply: `${this.prefix}${token}`, headers });
+      }
     } catch (err) {
       // refused before it left: too large for the server, or the connection is closed
       this.inflight.delete(token);
