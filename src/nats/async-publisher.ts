@@ -102,7 +102,7 @@ export class JetStreamAsyncPublisher {
     private readonly o: AsyncPublisherOptions,
   ) {
     this.prefix = `${o.inboxPrefix}.orwire${process.pid.toString(36)}${(inboxCount++).toString(36)}${Math.random().toString(36).slice(2, 10)}.`;
-    this.prefixLength = /^[\x00-\x7f]*$/.test(this.prefix) ? this.prefix.length : -1;
+    this.prefixLength = Buffer.byteLength(this.prefix) === this.prefix.length ? this.prefix.length : -1; // ASCII: a byte a character
     const protocol = natsProtocolOf(nc);
     this.frames = protocol && new NatsFrameWriter(protocol, () => (nc as unknown as { isClosed(): boolean }).isClosed(), this.prefix);
     this.subscription = nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => (err === null ? this.reply(msg) : undefined) });
