@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isBridgeError } from "../src/index.js";
-import { readNatsHeaderBlock } from "../src/nats/header-block.js";
+import { readNatsHeaderBlock, writeNatsHeaderBlock } from "../src/nats/header-block.js";
 import { natsOutgoingWriter } from "../src/nats/outgoing-writer.js";
 import { toNatsMessage } from "../src/nats/records.js";
 import { makeEvents, sseSample } from "./support/events.js";
@@ -30,6 +30,8 @@ describe("natsOutgoingWriter", () => {
         ...(stream === undefined ? [] : [["Nats-Expected-Stream", stream]]),
       ]);
       expect(m.headers(m.msgID)).not.toBe(m.headers(m.msgID));
+      // byte for byte the block of writeNatsHeaderBlock
+      expect(Buffer.from(m.headers(m.msgID).encode())).toEqual(Buffer.from(writeNatsHeaderBlock(sent).encode()));
     });
   });
 

@@ -1,6 +1,6 @@
 /** `orwire decode`: protobuf (raw or size-delimited) to NDJSON in either shape. */
 import { decode } from "../codec.js";
-import type { ImageGenCallLifecycleEvent, Shape } from "../json/event.js";
+import { EVENT_KINDS, type ImageGenCallLifecycleEvent, type Shape } from "../json/event.js";
 import { stringifyJson } from "../json/json-text.js";
 import { toWireJson } from "../json/wire-json.js";
 import { decodeAny, decodeEvent } from "../lifecycle.js";
@@ -23,7 +23,61 @@ export interface DecodeCommand {
 
 /** Renders a decoded event as one compact JSON line in the shape asked for. */
 export function eventLine(event: ImageGenCallLifecycleEvent, shape: Shape): string {
-  return `${stringifyJson(shape === "wire" ? toWireJson(event) : event)}\n`;
+  return plainEventLine(event, shape) ?? `${stringifyJson(shape === "wire" ? toWireJson(event) : event)}\n`;
+}
+
+/**
+ * The line of an event that has `type` and its kind's known members and nothing else, all of them
+ * strings or finite numbers, written member by member without building an object; the same text
+ * as the general way. `undefined` for any other event.
+ */
+function plainEventLine(event: ImageGenCallLifecycleEvent, shape: Shape): string | undefined {
+  const kind = EVENT_KINDS.get(event.type);
+  if (kind === undefined) return undefined;
+  const members = kind.members;
+  let keys = 0;
+  for (const _ in event) keys++;
+  if (keys !== members.length + 1) return undefined;
+  const values = event as unknown as Record<string, unknown>;
+  // the SDK object is written in its own order, the wire JSON in the kind's (`toShape`)
+  let line: string;
+  if (shape === "wire") {
+    line = `{"type":${quoted(kind.type)}`;
+    for (const m of members) {
+      const value = text(values[m.sdk]);
+      if (value === undefined) return undefined;
+      line += `,"${m.wire}":${value}`;
+    }
+  } else {
+    const known = kind.keys.sdk;
+    let first = true;
+    line = "{";
+    for (const key in event) {
+      if (!known.has(key)) return undefined;
+      const value = text(values[key]);
+      if (value === undefined) return undefined;
+      line += `${first ? "" : ","}"${key}":${value}`;
+      first = false;
+    }
+  }
+  return `${line}}\n`;
+}
+
+/** A string or finite number as JSON text (`-0` kept), `undefined` for anything else. */
+function text(value: unknown): string | undefined {
+  if (typeof value === "string") return quoted(value);
+  if (typeof value !== "number" || !Number.isFinite(value)) return undefined;
+  return Object.is(value, -0) ? "-0" : `${value}`;
+}
+
+/** A string as JSON text: as it is between quotes unless a character needs an escape. */
+function quoted(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // control characters, `"`, `\\` and surrogates (a lone one is escaped): JSON's own writing
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return `"${s}"`;
 }
 
 /** `orwire decode`: protobuf in (raw or size-delimited), one JSON object per line out. */

@@ -36,7 +36,9 @@ export async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Buffer
  * `Failure` naming the output, never left as an unhandled `error` event.
  */
 export class Output {
-  private parts: (string | Uint8Array)[] = [];
+  private parts: Uint8Array[] = [];
+  /** The text written since the last bytes, one string: lines are joined as they come, encoded once per batch. */
+  private text = "";
   private size = 0;
   private failed: unknown;
 
@@ -54,7 +56,13 @@ export class Output {
   /** Queues text or bytes; flushes when the batch is full. Resolves at once unless the stream is busy. */
   write(data: string | Uint8Array): Promise<void> | undefined {
     this.check();
-    this.parts.push(data);
+    if (typeof data === "string") {
+      this.text += data;
+    } else {
+      if (this.text !== "") this.parts.push(Buffer.from(this.text));
+      this.text = "";
+      this.parts.push(data);
+    }
     this.size += data.length;
     return this.size >= this.batchBytes ? this.flush() : undefined;
   }
@@ -62,13 +70,12 @@ export class Output {
   /** Writes what is queued and waits for the stream to drain if it asks to. */
   async flush(): Promise<void> {
     this.check();
-    if (this.parts.length === 0) return;
+    if (this.parts.length === 0 && this.text === "") return;
     const parts = this.parts;
-    const chunk =
-      parts.length === 1 && typeof parts[0] !== "string"
-        ? parts[0]!
-        : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
+    if (this.text !== "") parts.push(Buffer.from(this.text));
+    const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     this.parts = [];
+    this.text = "";
     this.size = 0;
     if (!this.stream.write(chunk)) await this.drained();
     this.check();

@@ -5,6 +5,8 @@
  */
 import { BridgeError, clipText } from "../errors.js";
 import type { NatsHeaderBlock } from "./header-block.js";
+import { scanPubAck } from "./pub-ack.js";
+import { NatsFrameWriter, natsProtocolOf } from "./publish-frames.js";
 import { natsSizeLimitHint } from "./size-limit.js";
 
 /** What the publisher uses of a `@nats-io/transport-node` connection. */
@@ -86,6 +88,10 @@ export class JetStreamAsyncPublisher {
   /** The last entry accepted per key whose messages are not all acknowledged. */
   private readonly tails = new Map<string, Entry>();
   private readonly sweeper: NodeJS.Timeout;
+  /** Writes the frames into the connection's outbound buffer when it is a nats.js 3.x one. */
+  private readonly frames: NatsFrameWriter | undefined;
+  /** The inbox prefix's length in bytes, or -1 when it is not ASCII. */
+  private readonly prefixLength: number;
   private token = 0;
   private held = 0;
   private failure: BridgeError | undefined;
@@ -96,6 +102,9 @@ export class JetStreamAsyncPublisher {
     private readonly o: AsyncPublisherOptions,
   ) {
     this.prefix = `${o.inboxPrefix}.orwire${process.pid.toString(36)}${(inboxCount++).toString(36)}${Math.random().toString(36).slice(2, 10)}.`;
+    this.prefixLength = Buffer.byteLength(this.prefix) === this.prefix.length ? this.prefix.length : -1; // ASCII: a byte a character
+    const protocol = natsProtocolOf(nc);
+    this.frames = protocol && new NatsFrameWriter(protocol, () => (nc as unknown as { isClosed(): boolean }).isClosed(), this.prefix);
     this.subscription = nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => (err === null ? this.reply(msg) : undefined) });
     this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.min(250, o.timeout / 4)));
   }
@@ -152,6 +161,7 @@ export class JetStreamAsyncPublisher {
 
   /** Stops the timers and the inbox subscription (messages in flight are no longer waited for). */
   close(): void {
+    this.frames?.flush();
     clearInterval(this.sweeper);
     this.subscription.unsubscribe();
   }
@@ -173,7 +183,10 @@ export class JetStreamAsyncPublisher {
     entry.sentAt = Date.now();
     this.inflight.set(token, entry);
     try {
-      this.nc.publish(entry.subject, entry.data, { reply: `${this.prefix}${token}`, headers: entry.headers(entry.msgID) });
+      const headers = entry.headers(entry.msgID);
+      if (this.frames?.write(entry.subject, token, headers.encode(), entry.data) !== true) {
+        this.nc.publish(entry.subject, entry.data, { reply: `${this.prefix}${token}`, headers });
+      }
     } catch (err) {
       // refused before it left: too large for the server, or the connection is closed
       this.inflight.delete(token);
@@ -182,11 +195,16 @@ export class JetStreamAsyncPublisher {
   }
 
   private reply(msg: NatsReplyLike): void {
-    const token = Number(msg.subject.slice(this.prefix.length));
+    const token = this.tokenOf(msg);
     const entry = this.inflight.get(token);
     if (entry === undefined) return; // a late answer to a send that timed out and went again
     this.inflight.delete(token);
     if (msg.headers !== undefined && msg.headers.code === NO_RESPONDERS) return this.retry(entry, "no stream answered (no responders)");
+    const duplicate = scanPubAck(msg.data);
+    if (duplicate !== undefined) {
+      this.o.onAcknowledged(duplicate);
+      return this.settle(entry);
+    }
     let answer: { stream?: string; duplicate?: boolean; error?: { code?: number; err_code?: number; description?: string } };
     try {
       answer = JSON.parse(text.decode(msg.data));
@@ -201,6 +219,22 @@ export class JetStreamAsyncPublisher {
     if (typeof answer.stream !== "string" || answer.stream === "") return this.fail(entry, "invalid acknowledgment (no stream)", answer);
     this.o.onAcknowledged(answer.duplicate === true);
     this.settle(entry);
+  }
+
+  /** The token a reply's subject ends with: read from nats.js's bytes of it when it has them (no string decoded), else from the subject. */
+  private tokenOf(msg: NatsReplyLike): number {
+    const bytes = (msg as { _msg?: { subject?: unknown } })._msg?.subject;
+    const from = this.prefixLength;
+    if (!(bytes instanceof Uint8Array) || from < 0 || bytes.length <= from || bytes.length > from + 15) {
+      return Number(msg.subject.slice(this.prefix.length));
+    }
+    let token = 0;
+    for (let i = from; i < bytes.length; i++) {
+      const d = bytes[i]! - 0x30;
+      if (d < 0 || d > 9) return Number(msg.subject.slice(this.prefix.length));
+      token = token * 10 + d;
+    }
+    return token;
   }
 
   /** Sends the message next in line of the key, or frees the key. */

@@ -1,5 +1,7 @@
 /** NATS header blocks as bytes: read strictly, so that a value that is not UTF-8 is refused, not repaired; and written. */
 import { BridgeError } from "../errors.js";
+import type { CloudEventHeaderMatcher } from "../transport/cloudevent-header-matcher.js";
+import type { CloudEventAttributes } from "../transport/cloudevents.js";
 import { utf8 } from "../wire/utf8.js";
 
 /**
@@ -45,6 +47,40 @@ export function natsHeaderBytePairs(block: Uint8Array): [Uint8Array, Uint8Array]
     pairs.push([line.subarray(0, colon), line.subarray(from, to)]);
   }
   return pairs;
+}
+
+/**
+ * Offers the `Name: value` lines of a block, as `natsHeaderBytePairs` splits them, to a matcher
+ * (without copying or decoding them) and gives its attributes, or `undefined` when the exact
+ * reader (`readNatsHeaderBlock`, `fromCloudEventHeaders`) must read the block.
+ */
+export function matchNatsHeaderBlock(block: Uint8Array, matcher: CloudEventHeaderMatcher): CloudEventAttributes | undefined {
+  matcher.begin();
+  const length = block.length;
+  let start = lineEnd(block, 0); // skip the status line
+  while (start < length) {
+    let colon = -1;
+    let end = start;
+    let all = 0; // every byte of the line or-ed: below 0x80 when all are ASCII
+    for (let c: number; end < length && (c = block[end]!) !== LF; end++) {
+      all |= c;
+      if (c === COLON && colon < 0) colon = end;
+    }
+    let stop = end;
+    if (end < length) end++; // past the LF
+    if (stop > start && block[stop - 1] === CR) stop--;
+    if (stop === start) break;
+    if (colon > start) {
+      if (all >= 0x80) return undefined; // maybe not UTF-8: the exact reader decides
+      let from = colon + 1;
+      let to = stop;
+      while (from < to && (block[from] === 0x20 || block[from] === 0x09)) from++;
+      while (to > from && (block[to - 1] === 0x20 || block[to - 1] === 0x09)) to--;
+      if (!matcher.asciiHeader(block, start, colon, from, to)) return undefined;
+    }
+    start = end;
+  }
+  return matcher.end();
 }
 
 /** The header pairs of a block as text, refusing a name or value that is not UTF-8 (`invalid_header`, path `["headers", name]`). */

@@ -6,7 +6,7 @@
 import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { encodeEventMessage } from "../lifecycle.js";
 import type { OutgoingNatsMessage } from "./async-publisher.js";
-import { type NatsHeaderBlock, writeNatsHeaderBlock } from "./header-block.js";
+import { NatsHeaderBlock, writeNatsHeaderBlock } from "./header-block.js";
 import { type NatsFixedParts, natsFixedParts, natsMessageId } from "./message-writer.js";
 import type { NatsMessageOptions } from "./records.js";
 
@@ -35,14 +35,44 @@ export function natsOutgoingWriter(
   };
 }
 
-/** Builds the header block of a message of one type from its message id (the value of `ce-id` and `Nats-Msg-Id`). */
+/**
+ * Builds the header block of a message of one type from its message id (the value of `ce-id` and
+ * `Nats-Msg-Id`). The block's bytes around the two ids are written once (`writeNatsHeaderBlock`
+ * checks them); a message id is percent-encoded ASCII (`natsMessageId`), so its characters are
+ * copied in as bytes.
+ */
 function headerBuilder(fixed: NatsFixedParts, expectedStream: string | undefined): (msgID: string) => NatsHeaderBlock {
   const idAt = fixed.headers.findIndex(([name]) => name === "ce-id");
-  return (msgID) => {
+  const pairsOf = (msgID: string) => {
     const pairs = fixed.headers.slice();
     pairs[idAt] = ["ce-id", msgID];
     pairs.push(["Nats-Msg-Id", msgID]);
     if (expectedStream !== undefined) pairs.push(["Nats-Expected-Stream", expectedStream]);
-    return writeNatsHeaderBlock(pairs);
+    return pairs;
+  };
+  // the block of an empty id, cut where the ids go: after `ce-id: ` and after `Nats-Msg-Id: `
+  const empty = writeNatsHeaderBlock(pairsOf("")).encode();
+  const text = new TextDecoder().decode(empty);
+  const first = text.indexOf("\r\nce-id: ") + "\r\nce-id: ".length;
+  const second = text.indexOf("\r\nNats-Msg-Id: ", first) + "\r\nNats-Msg-Id: ".length;
+  const head = empty.subarray(0, first);
+  const middle = empty.subarray(first, second);
+  const tail = empty.subarray(second);
+  return (msgID) => {
+    if (!ASCII_ID.test(msgID)) return writeNatsHeaderBlock(pairsOf(msgID));
+    const n = msgID.length;
+    const bytes = new Uint8Array(empty.length + 2 * n);
+    bytes.set(head, 0);
+    let at = head.length;
+    for (let i = 0; i < n; i++) bytes[at + i] = msgID.charCodeAt(i);
+    at += n;
+    bytes.set(middle, at);
+    at += middle.length;
+    for (let i = 0; i < n; i++) bytes[at + i] = msgID.charCodeAt(i);
+    bytes.set(tail, at + n);
+    return new NatsHeaderBlock(bytes);
   };
 }
+
+/** What `natsMessageId` gives: printable ASCII (no CR or LF). */
+const ASCII_ID = /^[\x21-\x7e]*$/;

@@ -4,6 +4,7 @@ import type { ImageGenCallLifecycleEvent } from "../json/event.js";
 import { EVENT_KINDS } from "../json/event.js";
 import { decodeEventMessage, encodeEventMessage } from "../lifecycle.js";
 import { withDefaults } from "../options.js";
+import { CloudEventHeaderMatcher } from "../transport/cloudevent-header-matcher.js";
 import {
   type CloudEventAttributes,
   type CloudEventsOptions,
@@ -14,7 +15,7 @@ import {
   toCloudEventAttributes,
   toCloudEventHeaders,
 } from "../transport/cloudevents.js";
-import { readNatsHeaderBlock } from "./header-block.js";
+import { matchNatsHeaderBlock, readNatsHeaderBlock } from "./header-block.js";
 
 /** The default subject prefix: each lifecycle type is published on `${prefix}.${suffix}`. */
 export const DEFAULT_NATS_SUBJECT_PREFIX = "openresponses.image_generation_call";
@@ -98,8 +99,12 @@ export function fromNatsMessage(message: NatsMessageInput): ImageGenCallLifecycl
 
 /** `fromNatsMessage` with the attributes the headers carried. */
 export function readNatsMessage(message: NatsMessageInput): { event: ImageGenCallLifecycleEvent; attributes: CloudEventAttributes } {
-  const headers = message.headers instanceof Uint8Array ? readNatsHeaderBlock(message.headers) : natsHeaderPairs(message.headers);
-  const attributes = fromCloudEventHeaders(headers, "nats");
+  const block = message.headers;
+  // the headers the bridge writes are matched by their bytes; anything else is read the exact way
+  const attributes =
+    block instanceof Uint8Array
+      ? (matchNatsHeaderBlock(block, matcher) ?? fromCloudEventHeaders(readNatsHeaderBlock(block), "nats"))
+      : fromCloudEventHeaders(natsHeaderPairs(block), "nats");
   if (!(message.data instanceof Uint8Array)) throw new BridgeError("invalid_type", ["data"], "message data is not bytes");
   const event = decodeEventMessage(message.data, attributes.type);
   const id = eventId(event);
@@ -113,6 +118,8 @@ export function readNatsMessage(message: NatsMessageInput): { event: ImageGenCal
   }
   return { event, attributes };
 }
+
+const matcher = new CloudEventHeaderMatcher("nats");
 
 /** Normalizes headers of any client's shape to pairs, one per value. */
 export function natsHeaderPairs(headers: NatsHeadersInput | undefined): [string, string][] {
