@@ -13,6 +13,7 @@ import { runDemo } from "./demo.js";
 import { runEncode } from "./encode.js";
 import { describeSystemError, Failure } from "./failure.js";
 import { parseFlags, wantsHelp } from "./flags.js";
+import { boundHeapGrowth } from "./heap-growth.js";
 import { runPublish } from "./publish.js";
 import { BROKER_OPTIONS, brokerTarget, seconds } from "./queues.js";
 import { UsageError } from "./usage-error.js";
@@ -182,6 +183,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           replicas: { type: "string" },
           "delivery-timeout": { type: "string" },
         });
+        boundHeapGrowth();
         await runPublish({
           target: brokerTarget(values, "publish"),
           input: oneOf<"json" | "sse">(values.input, ["json", "sse"], "--input"),
@@ -201,6 +203,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           "dead-letter": { type: "string" },
         });
         if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+        boundHeapGrowth();
         await runConsume({
           target: brokerTarget(values, "consume"),
           shape: oneOf(values.shape, ["sdk", "wire"], "--shape"),

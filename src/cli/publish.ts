@@ -3,6 +3,7 @@ import { isBridgeError } from "../errors.js";
 import { ensureKafkaTopic } from "../kafka/admin.js";
 import { publishToKafka } from "../kafka/client.js";
 import { ensureJetStream, publishToJetStream } from "../nats/client.js";
+import { arraySource } from "../transport/batched.js";
 import { eventId } from "../transport/cloudevents.js";
 import type { PublishReport } from "../transport/types.js";
 import { Failure } from "./failure.js";
@@ -60,10 +61,13 @@ export async function runPublish(command: PublishCommand): Promise<void> {
     process.stderr.write(`orwire publish: no events in the input, nothing published${sse ? skippedSummary(skipped) : ""}\n`);
     return;
   }
-  const events = (async function* () {
-    yield first.value;
-    yield* rest;
-  })();
+  // an array of events per chunk, taken whole by the publishers: one await per chunk, not per event
+  const events = arraySource(
+    (async function* () {
+      yield first.value;
+      yield* rest;
+    })(),
+  );
   const interrupt = interruptible();
   let report: PublishReport;
   let where: string;
@@ -118,7 +122,7 @@ export async function runPublish(command: PublishCommand): Promise<void> {
     const failure = brokerFailure(err, `cannot publish to ${describeTarget(target)}`) as Error;
     if (acknowledged > 0) throw new Failure(`${failure.message}; ${acknowledged} events were acknowledged`);
     const at = lines.lineOf(1) === 1 ? "record 1" : `record 1 (line ${lines.lineOf(1)})`;
-    throw new Failure(`${at}: event ${eventId(first.value)} was not published: ${failure.message}`);
+    throw new Failure(`${at}: event ${eventId(first.value[0]!)} was not published: ${failure.message}`);
   } finally {
     interrupt.dispose();
   }

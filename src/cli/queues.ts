@@ -233,14 +233,17 @@ export async function openNats(target: Extract<BrokerTarget, { kind: "nats" }>):
 
 /**
  * Lifecycle events from NDJSON (any of the four types, either JSON shape per line, blank lines
- * skipped). A line that is not an event ends the input with a `Failure` naming its record and
- * line; `lines` learns the line of each record read.
+ * skipped), an array per chunk of input (none empty). A line that is not an event ends the input
+ * with a `Failure` naming its record and line, after an array of the events before it; `lines`
+ * learns the line of each record read.
  */
-export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: LineIndex): AsyncGenerator<ImageGenCallLifecycleEvent> {
+export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: LineIndex): AsyncGenerator<ImageGenCallLifecycleEvent[]> {
   const splitter = new LineSplitter();
   let record = 0;
   let lineNumber = 0;
-  const take = function* ({ buf, bounds }: Lines): Generator<ImageGenCallLifecycleEvent> {
+  let failure: Failure | undefined;
+  const take = ({ buf, bounds }: Lines): ImageGenCallLifecycleEvent[] => {
+    const events: ImageGenCallLifecycleEvent[] = [];
     for (let i = 0; i < bounds.length; i += 2) {
       lineNumber++;
       const text = lineText(buf, bounds[i]!, bounds[i + 1]!);
@@ -249,27 +252,36 @@ export async function* ndjsonEvents(chunks: AsyncIterable<Uint8Array>, lines: Li
       lines.add(lineNumber);
       try {
         if (typeof text !== "string") throw text;
-        yield fromJson(parseJson(text));
+        events.push(fromJson(parseJson(text)));
       } catch (err) {
-        throw new Failure(describeRecord(asBridgeError(err), record, lineNumber));
+        failure = new Failure(describeRecord(asBridgeError(err), record, lineNumber));
+        break;
       }
     }
+    return events;
   };
-  for await (const chunk of chunks) yield* take(splitter.push(chunk));
-  yield* take(splitter.end());
+  for await (const chunk of chunks) {
+    const events = take(splitter.push(chunk));
+    if (events.length > 0) yield events;
+    if (failure !== undefined) throw failure;
+  }
+  const events = take(splitter.end());
+  if (events.length > 0) yield events;
+  if (failure !== undefined) throw failure;
 }
 
 /**
- * The image generation call events of a Responses API event stream (SSE, read strictly); other
- * events are counted by type in `skipped`. An event that does not convert ends the input with a
- * `Failure` naming its record and line; malformed SSE, with the parser's reason and line;
- * `lines` learns the line of each record read.
+ * The image generation call events of a Responses API event stream (SSE, read strictly), an array
+ * per batch of the parser (none empty); other events are counted by type in `skipped`. An event
+ * that does not convert ends the input with a `Failure` naming its record and line, after an array
+ * of the events before it; malformed SSE, with the parser's reason and line; `lines` learns the
+ * line of each record read.
  */
 export async function* sseEvents(
   chunks: AsyncIterable<Uint8Array>,
   lines: LineIndex,
   skipped: Map<string, number>,
-): AsyncGenerator<ImageGenCallLifecycleEvent> {
+): AsyncGenerator<ImageGenCallLifecycleEvent[]> {
   let record = 0;
   const batches = readSse(chunks);
   const malformed = (err: unknown): never => {
@@ -277,15 +289,20 @@ export async function* sseEvents(
     throw new Failure(`${error.reason} (${error.code})`);
   };
   for (let next = await batches.next().catch(malformed); !next.done; next = await batches.next().catch(malformed)) {
+    const events: ImageGenCallLifecycleEvent[] = [];
+    let failure: Failure | undefined;
     for (const e of lifecycleEvents(next.value, skipped)) {
       record++;
       lines.add(e.line);
       try {
-        yield fromWireJson(e.data);
+        events.push(fromWireJson(e.data));
       } catch (err) {
-        throw new Failure(describeRecord(asBridgeError(err), record, e.line));
+        failure = new Failure(describeRecord(asBridgeError(err), record, e.line));
+        break;
       }
     }
+    if (events.length > 0) yield events;
+    if (failure !== undefined) throw failure;
   }
 }
 

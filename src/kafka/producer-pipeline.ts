@@ -39,8 +39,8 @@ interface QueuedRecord extends PendingRecord {
 }
 
 interface Lane {
+  /** Records read and not yet sent, in order. */
   queue: QueuedRecord[];
-  head: number;
   busy: boolean;
 }
 
@@ -55,7 +55,7 @@ export async function runKafkaPipeline(
   partitions: number,
 ): Promise<PublishReport> {
   const report: PublishReport = { published: 0, duplicates: 0, retries: 0 };
-  const lanes: Lane[] = Array.from({ length: partitions }, () => ({ queue: [], head: 0, busy: false }));
+  const lanes: Lane[] = Array.from({ length: partitions }, () => ({ queue: [], busy: false }));
   const write = kafkaRecordParts(o);
   // a request in flight and one waiting, per partition
   const maxPending = Math.max(o.batchSize, 1) * Math.max(partitions, 1) * 2;
@@ -72,23 +72,14 @@ export async function runKafkaPipeline(
   const waitForChange = () => new Promise<void>((resolve) => (wake = resolve));
 
   const dispatch = (lane: Lane) => {
-    if (lane.busy || lane.head >= lane.queue.length || failure !== undefined) return;
-    const batch: QueuedRecord[] = [];
+    const { queue } = lane;
+    if (lane.busy || queue.length === 0 || failure !== undefined) return;
+    let n = 0;
     let bytes = 0;
-    while (
-      lane.head < lane.queue.length &&
-      batch.length < o.batchSize &&
-      (batch.length === 0 || bytes + lane.queue[lane.head]!.bytes <= o.batchBytes)
-    ) {
-      const r = lane.queue[lane.head++]!;
-      r.headers = kafkaHeaders(r.fixed, r.id);
-      bytes += r.bytes;
-      batch.push(r);
-    }
-    if (lane.head > 4096 && lane.head * 2 > lane.queue.length) {
-      lane.queue = lane.queue.slice(lane.head);
-      lane.head = 0;
-    }
+    while (n < queue.length && n < o.batchSize && (n === 0 || bytes + queue[n]!.bytes <= o.batchBytes)) bytes += queue[n++]!.bytes;
+    // taken out of the queue, so that the queue holds no record once its request is acknowledged
+    const batch = queue.splice(0, n);
+    for (const r of batch) r.headers = kafkaHeaders(r.fixed, r.id);
     lane.busy = true;
     deliverRecords(producer, batch, o, report).then(
       () => {
@@ -139,12 +130,12 @@ export async function runKafkaPipeline(
   }
   // send what was read (up to an event that could not be encoded), unless a batch failed
   for (const lane of lanes) dispatch(lane);
-  while (lanes.some((l) => l.busy || (failure === undefined && l.head < l.queue.length))) await waitForChange();
+  while (lanes.some((l) => l.busy || (failure === undefined && l.queue.length > 0))) await waitForChange();
   if (failure !== undefined) {
     // the first record not acknowledged: the failed one, or one still queued behind another partition
     let first = failure;
     for (const lane of lanes) {
-      const next = lane.queue[lane.head];
+      const next = lane.queue[0];
       if (next !== undefined && next.record < first.record!)
         first = new BridgeError("publish_failed", [], `event ${clipText(idText(next))}: not sent after ${failure.reason}`, {
           record: next.record,

@@ -49,11 +49,14 @@ export function kafkaRecordParts(options: Partial<KafkaRecordOptions> = {}): (ev
         ? message
         : toConfluent(message, { ...confluent, messageIndexes: confluent.messageIndexes ?? confluentMessageIndexes(event.type) });
     const value = Buffer.from(framed.buffer, framed.byteOffset, framed.byteLength);
-    const key = Buffer.from(event.itemId);
+    // `ce_id` is the item id, a colon and the sequence number: the key is its first bytes
     const id = Buffer.from(eventId(event));
+    const key = id.subarray(0, id.lastIndexOf(COLON));
     return { key, value, id, fixed, bytes: key.length + value.length + fixed.bytes + id.length };
   };
 }
+
+const COLON = 0x3a;
 
 /** A record's headers as `@platformatic/kafka` takes them: a new Map of its type's buffers, with its `ce_id`. */
 export function kafkaHeaders(fixed: KafkaFixedHeaders, id: Buffer): Map<Buffer, Buffer> {

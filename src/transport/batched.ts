@@ -3,13 +3,40 @@ import type { Source } from "../source.js";
 
 const LINGERED = Symbol("lingered");
 
+/** Where an `ArraySource` keeps its arrays. */
+const ARRAYS = Symbol("arrays");
+
+/**
+ * A source whose items come in arrays (e.g. the events of one chunk of a file): iterated, it gives
+ * the items one by one like any source; `batched` takes it an array at a time, with one await per
+ * array instead of a promise or two per item.
+ */
+export interface ArraySource<T> extends AsyncIterable<T> {
+  readonly [ARRAYS]: AsyncIterable<T[]>;
+}
+
+/** The `ArraySource` of `arrays`: their items in order; an array's items are read before the next array is asked for. */
+export function arraySource<T>(arrays: AsyncIterable<T[]>): ArraySource<T> {
+  return {
+    [ARRAYS]: arrays,
+    async *[Symbol.asyncIterator]() {
+      for await (const items of arrays) yield* items;
+    },
+  };
+}
+
 /**
  * Groups items into arrays of at most `size`, in order. A partly filled group is handed on once
  * `linger` ms have passed since its first item (one timer per group, not per item), so a slow
  * source (a terminal, a pipe) does not hold items back. If the source throws, the items read
- * before the error are handed on first.
+ * before the error are handed on first. An `ArraySource`'s arrays are handed on as they come (cut to
+ * `size`), without lingering: each is whole when it comes.
  */
 export async function* batched<T>(source: Source<T>, size: number, linger: number): AsyncGenerator<T[]> {
+  if (ARRAYS in source) {
+    yield* batchedArrays((source as ArraySource<T>)[ARRAYS], size);
+    return;
+  }
   const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : toAsync(source[Symbol.iterator]());
   let batch: T[] = [];
   let pending: Promise<IteratorResult<T>> | undefined;
@@ -53,6 +80,16 @@ export async function* batched<T>(source: Source<T>, size: number, linger: numbe
   } finally {
     clearTimeout(timer);
     if (pending === undefined) await it.return?.();
+  }
+}
+
+async function* batchedArrays<T>(arrays: AsyncIterable<T[]>, size: number): AsyncGenerator<T[]> {
+  for await (const items of arrays) {
+    if (items.length <= size) {
+      if (items.length > 0) yield items;
+      continue;
+    }
+    for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
   }
 }
 

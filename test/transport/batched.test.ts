@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { batched } from "../../src/transport/batched.js";
+import { arraySource, batched } from "../../src/transport/batched.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -64,5 +64,81 @@ describe("batched", () => {
       })(),
     ).rejects.toThrow("broken");
     expect(seen).toEqual([[1, 2]]);
+  });
+});
+
+describe("batched, of an ArraySource", () => {
+  /** Arrays from a generator, counting how many times it was asked for the next one. */
+  function counted(arrays: number[][]) {
+    const asked = { n: 0 };
+    const source = arraySource({
+      [Symbol.asyncIterator]() {
+        let i = 0;
+        return {
+          async next() {
+            asked.n++;
+            return i < arrays.length ? { done: false, value: arrays[i++]! } : { done: true, value: undefined };
+          },
+        };
+      },
+    });
+    return { source, asked };
+  }
+
+  it("hands each array on as it comes, cut to `size`, skipping empty ones, one request to the source per array", async () => {
+    const { source, asked } = counted([[1, 2, 3], [], [4, 5, 6, 7, 8], [9]]);
+    expect(await collect(batched(source, 3, 5))).toEqual([[1, 2, 3], [4, 5, 6], [7, 8], [9]]);
+    expect(asked.n).toBe(5);
+  });
+
+  it("does not wait for a partly filled group: an array is handed on before the next is asked for", async () => {
+    let release: () => void = () => {};
+    async function* arrays() {
+      yield [1, 2];
+      await new Promise<void>((resolve) => (release = resolve));
+      yield [3];
+    }
+    const groups = batched(arraySource(arrays()), 10, 60_000);
+    expect((await groups.next()).value).toEqual([1, 2]);
+    const next = groups.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    expect((await next).value).toEqual([3]);
+    expect((await groups.next()).done).toBe(true);
+  });
+
+  it("hands on the items of the arrays before the source failed, then the failure", async () => {
+    async function* arrays() {
+      yield [1, 2];
+      throw new Error("broken");
+    }
+    const seen: number[][] = [];
+    await expect(
+      (async () => {
+        for await (const g of batched(arraySource(arrays()), 10, 5)) seen.push(g);
+      })(),
+    ).rejects.toThrow("broken");
+    expect(seen).toEqual([[1, 2]]);
+  });
+
+  it("gives its items one by one when iterated, and closes the arrays' source when the reader stops", async () => {
+    let closed = false;
+    async function* arrays() {
+      try {
+        yield [1, 2];
+        yield [3, 4];
+      } finally {
+        closed = true;
+      }
+    }
+    const items: number[] = [];
+    for await (const x of arraySource(arrays())) items.push(x);
+    expect(items).toEqual([1, 2, 3, 4]);
+    const early = arrays();
+    for await (const g of batched(arraySource(early), 10, 5)) {
+      expect(g).toEqual([1, 2]);
+      break;
+    }
+    expect(closed).toBe(true);
   });
 });
