@@ -1,5 +1,6 @@
 /** Reading a Kafka topic at fetch speed: events handed to the handler as they come, commits per batch after it. */
 import { isBridgeError } from "../errors.js";
+import { watchIdle } from "../transport/batched.js";
 import type { ConsumeReport, EventHandler } from "../transport/types.js";
 import type {
   KafkaConsumedMessage,
@@ -63,11 +64,7 @@ export async function consumeStream(
   const close = () => void stream.close().catch(() => {});
   // one timer for the idle timeout, not one per record
   let lastSeen = Date.now();
-  const idleTimeout = o.idleTimeout;
-  const idle =
-    idleTimeout === undefined
-      ? undefined
-      : setInterval(() => Date.now() - lastSeen >= idleTimeout && close(), Math.max(1, Math.min(idleTimeout, 100)));
+  const endIdle = watchIdle(o.idleTimeout, () => lastSeen, close);
   o.signal?.addEventListener("abort", close, { once: true });
   let lastProgress = 0;
   try {
@@ -137,7 +134,7 @@ export async function consumeStream(
     await committing;
     return { error: err };
   } finally {
-    if (idle !== undefined) clearInterval(idle);
+    endIdle();
     o.signal?.removeEventListener("abort", close);
     await stream.close().catch(() => {});
   }

@@ -4,7 +4,7 @@
  * requests parsed by us, batch by batch from one buffer per partition.
  */
 import { isBridgeError } from "../errors.js";
-import { sleep } from "../transport/batched.js";
+import { sleep, watchIdle } from "../transport/batched.js";
 import type { ConsumeReport, EventHandler } from "../transport/types.js";
 import type { KafkaConsumeOptions, KafkaConsumerLike, KafkaDeadLetterRecord, KafkaEventContext } from "./client.js";
 import { UserFailure } from "./consume-stream.js";
@@ -146,11 +146,7 @@ export async function consumeFetched(
     poke();
   };
   let lastSeen = Date.now();
-  const idleTimeout = o.idleTimeout;
-  const idle =
-    idleTimeout === undefined
-      ? undefined
-      : setInterval(() => Date.now() - lastSeen >= idleTimeout && stop(), Math.max(1, Math.min(idleTimeout, 100)));
+  const endIdle = watchIdle(o.idleTimeout, () => lastSeen, stop);
   o.signal?.addEventListener("abort", stop, { once: true });
   if (o.signal?.aborted) stopped = true;
   const settings = fetchSettings(consumer, kafka);
@@ -413,7 +409,7 @@ export async function consumeFetched(
     return { error: err };
   } finally {
     consumer.removeListener("consumer:group:join", onJoin);
-    if (idle !== undefined) clearInterval(idle);
+    endIdle();
     o.signal?.removeEventListener("abort", stop);
     const p = pool;
     if (p !== undefined) await new Promise<void>((resolve) => p.close(() => resolve()));

@@ -1,7 +1,7 @@
 /** Reading a JetStream stream: an ordered consumer from the beginning, or a durable one fetching in batches. */
 import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import { isBridgeError } from "../errors.js";
-import { sleep } from "../transport/batched.js";
+import { sleep, watchIdle } from "../transport/batched.js";
 import type { ConsumeReport, EventHandler } from "../transport/types.js";
 import type { JetStreamConsumeOptions, JetStreamDeadLetterMessage, JetStreamEventContext } from "./client.js";
 import { natsHeaderBlockOf } from "./header-block.js";
@@ -95,11 +95,7 @@ export async function consumeOrdered(
   const messages = await consumer.consume({ max_messages: o.maxMessages });
   const stop = () => void messages.close().catch(() => {});
   let lastSeen = Date.now();
-  const idleTimeout = o.idleTimeout;
-  const idle =
-    idleTimeout === undefined
-      ? undefined
-      : setInterval(() => Date.now() - lastSeen >= idleTimeout && stop(), Math.max(1, Math.min(idleTimeout, 100)));
+  const endIdle = watchIdle(o.idleTimeout, () => lastSeen, stop);
   o.signal?.addEventListener("abort", stop, { once: true });
   try {
     if (o.signal?.aborted) stop();
@@ -112,7 +108,7 @@ export async function consumeOrdered(
   } catch (err) {
     throw err instanceof Stop ? err.error : err;
   } finally {
-    if (idle !== undefined) clearInterval(idle);
+    endIdle();
     o.signal?.removeEventListener("abort", stop);
     stop();
   }

@@ -104,3 +104,13 @@ function toAsync<T>(it: Iterator<T>): AsyncIterator<T> {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Calls `stop` once `idleTimeout` ms passed since `lastSeen()` (checked at most every 100 ms, one
+ * timer for a whole consumer); returns the function that ends the watch. No timeout, no timer.
+ */
+export function watchIdle(idleTimeout: number | undefined, lastSeen: () => number, stop: () => void): () => void {
+  if (idleTimeout === undefined) return () => {};
+  const timer = setInterval(() => Date.now() - lastSeen() >= idleTimeout && stop(), Math.max(1, Math.min(idleTimeout, 100)));
+  return () => clearInterval(timer);
+}
