@@ -177,11 +177,11 @@ export async function openKafka(target: Extract<BrokerTarget, { kind: "kafka" }>
     producer: producer as unknown as KafkaProducerLike,
     admin: admin as unknown as KafkaSession["admin"],
     consumer(groupId) {
-      // fetches of at most 256 KiB (a larger stored batch still comes whole) and a stream buffer of
+      // fetches of at most 512 KiB (a larger stored batch still comes whole) and a stream buffer of
       // 256 records: the client decodes a whole fetch at once and keeps what it decoded until it is
       // read, so what it holds, and what outlives young collections, stays small
       const consumer = guard(
-        new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500, maxBytes: 1 << 18, highWaterMark: 256 }),
+        new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500, maxBytes: 1 << 19, highWaterMark: 256 }),
       );
       consumers.push(consumer);
       return consumer as unknown as KafkaConsumerLike & { close(): Promise<void> };
