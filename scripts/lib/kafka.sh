@@ -70,7 +70,13 @@ kafka_format() {
   fi
 }
 
-new_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+# new_cluster_id: 16 random bytes in URL-safe base64, as Kafka's own ids; drawn again when the id
+# starts with "-", which the storage tool would take for an option (one id in 64).
+new_cluster_id() {
+  local id
+  while id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n') && [[ $id == -* ]]; do :; done
+  printf '%s\n' "$id"
+}
 
 # kafka_metadata PORT: the cluster's metadata as kcat lists it, from the broker at 127.0.0.1:PORT.
 kafka_metadata() {
