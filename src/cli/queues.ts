@@ -177,9 +177,10 @@ export async function openKafka(target: Extract<BrokerTarget, { kind: "kafka" }>
     producer: producer as unknown as KafkaProducerLike,
     admin: admin as unknown as KafkaSession["admin"],
     consumer(groupId) {
-      // fetches of at most 512 KiB (a larger stored batch still comes whole) and a stream buffer of
-      // 256 records: the client decodes a whole fetch at once and keeps what it decoded until it is
-      // read, so what it holds, and what outlives young collections, stays small
+      // fetches of at most 512 KiB (a larger stored batch still comes whole): the fetch path holds a
+      // response per leader besides the one in flight, so this bounds its memory (1 MiB read 1,000,000
+      // events 10% faster but peaked near 150 MB); a stream buffer of 256 records for the client's own
+      // stream, which reads brokers older than Kafka 3.1
       const consumer = guard(
         new kafka.Consumer({ ...base, clientId: "orwire-consumer", groupId, maxWaitTime: 500, maxBytes: 1 << 19, highWaterMark: 256 }),
       );
